@@ -1,0 +1,1 @@
+"""Identity: the simulated NCA, EDS verification, the population registry, login and roles."""

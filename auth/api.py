@@ -1,0 +1,86 @@
+"""/api/v1 endpoints of identity: the CA, territories, challenges and Bearer tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy import select
+
+from auth import services
+from auth.access import bearer_user
+from auth.models import TERRITORY_LEVELS, Territory
+from errors import DomainError
+from extensions import db, limiter
+from jsonapi import API_PREFIX, body
+
+bp = Blueprint("auth_api", __name__, url_prefix=API_PREFIX)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@bp.get("/eds/ca")
+def ca_certificates():
+    pem = services.certification_authority().chain_pem()
+    return Response(pem, mimetype="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/eds/crl")
+def revocation_list():
+    return Response(services.current_crl(_now()), mimetype="application/x-pem-file")
+
+
+@bp.get("/territories")
+def territories():
+    stmt = select(Territory).order_by(Territory.kato)
+    level = request.args.get("level")
+    if level:
+        if level not in TERRITORY_LEVELS:
+            raise DomainError("validation_error", fields={"level": ", ".join(TERRITORY_LEVELS)})
+        stmt = stmt.where(Territory.level == level)
+    parent = request.args.get("parent")
+    if parent:
+        stmt = stmt.where(Territory.parent == parent)
+    return jsonify({"items": [t.to_json() for t in db.session.scalars(stmt)]})
+
+
+@bp.post("/auth/challenge")
+@limiter.limit("30/minute")
+def challenge():
+    nonce = services.new_challenge(_now())
+    db.session.commit()
+    return jsonify({"nonce": nonce.nonce, "expires_at": nonce.expires_at.isoformat()}), 201
+
+
+@bp.post("/auth/token")
+@limiter.limit("30/minute")
+def token():
+    data = body()
+    now = _now()
+    try:
+        user = services.login_with_eds(data.get("jws"), now)
+        access_token, lifetime = services.issue_api_token(user, now)
+        db.session.commit()
+    except DomainError:
+        # The nonce stays unused only if nothing else failed; a refused login writes nothing.
+        db.session.rollback()
+        raise
+    return jsonify({"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime})
+
+
+@bp.get("/me")
+def me():
+    user = bearer_user()
+    person = user.person
+    return jsonify(
+        {
+            "id": user.id,
+            "display_name": person.display_name,
+            "surname": person.surname,
+            "given_name": person.given_name,
+            "kato": person.kato,
+            "roles": [{"role": g.role, "scope": g.scope} for g in user.grants],
+        }
+    )

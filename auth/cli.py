@@ -1,0 +1,204 @@
+"""Operator commands: `flask registry …`, `flask eds …`, `flask roles …` (API.md)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from auth import services
+from auth.models import ROLES, Person
+from errors import DomainError
+from extensions import db
+
+registry_cli = AppGroup("registry", help="The simulated population registry (ГБД ФЛ).")
+eds_cli = AppGroup("eds", help="The simulated certification authority.")
+roles_cli = AppGroup("roles", help="Official roles.")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fail(error: DomainError) -> None:
+    details = "; ".join(f"{k}: {v}" for k, v in error.fields.items()) or error.message
+    raise click.ClickException(f"{error.code}: {details}")
+
+
+@registry_cli.command("add")
+@click.option("--iin", required=True)
+@click.option("--surname", required=True)
+@click.option("--given-name", required=True)
+@click.option("--patronymic")
+@click.option("--kato", required=True)
+@click.option("--email", help="Contact e-mail from the eGov profile (for notifications).")
+def registry_add(iin, surname, given_name, patronymic, kato, email):
+    """Add a person; birth date and sex come from the IIN."""
+    try:
+        person = services.add_person(
+            iin=iin, surname=surname, given_name=given_name, patronymic=patronymic, kato=kato, email=email
+        )
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"added {person.iin} {person.full_name} born {person.birth_date} in {person.kato}")
+
+
+@registry_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def registry_import(path):
+    """Bulk add from CSV (iin,surname,given_name,patronymic,kato[,email]); all or nothing."""
+    problems = []
+    count = 0
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"iin", "surname", "given_name", "kato"} - set(reader.fieldnames or [])
+        if missing:
+            raise click.ClickException(f"missing columns: {', '.join(sorted(missing))}")
+        for line, row in enumerate(reader, start=2):
+            try:
+                with db.session.begin_nested():
+                    services.add_person(
+                        iin=(row.get("iin") or "").strip(),
+                        surname=row.get("surname") or "",
+                        given_name=row.get("given_name") or "",
+                        patronymic=row.get("patronymic"),
+                        kato=(row.get("kato") or "").strip(),
+                        email=row.get("email"),
+                    )
+                    db.session.flush()
+                count += 1
+            except DomainError as error:
+                problems.append(f"line {line}: " + "; ".join(f"{k}: {v}" for k, v in error.fields.items()))
+    if problems:
+        db.session.rollback()
+        raise click.ClickException("nothing imported:\n" + "\n".join(problems))
+    db.session.commit()
+    click.echo(f"imported {count} people")
+
+
+def _write(path: Path, data: bytes, private: bool) -> None:
+    if private:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    else:
+        path.write_bytes(data)
+
+
+def write_key_set(key_set: services.KeySet, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for key in (key_set.auth, key_set.sign):
+        _write(out / f"{key.usage}.key.pem", key.key_pem, private=True)
+        _write(out / f"{key.usage}.cert.pem", key.cert_pem, private=False)
+    _write(out / "ca-chain.pem", key_set.chain_pem, private=False)
+
+
+@eds_cli.command("issue")
+@click.option("--iin", required=True)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False))
+@click.option("--key", "key_type", type=click.Choice(["rsa", "ec"]), default="rsa", show_default=True)
+def eds_issue(iin, out, key_type):
+    """Issue a person's AUTH and SIGN key set into DIR."""
+    person = db.session.get(Person, iin)
+    if person is None:
+        raise click.ClickException(f"not_found: {iin} is not in the registry")
+    key_set = services.issue_key_set(person, key_type, _now())
+    write_key_set(key_set, Path(out))
+    db.session.commit()
+    click.echo(f"issued {key_type} AUTH and SIGN keys for {iin} into {out}")
+
+
+@eds_cli.command("issue-bulk")
+@click.option("--count", type=click.IntRange(1, 1_000_000), required=True)
+@click.option("--kato", required=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+@click.option("--key", "key_type", type=click.Choice(["rsa", "ec"]), default="rsa", show_default=True)
+def eds_issue_bulk(count, kato, out, key_type):
+    """Testing aid: add COUNT synthetic adult residents of KATO and issue their keys (JSON lines)."""
+    from demo.people import synthetic_adults
+
+    existing = set(db.session.scalars(select(Person.iin)))
+    now = _now()
+    written = 0
+    with open(out, "w", encoding="utf-8") as handle:
+        for batch in synthetic_adults(count, kato, existing, now.date()):
+            for fields in batch:
+                try:
+                    person = services.add_person(**fields)
+                except DomainError as error:
+                    _fail(error)
+                key_set = services.issue_key_set(person, key_type, now)
+                line = {
+                    "iin": person.iin,
+                    "surname": person.surname,
+                    "given_name": person.given_name,
+                    "kato": person.kato,
+                    "auth_key": key_set.auth.key_pem.decode(),
+                    "auth_cert": key_set.auth.cert_pem.decode(),
+                    "sign_key": key_set.sign.key_pem.decode(),
+                    "sign_cert": key_set.sign.cert_pem.decode(),
+                }
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+                written += 1
+            db.session.commit()
+    click.echo(f"issued {written} key sets into {out}")
+
+
+@eds_cli.command("revoke")
+@click.option("--iin", required=True)
+def eds_revoke(iin):
+    """Revoke that person's certificates (they go on the CRL at once)."""
+    revoked = services.revoke_certificates(iin, _now())
+    db.session.commit()
+    click.echo(f"revoked {revoked} certificate(s) of {iin}")
+
+
+@roles_cli.command("grant")
+@click.option("--iin", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--scope", help="A KATO code, or 'government'.")
+def roles_grant(iin, role, scope):
+    """Grant a role, scoped to the body or territory the official serves."""
+    try:
+        services.grant_role(iin, role, scope, _now())
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"granted {role}{' for ' + scope if scope else ''} to {iin}")
+
+
+@registry_cli.command("population")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def registry_population(path):
+    """Refresh official population figures from CSV (kato,population,as_of); all or nothing."""
+    from datetime import date
+
+    from auth.models import Territory
+
+    problems = []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    for line, row in enumerate(rows, start=2):
+        territory = db.session.get(Territory, (row.get("kato") or "").strip())
+        try:
+            population = int(row["population"])
+            as_of = date.fromisoformat(row["as_of"].strip())
+            if territory is None or population <= 0:
+                raise ValueError
+        except (KeyError, ValueError, AttributeError):
+            problems.append(f"line {line}: needs a known kato, a positive population and an ISO as_of date")
+            continue
+        territory.population = population
+        territory.population_as_of = as_of
+    if problems:
+        db.session.rollback()
+        raise click.ClickException("nothing changed:\n" + "\n".join(problems))
+    db.session.commit()
+    click.echo(f"updated {len(rows)} population figure(s)")

@@ -1,0 +1,276 @@
+"""EDS verification: the one entry point that turns a compact JWS into a verified signer."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from jose import jwk, jws
+from jose.exceptions import JOSEError
+from sqlalchemy import select, update
+
+from auth.iin import InvalidIIN, decode
+from auth.pki import CertificationAuthority
+from errors import DomainError
+from extensions import db
+
+# Only these, ever: `none`, HS* and anything else are refused before a key is touched.
+ALGORITHMS = ("RS256", "ES256")
+MAX_TOKEN_LENGTH = 32_000
+
+PURPOSE_KEY = {
+    "auth": "auth",
+    "petition.submit": "sign",
+    "petition.sign": "sign",
+    "proposal.submit": "sign",
+    "ballot.cast": "sign",
+}
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a cache key that costs nothing
+class TrustStore:
+    """Our root and issuing CA, parsed once per process."""
+
+    root: x509.Certificate
+    issuing: x509.Certificate
+    issuing_der: bytes
+
+    @classmethod
+    def from_ca(cls, ca: CertificationAuthority) -> TrustStore:
+        der = ca.issuing_cert.public_bytes(serialization.Encoding.DER)
+        return cls(root=ca.root_cert, issuing=ca.issuing_cert, issuing_der=der)
+
+
+@dataclass(frozen=True)
+class LeafCertificate:
+    """What verification needs from a user certificate, parsed and chain-checked once."""
+
+    serial: int
+    iin: str
+    surname: str
+    given_name: str
+    can_auth: bool
+    can_sign: bool
+    not_before: datetime
+    not_after: datetime
+    key_alg: str  # the one JWS algorithm this key can make
+    jose_key: object
+
+
+@dataclass(frozen=True)
+class VerifiedJws:
+    leaf: LeafCertificate
+    payload: dict
+    signed_at: datetime
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A person proven by a valid signature, with what the registry says about them."""
+
+    iin: str
+    surname: str
+    given_name: str
+    patronymic: str | None
+    birth_date: date
+    sex: str
+    kato: str
+    cert_serial: str
+    payload: dict
+    signed_at: datetime
+
+
+def _refuse(code: str, why: str) -> DomainError:
+    # `why` is for logs and tests; the user sees the code's translated message.
+    error = DomainError(code)
+    error.detail = why
+    return error
+
+
+def _b64_der(value: object) -> bytes:
+    if not isinstance(value, str):
+        raise _refuse("untrusted_certificate", "x5c entries must be base64 strings")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise _refuse("untrusted_certificate", "x5c entry is not base64") from None
+
+
+def _name_attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str:
+    values = cert.subject.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
+
+
+def _extension(cert: x509.Certificate, kind: type) -> object | None:
+    try:
+        return cert.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _leaf(der: bytes, trust: TrustStore) -> LeafCertificate:
+    """Parse a leaf and check it was issued by our issuing CA; cached, as a leaf never changes."""
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:
+        raise _refuse("untrusted_certificate", "x5c leaf is not a certificate") from None
+    if cert.issuer != trust.issuing.subject:
+        raise _refuse("untrusted_certificate", "leaf not issued by our issuing CA")
+    try:
+        cert.verify_directly_issued_by(trust.issuing)
+    except (ValueError, TypeError, InvalidSignature):
+        raise _refuse("untrusted_certificate", "leaf signature does not verify") from None
+    constraints = _extension(cert, x509.BasicConstraints)
+    if constraints is not None and constraints.ca:
+        raise _refuse("untrusted_certificate", "a CA certificate cannot sign documents")
+
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        alg = "RS256"
+    elif isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
+        alg = "ES256"
+    else:
+        raise _refuse("untrusted_certificate", "key type is neither RSA nor P-256")
+
+    usage = _extension(cert, x509.KeyUsage)
+    eku = _extension(cert, x509.ExtendedKeyUsage)
+    signs = usage is not None and usage.digital_signature
+    serial_attr = _name_attr(cert, NameOID.SERIAL_NUMBER)
+    iin = serial_attr[3:] if serial_attr.startswith("IIN") else ""
+    try:
+        decode(iin)
+    except InvalidIIN:
+        raise _refuse("untrusted_certificate", "the certificate's IIN is not valid") from None
+    return LeafCertificate(
+        serial=cert.serial_number,
+        iin=iin,
+        surname=_name_attr(cert, NameOID.SURNAME),
+        given_name=_name_attr(cert, NameOID.GIVEN_NAME),
+        can_auth=bool(signs and eku is not None and ExtendedKeyUsageOID.CLIENT_AUTH in eku),
+        can_sign=bool(signs and usage.content_commitment),
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        key_alg=alg,
+        jose_key=jwk.construct(key, alg),
+    )
+
+
+def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, max_skew: int) -> VerifiedJws:
+    """Everything about a JWS that needs no database: algorithm, chain, signature, usage, time."""
+    if purpose not in PURPOSE_KEY:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise _refuse("invalid_signature", "no compact JWS given")
+    try:
+        header = jws.get_unverified_header(token)
+    except JOSEError:
+        raise _refuse("invalid_signature", "not a compact JWS") from None
+    alg = header.get("alg")
+    if alg not in ALGORITHMS:
+        raise _refuse("invalid_signature", f"algorithm {alg!r} is not allowed")
+    chain = header.get("x5c")
+    if not isinstance(chain, list) or not 1 <= len(chain) <= 3:
+        raise _refuse("untrusted_certificate", "the header carries no x5c chain")
+    if len(chain) >= 2 and _b64_der(chain[1]) != trust.issuing_der:
+        raise _refuse("untrusted_certificate", "x5c[1] is not our issuing CA")
+    leaf = _leaf(_b64_der(chain[0]), trust)
+
+    if alg != leaf.key_alg:
+        raise _refuse("invalid_signature", f"{alg} does not fit a {leaf.key_alg} key")
+    try:
+        raw = jws.verify(token, leaf.jose_key, algorithms=[alg])
+    except JOSEError:
+        raise _refuse("invalid_signature", "the signature does not verify") from None
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        raise _refuse("invalid_signature", "the payload is not JSON") from None
+    if not isinstance(payload, dict):
+        raise _refuse("invalid_signature", "the payload is not a JSON object")
+
+    needs = PURPOSE_KEY[purpose]
+    if (needs == "auth" and not leaf.can_auth) or (needs == "sign" and not leaf.can_sign):
+        raise _refuse("wrong_key_usage", f"{purpose} needs the {needs.upper()} key")
+    if payload.get("purpose") != purpose:
+        raise _refuse("digest_mismatch", f"payload purpose is not {purpose}")
+
+    iat = payload.get("iat")
+    if isinstance(iat, bool) or not isinstance(iat, (int, float)):
+        raise _refuse("stale_signature", "the payload has no iat")
+    if abs(now.timestamp() - iat) > max_skew:
+        raise _refuse("stale_signature", "iat is not within the allowed clock skew")
+    signed_at = datetime.fromtimestamp(iat, tz=UTC)
+    for cert_from, cert_to in (
+        (leaf.not_before, leaf.not_after),
+        (trust.issuing.not_valid_before_utc, trust.issuing.not_valid_after_utc),
+        (trust.root.not_valid_before_utc, trust.root.not_valid_after_utc),
+    ):
+        if not cert_from <= signed_at <= cert_to:
+            raise _refuse("certificate_expired", "a certificate was not valid at iat")
+    return VerifiedJws(leaf=leaf, payload=payload, signed_at=signed_at)
+
+
+def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None = None) -> Signer:
+    """Verify a JWS for `purpose` and return the signer, or raise DomainError with an API.md code.
+
+    Besides check_token: the certificate is not revoked, an auth nonce is fresh and
+    used up here, the document is the expected one, and the IIN is in the registry.
+    """
+    from flask import current_app
+
+    from auth.models import AuthNonce, Certificate, Person
+    from auth.services import trust_store
+
+    verified = check_token(
+        token, purpose, now, trust_store(), current_app.config["EDS_MAX_CLOCK_SKEW_SECONDS"]
+    )
+    leaf, payload = verified.leaf, verified.payload
+    if expected_doc is not None and payload.get("doc") != expected_doc:
+        raise _refuse("digest_mismatch", "the signed document is not this one")
+
+    serial = format(leaf.serial, "x")
+    revoked = db.session.scalar(select(Certificate.revoked_at).where(Certificate.serial == serial))
+    if revoked is not None:
+        raise _refuse("certificate_revoked", "the certificate is on the CRL")
+
+    if purpose == "auth":
+        nonce = payload.get("nonce")
+        used = 0
+        if isinstance(nonce, str):
+            used = db.session.execute(
+                update(AuthNonce)
+                .where(
+                    AuthNonce.nonce == nonce,
+                    AuthNonce.used_at.is_(None),
+                    AuthNonce.expires_at > now,
+                )
+                .values(used_at=now)
+            ).rowcount
+        if used != 1:
+            raise _refuse("nonce_invalid", "unknown, used or expired nonce")
+
+    person = db.session.get(Person, leaf.iin)
+    if person is None:
+        raise _refuse("not_eligible", "the IIN is not in the population registry")
+    return Signer(
+        iin=person.iin,
+        surname=person.surname,
+        given_name=person.given_name,
+        patronymic=person.patronymic,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        kato=person.kato,
+        cert_serial=serial,
+        payload=payload,
+        signed_at=verified.signed_at,
+    )

@@ -1,0 +1,167 @@
+"""Identity rows: territories, the population registry, accounts, roles, certificates, nonces."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+
+TERRITORY_LEVELS = ("region", "district", "city", "rural_district", "settlement")
+ROLES = ("moderator", "reviewer", "budget_officer", "secretary", "admin")
+GOVERNMENT_SCOPE = "government"
+CERT_USAGES = ("auth", "sign")
+
+
+class Territory(db.Model):
+    """A KATO unit; regions carry the population that regional thresholds depend on."""
+
+    __tablename__ = "territory"
+    kato: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name_kk: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20), index=True)
+    parent: Mapped[str | None] = mapped_column(ForeignKey("territory.kato"), index=True)
+    population: Mapped[int | None] = mapped_column(BigInteger)
+    population_as_of: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint("length(kato) = 9", name="kato_9_digits"),
+        CheckConstraint(
+            "level IN ('region','district','city','rural_district','settlement')", name="level"
+        ),
+    )
+
+    def name(self, locale: str) -> str:
+        if locale == "ru":
+            return self.name_ru
+        if locale == "en" and self.name_en:
+            return self.name_en
+        return self.name_kk
+
+    def to_json(self) -> dict:
+        return {
+            "kato": self.kato,
+            "name_kk": self.name_kk,
+            "name_ru": self.name_ru,
+            "name_en": self.name_en,
+            "level": self.level,
+            "parent": self.parent,
+            "population": self.population,
+        }
+
+
+class Person(db.Model):
+    """A row of the simulated population registry (ГБД ФЛ): the only source of age and residence."""
+
+    __tablename__ = "person"
+    iin: Mapped[str] = mapped_column(String(12), primary_key=True)
+    surname: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    kato: Mapped[str] = mapped_column(ForeignKey("territory.kato"), index=True)
+    # The contact address from the citizen's eGov profile, used for notifications.
+    email: Mapped[str | None] = mapped_column(String(254))
+
+    territory: Mapped[Territory] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint("length(iin) = 12", name="iin_12_digits"),
+        CheckConstraint("sex IN ('M','F')", name="sex"),
+    )
+
+    @property
+    def display_name(self) -> str:
+        """Given name and surname initial: how a citizen appears in public."""
+        return f"{self.given_name} {self.surname[:1]}."
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.given_name, self.patronymic) if p)
+
+
+class User(UserMixin, db.Model):
+    """An account: made on the first EDS login of a registry person."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    iin: Mapped[str] = mapped_column(ForeignKey("person.iin"), unique=True)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    person: Mapped[Person] = relationship(lazy="joined")
+    grants: Mapped[list[RoleGrant]] = relationship(
+        primaryjoin="User.iin == foreign(RoleGrant.iin)", viewonly=True, lazy="selectin"
+    )
+
+    def has_role(self, role: str, scope: str | None = None) -> bool:
+        """True when granted `role`; with a scope, only a grant for that scope (or an unscoped one)."""
+        for grant in self.grants:
+            if grant.role == role and (scope is None or grant.scope in (None, scope)):
+                return True
+        return False
+
+    def scopes(self, role: str) -> list[str | None]:
+        return [g.scope for g in self.grants if g.role == role]
+
+
+class RoleGrant(db.Model):
+    """A role held by a person, scoped to the body or territory they serve."""
+
+    __tablename__ = "role_grant"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    iin: Mapped[str] = mapped_column(ForeignKey("person.iin"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    scope: Mapped[str | None] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        UniqueConstraint("iin", "role", "scope", name="uq_role_grant_iin_role_scope"),
+        CheckConstraint(
+            "role IN ('moderator','reviewer','budget_officer','secretary','admin')", name="role"
+        ),
+    )
+
+
+class Certificate(db.Model):
+    """A certificate our CA issued; the CRL is made from the revoked ones."""
+
+    __tablename__ = "eds_certificate"
+    serial: Mapped[str] = mapped_column(String(40), primary_key=True)  # hex
+    iin: Mapped[str] = mapped_column(String(12), index=True)
+    usage: Mapped[str] = mapped_column(String(4))
+    key_type: Mapped[str] = mapped_column(String(3))
+    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    not_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("usage IN ('auth','sign')", name="usage"),
+        CheckConstraint("key_type IN ('rsa','ec')", name="key_type"),
+    )
+
+
+class AuthNonce(db.Model):
+    """A login challenge: single use, short-lived."""
+
+    __tablename__ = "auth_nonce"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,60 @@
+"""Pages of identity: sign in with EDS, sign out, the account page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from auth import services
+from auth.forms import ContactForm, EdsLoginForm, LogoutForm
+from errors import DomainError
+from extensions import db, limiter
+from i18n import _safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20/minute", methods=["POST"])
+def login():
+    form = EdsLoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = services.login_with_eds(form.jws.data, datetime.now(UTC))
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template("auth/login.html", form=form), error.status
+        login_user(user)
+        flash(_("You are signed in."), "success")
+        return redirect(_safe_next(form.next.data) if form.next.data else url_for("auth.account"))
+    status = 400 if request.method == "POST" else 200
+    for message in form.jws.errors:
+        flash(message, "error")
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        flash(_("You are signed out."), "success")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ContactForm(obj=current_user.person)
+    if form.validate_on_submit():
+        current_user.person.email = form.email.data or None
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, person=current_user.person)

@@ -1,0 +1,1 @@
+"""Rural participatory budgeting: cycles, proposals, screening, ballots and tallies."""

@@ -1,0 +1,141 @@
+"""`flask demo seed`: territories, ~300 residents, officials and their key files; idempotent."""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from auth import services
+from auth.cli import write_key_set
+from auth.models import Certificate, Person, Territory
+from demo.people import birth_date_for_age, random_person
+from extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data for a local Dauys.")
+DATA = Path(__file__).parent / "data"
+POPULATION_AS_OF = date(2025, 1, 1)
+RESIDENTS = 300
+MINORS = 8
+SEED = 2025
+
+
+@dataclass(frozen=True)
+class DemoHolder:
+    """A demo person with a key set under instance/demo-keys/<folder>/."""
+
+    folder: str
+    description: str
+    kato: str
+    roles: tuple[tuple[str, str | None], ...] = ()
+    adult: bool = True
+
+
+RURAL_DISTRICT = "113243000"  # Kenes rural district, Akkol district, Akmola region
+VILLAGE = "113243200"  # Kenes village
+HOLDERS = (
+    DemoHolder("citizen", "a resident of Kenes village (Akmola region)", VILLAGE),
+    DemoHolder("citizen-astana", "a resident of Astana", "710000000"),
+    DemoHolder("minor", "a 16-year-old resident of Kenes village (may not sign)", VILLAGE, adult=False),
+    DemoHolder("moderator", "petition moderator", "710000000", (("moderator", None),)),
+    DemoHolder("reviewer-government", "reviewer for the Government", "710000000", (("reviewer", "government"),)),
+    DemoHolder("reviewer-akmola", "reviewer for the Akmola region", "110000000", (("reviewer", "110000000"),)),
+    DemoHolder("budget-officer", "budget officer of Kenes rural district", VILLAGE, (("budget_officer", RURAL_DISTRICT),)),
+    DemoHolder("secretary", "community-meeting secretary of Kenes rural district", VILLAGE, (("secretary", RURAL_DISTRICT),)),
+    DemoHolder("admin", "platform administrator", "710000000", (("admin", None),)),
+)
+
+
+def _territories() -> int:
+    added = 0
+    rows = [dict(r, level="region" if r["kato"][0] != "7" else "city", parent="") for r in _csv("regions.csv")]
+    rows += _csv("localities.csv")
+    for row in rows:
+        territory = db.session.get(Territory, row["kato"])
+        if territory is None:
+            territory = Territory(kato=row["kato"])
+            db.session.add(territory)
+            added += 1
+        territory.name_kk = row["name_kk"]
+        territory.name_ru = row["name_ru"]
+        territory.name_en = row.get("name_en") or None
+        territory.level = row["level"]
+        territory.parent = row.get("parent") or None
+        if row.get("population"):
+            territory.population = int(row["population"])
+            territory.population_as_of = POPULATION_AS_OF
+        db.session.flush()
+    return added
+
+
+def _csv(name: str) -> list[dict]:
+    with open(DATA / name, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _residents(today: date) -> int:
+    """RESIDENTS people spread over the demo villages, the same ones on every run."""
+    rng = random.Random(SEED)
+    villages = list(
+        db.session.scalars(select(Territory.kato).where(Territory.level == "settlement").order_by(Territory.kato))
+    )
+    taken: set[str] = set()
+    added = 0
+    for index in range(RESIDENTS):
+        minor = index < MINORS
+        born = birth_date_for_age(rng, today, 10, 17) if minor else birth_date_for_age(rng, today, 18, 85)
+        fields = random_person(rng, villages[index % len(villages)], born, taken)
+        if db.session.get(Person, fields["iin"]) is None:
+            services.add_person(**fields)
+            added += 1
+    return added
+
+
+def _holders(
+    today: date, now: datetime, to_write: list[tuple[services.KeySet, Path]]
+) -> list[tuple[DemoHolder, Path]]:
+    rng = random.Random(SEED + 1)
+    keys_root = Path(current_app.instance_path) / "demo-keys"
+    result = []
+    taken: set[str] = set()
+    for holder in HOLDERS:
+        born = birth_date_for_age(rng, today, 30, 60) if holder.adult else birth_date_for_age(rng, today, 16, 16)
+        fields = random_person(rng, holder.kato, born, taken)
+        person = db.session.get(Person, fields["iin"])
+        if person is None:
+            person = services.add_person(**fields)
+            db.session.flush()
+        for role, scope in holder.roles:
+            services.grant_role(person.iin, role, scope, now)
+        folder = keys_root / holder.folder
+        has_keys = db.session.scalar(select(Certificate.serial).where(Certificate.iin == person.iin).limit(1))
+        if not has_keys or not (folder / "sign.cert.pem").exists():
+            to_write.append((services.issue_key_set(person, "rsa", now), folder))
+        result.append((holder, folder))
+    return result
+
+
+@demo_cli.command("seed")
+def seed():
+    """Seed the demo data; running it again changes nothing."""
+    now = datetime.now(UTC)
+    today = now.date()
+    territories = _territories()
+    residents = _residents(today)
+    to_write: list[tuple[services.KeySet, Path]] = []
+    holders = _holders(today, now, to_write)
+    db.session.commit()
+    # Key files only after the certificates are on record.
+    for key_set, folder in to_write:
+        write_key_set(key_set, folder)
+    click.echo(f"territories added: {territories}; residents added: {residents}")
+    click.echo("Demo key files (sign in with auth.key.pem + auth.cert.pem; sign with sign.key.pem + sign.cert.pem):")
+    for holder, folder in holders:
+        click.echo(f"  {holder.description:<55} {folder}/")

@@ -1,0 +1,160 @@
+"""create_app: configuration, extensions, blueprints, error pages, security headers, CLI."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import get_locale
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+import config
+import jsonapi
+from errors import DomainError
+from extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    instance = os.environ.get("DAUYS_INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance, template_folder="templates", static_folder="static")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    values = config.load(app.instance_path)
+    if overrides:
+        values.update(overrides)
+    app.config.from_mapping(config.flask_settings(values))
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_headers(app)
+    _register_cli(app)
+
+    if app.config["INPROCESS_CLOCK"] and not app.config["REDIS_URL"]:
+        from workers.clock import start_inprocess
+
+        start_inprocess(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    # Every model module, so Alembic and create_all see the whole schema.
+    import auth.models  # noqa: F401
+    import notifications.models  # noqa: F401
+    import petitions.models  # noqa: F401
+    import workers.outbox  # noqa: F401
+    from i18n import LANGUAGE_NAMES, select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from auth.models import User
+
+        return db.session.get(User, int(user_id))
+
+    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from auth.api import bp as auth_api
+    from auth.views import bp as auth_views
+    from i18n import bp as i18n_bp
+    from notifications.api import bp as notifications_api
+    from notifications.views import bp as notifications_views
+    from petitions.views import bp as home_views
+
+    for api in (auth_api, notifications_api):
+        csrf.exempt(api)  # the API authenticates by Bearer token, never by cookie
+        app.register_blueprint(api)
+    for blueprint in (home_views, auth_views, notifications_views, i18n_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        if jsonapi.is_api_request():
+            return jsonapi.error_response(error)
+        return render_template("errors/error.html", error=error), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if jsonapi.is_api_request():
+            return jsonapi.http_error_response(exc)
+        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+        status = exc.code or 500
+        if status >= 500:
+            return render_template("errors/error.html", error=None), status
+        error = DomainError(code.get(status, "validation_error"))
+        if status == 400 and "CSRF" in (exc.description or ""):
+            error = DomainError("validation_error", _csrf_message())
+        response = app.make_response((render_template("errors/error.html", error=error), status))
+        if status == 429 and getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.errorhandler(OperationalError)
+    def database_away(exc: OperationalError):
+        # The database is restarting or unreachable: say so, retryably; nothing was half-written.
+        db.session.rollback()
+        log.warning("database unavailable: %s", exc.orig)
+        error = DomainError("service_unavailable")
+        if jsonapi.is_api_request():
+            response = jsonapi.error_response(error)
+        else:
+            response = app.make_response((render_template("errors/error.html", error=error), 503))
+        response.headers["Retry-After"] = "2"
+        return response
+
+    @app.errorhandler(500)
+    def internal_error(_exc: Exception):
+        if jsonapi.is_api_request():
+            return {"error": {"code": "internal_error", "message": "Internal error"}}, 500
+        return render_template("errors/error.html", error=None), 500
+
+
+def _csrf_message() -> str:
+    from flask_babel import gettext as _
+
+    return _("The form expired or was sent from another site; reload the page and try again.")
+
+
+def _register_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if not jsonapi.is_api_request():
+            response.headers.setdefault("Content-Language", str(get_locale() or "kk"))
+        return response
+
+
+def _register_cli(app: Flask) -> None:
+    from auth.cli import eds_cli, registry_cli, roles_cli
+    from demo.seed import demo_cli
+
+    for group in (registry_cli, eds_cli, roles_cli, demo_cli):
+        app.cli.add_command(group)

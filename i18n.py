@@ -1,0 +1,50 @@
+"""The language layer: which locale a request gets, and the switcher that changes it."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, request, session
+from flask_login import current_user
+
+from config import LANGUAGES
+
+bp = Blueprint("i18n", __name__)
+
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def select_locale() -> str:
+    """?lang=, then the choice kept in the session, then the account, then the browser; Kazakh first."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
+        return current_user.locale
+    return request.accept_languages.best_match(LANGUAGES, default="kk") or "kk"
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: the switcher must not become an open redirect.
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@bp.post("/lang")
+def switch_language():
+    code = request.form.get("lang")
+    if code in LANGUAGES:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            from extensions import db
+
+            current_user.locale = code
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))

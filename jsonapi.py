@@ -1,0 +1,51 @@
+"""Conventions of /api/v1: JSON bodies in, `{"error": {code, message}}` out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, request
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import HTTPException
+
+from errors import DomainError
+
+API_PREFIX = "/api/v1"
+
+_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+
+
+def body() -> dict[str, Any]:
+    """The request's JSON object, or validation_error."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError("validation_error", fields={"body": "a JSON object is required"})
+    return data
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
+
+
+def error_response(error: DomainError):
+    response = jsonify(error.to_json())
+    response.status_code = error.status
+    return response
+
+
+def http_error_response(exc: HTTPException):
+    code = _HTTP_CODES.get(exc.code or 500, "validation_error" if (exc.code or 500) < 500 else None)
+    if code is None:
+        response = jsonify({"error": {"code": "internal_error", "message": "Internal error"}})
+        response.status_code = exc.code or 500
+        return response
+    response = error_response(DomainError(code))
+    response.status_code = exc.code or response.status_code
+    if isinstance(exc, RateLimitExceeded) and exc.retry_after:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def register(app: Flask) -> None:
+    """Nothing to bind now; kept so the factory wires every module the same way."""
+    app.config.setdefault("API_PREFIX", API_PREFIX)

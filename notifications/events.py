@@ -1,0 +1,34 @@
+"""What each outbox event means to its recipients: who they are and what they are told."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from auth.models import User
+from extensions import db
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """How to fan out one kind of event."""
+
+    recipients: Callable[[dict], list[User]]
+    subject: object  # a lazy string, rendered in the recipient's language
+    template: str  # templates/email/<template>.txt, also the inbox text
+
+
+def _the_user(payload: dict) -> list[User]:
+    user = db.session.get(User, payload["user_id"])
+    return [user] if user else []
+
+
+KINDS: dict[str, EventKind] = {
+    "account.welcome": EventKind(
+        recipients=_the_user,
+        subject=_l("Welcome to Dauys"),
+        template="welcome",
+    ),
+}

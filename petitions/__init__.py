@@ -1,0 +1,1 @@
+"""E-petitions: drafting, moderation, signing, thresholds, review and answers."""

@@ -1,0 +1,73 @@
+/* The WebCrypto signer: makes a compact JWS (RS256 or ES256, x5c chain) from a PEM key
+   file the citizen picks. The private key is imported as non-extractable and never sent. */
+(function (global) {
+  "use strict";
+
+  function pemBlocks(text, label) {
+    var re = new RegExp("-----BEGIN " + label + "-----([\\s\\S]*?)-----END " + label + "-----", "g");
+    var blocks = [], m;
+    while ((m = re.exec(text)) !== null) blocks.push(m[1].replace(/\s+/g, ""));
+    return blocks;
+  }
+
+  function b64ToBytes(b64) {
+    var bin = atob(b64), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  function bytesToB64url(bytes) {
+    var bin = "";
+    bytes = new Uint8Array(bytes);
+    for (var i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+    return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function utf8B64url(text) {
+    return bytesToB64url(new TextEncoder().encode(text));
+  }
+
+  async function importKey(pkcs8) {
+    // The file does not say its algorithm: try RSA, then P-256.
+    try {
+      var rsa = await crypto.subtle.importKey("pkcs8", pkcs8,
+        { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
+      return { key: rsa, alg: "RS256", params: { name: "RSASSA-PKCS1-v1_5" } };
+    } catch (e) { /* not RSA */ }
+    var ec = await crypto.subtle.importKey("pkcs8", pkcs8,
+      { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
+    return { key: ec, alg: "ES256", params: { name: "ECDSA", hash: "SHA-256" } };
+  }
+
+  /* keyPem: text of *.key.pem; certPem: text of *.cert.pem (may include the chain);
+     caPem: the CA chain (issuing CA first) from GET /api/v1/eds/ca. */
+  async function signJws(payload, keyPem, certPem, caPem) {
+    var keys = pemBlocks(keyPem, "PRIVATE KEY");
+    if (keys.length !== 1) throw new Error("key");
+    var certs = pemBlocks(certPem, "CERTIFICATE");
+    if (certs.length < 1) throw new Error("cert");
+    var chain = [certs[0]];
+    var issuing = certs.length > 1 ? certs[1] : pemBlocks(caPem || "", "CERTIFICATE")[0];
+    if (issuing) chain.push(issuing);
+    var imported;
+    try { imported = await importKey(b64ToBytes(keys[0])); } catch (e) { throw new Error("key"); }
+    var header = { alg: imported.alg, x5c: chain };
+    var input = utf8B64url(JSON.stringify(header)) + "." + utf8B64url(JSON.stringify(payload));
+    var sig = await crypto.subtle.sign(imported.params, imported.key, new TextEncoder().encode(input));
+    // WebCrypto's ECDSA signature is r||s, exactly what JWS ES256 wants.
+    return input + "." + bytesToB64url(sig);
+  }
+
+  function readFile(input) {
+    return new Promise(function (resolve, reject) {
+      var file = input.files && input.files[0];
+      if (!file) { reject(new Error("files")); return; }
+      var reader = new FileReader();
+      reader.onload = function () { resolve(String(reader.result)); };
+      reader.onerror = function () { reject(new Error("files")); };
+      reader.readAsText(file);
+    });
+  }
+
+  global.DauysEds = { signJws: signJws, readFile: readFile };
+})(window);

@@ -1,0 +1,40 @@
+/* Sign in with EDS: fetch a challenge, sign it with the chosen AUTH key, post the JWS. */
+(function () {
+  "use strict";
+  var form = document.getElementById("eds-login");
+  if (!form) return;
+  var button = document.getElementById("eds-submit");
+  var status = document.getElementById("eds-status");
+
+  function say(text, isError) {
+    status.textContent = text;
+    status.className = "status" + (isError ? " status-error" : "");
+  }
+
+  form.addEventListener("submit", async function (event) {
+    if (document.getElementById("jws").value) return; // already signed: let it go
+    event.preventDefault();
+    var messages = button.dataset;
+    var keyPem, certPem;
+    try {
+      keyPem = await DauysEds.readFile(document.getElementById("key-file"));
+      certPem = await DauysEds.readFile(document.getElementById("cert-file"));
+    } catch (e) { say(messages.msgFiles, true); return; }
+    button.disabled = true;
+    say(messages.msgSigning, false);
+    try {
+      var challenge = await fetch(messages.challengeUrl, { method: "POST", credentials: "same-origin" });
+      var ca = await fetch(messages.caUrl);
+      if (!challenge.ok || !ca.ok) throw new Error("network");
+      var nonce = (await challenge.json()).nonce;
+      var payload = { purpose: "auth", nonce: nonce, iat: Math.floor(Date.now() / 1000) };
+      var jws = await DauysEds.signJws(payload, keyPem, certPem, await ca.text());
+      document.getElementById("jws").value = jws;
+      form.submit();
+    } catch (e) {
+      button.disabled = false;
+      var key = { key: "msgKey", cert: "msgCert", files: "msgFiles" }[e.message] || "msgNetwork";
+      say(messages[key], true);
+    }
+  });
+})();

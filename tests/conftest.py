@@ -1,0 +1,249 @@
+"""Shared fixtures: the app on SQLite and on real PostgreSQL, a test CA, people with key sets."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from jose import jws as jose_jws
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("DAUYS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("DAUYS_TEST_REDIS", "redis://127.0.0.1:6379/0")
+IN_CI = bool(os.environ.get("CI"))
+
+
+def service_missing(what: str, why: object) -> None:
+    """A test that needs PostgreSQL or Redis fails under CI and is skipped on a laptop without it."""
+    message = f"{what} is not reachable: {why}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("instance")
+    os.environ["DAUYS_INSTANCE_PATH"] = str(path)
+    return path
+
+
+def _pg_admin() -> psycopg.Connection:
+    for url in (PG_ADMIN_URL, "postgresql://root@127.0.0.1:5432/test", "postgresql://127.0.0.1:5432/test"):
+        try:
+            return psycopg.connect(url, autocommit=True, connect_timeout=3)
+        except psycopg.OperationalError as exc:
+            last = exc
+    raise last
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh database on the real PostgreSQL server, dropped at the end."""
+    try:
+        admin = _pg_admin()
+    except psycopg.OperationalError as exc:
+        service_missing("PostgreSQL at 127.0.0.1:5432", exc)
+    name = f"dauys_test_{uuid.uuid4().hex[:10]}"
+    user = admin.info.user
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql://{user}@127.0.0.1:5432/{name}"
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except RedisError as exc:
+        service_missing(f"Redis at {REDIS_URL}", exc)
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, instance_dir, tmp_path_factory) -> str:
+    """Every test that uses the app runs on SQLite and on real PostgreSQL, both migrated by Alembic."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'dauys.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+    from flask_migrate import upgrade
+
+    from factory import create_app
+
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context():
+        upgrade()
+    return url
+
+
+TEST_SETTINGS = {
+    "ENV": "test",
+    "TESTING": True,
+    "RATELIMIT_ENABLED": False,
+    "REDIS_URL": None,
+    "MAIL_SERVER": "127.0.0.1",
+    "MAIL_PORT": 1,  # nothing listens: tests that send mail start their own server
+    "MAIL_TIMEOUT_SECONDS": 3,
+    "SECRET_KEY": "test-secret",
+}
+
+
+def make_app(database_url: str, **overrides):
+    from factory import create_app
+
+    return create_app({**TEST_SETTINGS, "DATABASE_URL": database_url, **overrides})
+
+
+def wipe(app) -> None:
+    from extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            with db.engine.begin() as conn:
+                for table in tables:
+                    conn.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        yield app
+        from workers.queues import wait_for_inprocess
+
+        wait_for_inprocess()
+    wipe(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def territories(app):
+    """A region, its district, a rural district with two villages, and Astana."""
+    from auth.models import Territory
+    from extensions import db
+
+    rows = [
+        Territory(kato="110000000", name_kk="Ақмола облысы", name_ru="Акмолинская область", name_en="Akmola Region", level="region", population=786000),
+        Territory(kato="113200000", name_kk="Ақкөл ауданы", name_ru="Аккольский район", level="district", parent="110000000"),
+        Territory(kato="113243000", name_kk="Кеңес ауылдық округі", name_ru="Кенесский сельский округ", level="rural_district", parent="113200000"),
+        Territory(kato="113243100", name_kk="Домбыралы ауылы", name_ru="село Домбыралы", level="settlement", parent="113243000"),
+        Territory(kato="113243200", name_kk="Кеңес ауылы", name_ru="село Кенес", level="settlement", parent="113243000"),
+        Territory(kato="710000000", name_kk="Астана қаласы", name_ru="город Астана", name_en="Astana", level="city", population=1528887),
+    ]
+    for row in rows:
+        db.session.add(row)
+        db.session.flush()
+    db.session.commit()
+    return rows
+
+
+@dataclass
+class Citizen:
+    iin: str
+    auth_key: bytes
+    auth_cert: bytes
+    sign_key: bytes
+    sign_cert: bytes
+    chain: list[str]  # x5c: leaf is added per key
+
+    def x5c(self, cert_pem: bytes) -> list[str]:
+        return [pem_to_b64_der(cert_pem), self.chain[0]]
+
+    def jws(self, payload: dict, usage: str = "sign", alg: str | None = None, headers: dict | None = None) -> str:
+        key = self.sign_key if usage == "sign" else self.auth_key
+        cert = self.sign_cert if usage == "sign" else self.auth_cert
+        return sign_jws(payload, key, {"x5c": self.x5c(cert), **(headers or {})}, alg)
+
+
+def pem_to_b64_der(pem: bytes) -> str:
+    import base64
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    cert = x509.load_pem_x509_certificate(pem)
+    return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+
+
+def sign_jws(payload: dict, key_pem: bytes, headers: dict, alg: str | None = None) -> str:
+    """An independent client-side signer (python-jose), as an outside program would write it."""
+    if alg is None:
+        alg = "ES256" if b"EC" in key_pem[:40] or _is_ec(key_pem) else "RS256"
+    return jose_jws.sign(json.dumps(payload).encode(), key_pem.decode(), headers=headers, algorithm=alg)
+
+
+def _is_ec(key_pem: bytes) -> bool:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return isinstance(serialization.load_pem_private_key(key_pem, None), ec.EllipticCurvePrivateKey)
+
+
+@pytest.fixture
+def make_citizen(app, territories):
+    """Add a registry person and issue their key set; returns a Citizen."""
+    from auth import services
+    from auth.iin import make
+    from extensions import db
+
+    counter = iter(range(1000, 9999))
+
+    def make_one(kato="113243200", born=None, key_type="ec", surname="Сейтқалиева", given_name="Айгерім", email=None):
+        from datetime import date
+
+        born = born or date(1990, 5, 17)
+        iin = make(born, "F", next(counter))
+        person = services.add_person(iin=iin, surname=surname, given_name=given_name, kato=kato, email=email)
+        key_set = services.issue_key_set(person, key_type, datetime.now(UTC))
+        db.session.commit()
+        chain = [pem_to_b64_der(block) for block in _pem_blocks(key_set.chain_pem)]
+        return Citizen(
+            iin=iin,
+            auth_key=key_set.auth.key_pem,
+            auth_cert=key_set.auth.cert_pem,
+            sign_key=key_set.sign.key_pem,
+            sign_cert=key_set.sign.cert_pem,
+            chain=chain,
+        )
+
+    return make_one
+
+
+def _pem_blocks(pem: bytes) -> list[bytes]:
+    marker = b"-----END CERTIFICATE-----"
+    return [block + marker + b"\n" for block in pem.split(marker) if block.strip()]
+
+
+def now_ts() -> int:
+    return int(time.time())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

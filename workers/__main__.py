@@ -1,0 +1,45 @@
+"""`python -m workers`: an RQ worker with its scheduler, plus the outbox clock beside it."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+
+from rq import Worker
+
+
+def _clock_process(parent_pid: int) -> None:
+    from workers.clock import run_forever
+    from workers.runtime import worker_app
+
+    run_forever(worker_app(), parent_pid=parent_pid)
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from workers import queues
+    from workers.runtime import worker_app
+
+    app = worker_app()
+    q = queues.queue(app)
+    if q is None:
+        print("DAUYS_REDIS_URL is not set: jobs run in-process in the web app; no worker needed.")
+        return 2
+    # The clock gets a fresh interpreter (spawn): forking a process that holds
+    # database and Redis connections would share them.
+    clock = multiprocessing.get_context("spawn").Process(
+        target=_clock_process, args=(os.getpid(),), name="dauys-clock", daemon=True
+    )
+    clock.start()
+    try:
+        worker = Worker([q], connection=q.connection)
+        worker.work(with_scheduler=True)
+    finally:
+        clock.terminate()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
