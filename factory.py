@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -52,6 +53,9 @@ def _init_extensions(app: Flask) -> None:
     from i18n import LANGUAGE_NAMES, select_locale
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_transactions(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -68,6 +72,29 @@ def _init_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id))
 
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale)
+
+    @app.before_request
+    def _fresh_locale():
+        # Flask-Babel caches the locale on the app context, which a test client's
+        # requests (and CLI-made contexts) can share; each request chooses anew.
+        refresh()
+
+
+def _sqlite_transactions(engine) -> None:
+    """Let SQLAlchemy, not pysqlite, begin transactions, so SAVEPOINTs and rollbacks are real.
+
+    BEGIN IMMEDIATE takes the write lock up front: two writers queue on the busy
+    timeout instead of deadlocking on a lock upgrade.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -18,6 +18,7 @@ def select_locale() -> str:
     """?lang=, then the choice kept in the session, then the account, then the browser; Kazakh first."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
+        session["lang"] = asked  # a shared ?lang= link keeps its language on the next pages
         return asked
     chosen = session.get("lang")
     if chosen in LANGUAGES:

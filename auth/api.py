@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, request
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from auth import services
@@ -60,7 +61,7 @@ def token():
     data = body()
     now = _now()
     try:
-        user = services.login_with_eds(data.get("jws"), now)
+        user = services.login_with_eds(data.get("jws"), now, str(get_locale()))
         access_token, lifetime = services.issue_api_token(user, now)
         db.session.commit()
     except DomainError:

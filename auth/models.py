@@ -9,7 +9,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from extensions import db
+from extensions import UtcDateTime, db
 
 TERRITORY_LEVELS = ("region", "district", "city", "rural_district", "settlement")
 ROLES = ("moderator", "reviewer", "budget_officer", "secretary", "admin")
@@ -102,8 +101,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     iin: Mapped[str] = mapped_column(ForeignKey("person.iin"), unique=True)
     locale: Mapped[str | None] = mapped_column(String(5))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     person: Mapped[Person] = relationship(lazy="joined")
     grants: Mapped[list[RoleGrant]] = relationship(
@@ -129,7 +128,7 @@ class RoleGrant(db.Model):
     iin: Mapped[str] = mapped_column(ForeignKey("person.iin"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     scope: Mapped[str | None] = mapped_column(String(20))
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (
         UniqueConstraint("iin", "role", "scope", name="uq_role_grant_iin_role_scope"),
@@ -147,9 +146,9 @@ class Certificate(db.Model):
     iin: Mapped[str] = mapped_column(String(12), index=True)
     usage: Mapped[str] = mapped_column(String(4))
     key_type: Mapped[str] = mapped_column(String(3))
-    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    not_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    not_before: Mapped[datetime] = mapped_column(UtcDateTime)
+    not_after: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
         CheckConstraint("usage IN ('auth','sign')", name="usage"),
@@ -162,6 +161,6 @@ class AuthNonce(db.Model):
 
     __tablename__ = "auth_nonce"
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

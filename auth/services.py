@@ -154,14 +154,17 @@ def new_challenge(now: datetime) -> AuthNonce:
     return nonce
 
 
-def login_with_eds(token: str, now: datetime) -> User:
-    """Verify an `auth` JWS and return the account, made (with a welcome) on first login."""
+def login_with_eds(token: str, now: datetime, locale: str | None = None) -> User:
+    """Verify an `auth` JWS and return the account, made (with a welcome) on first login.
+
+    `locale` is the language the person signed in with: their mail comes in it.
+    """
     signer = eds.verify(token, "auth", now)
     user = db.session.scalar(select(User).where(User.iin == signer.iin))
     if user is None:
         try:
             with db.session.begin_nested():
-                user = User(iin=signer.iin, created_at=now)
+                user = User(iin=signer.iin, created_at=now, locale=locale)
                 db.session.add(user)
                 db.session.flush()
             outbox.record("account.welcome", now, user_id=user.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+from flask_babel import get_locale
 
 from auth.access import bearer_user
 from jsonapi import API_PREFIX
@@ -17,7 +18,7 @@ def my_notifications():
     user = bearer_user()
     items = []
     for item in inbox(user.id):
-        subject, text = render(item.event, user, item.data)
+        subject, text = render(item.event, user, item.data, str(get_locale()))
         entry = {
             "id": item.id,
             "event": item.event,

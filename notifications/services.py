@@ -15,10 +15,10 @@ from notifications.models import EmailDelivery, Notification
 from workers.outbox import OutboxEvent
 
 
-def render(event: str, user: User, data: dict) -> tuple[str, str]:
-    """Subject and text of an event for one user, in that user's language."""
+def render(event: str, user: User, data: dict, locale: str | None = None) -> tuple[str, str]:
+    """Subject and text of an event for one user: in `locale` (a page), else the user's language (mail)."""
     kind = KINDS[event]
-    with force_locale(user.locale or "kk"):
+    with force_locale(locale or user.locale or "kk"):
         subject = str(kind.subject)
         body = render_template(f"email/{kind.template}.txt", user=user, data=data)
     return subject, body

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import update
@@ -20,7 +21,7 @@ bp = Blueprint("notifications", __name__)
 @bp.get("/inbox")
 @login_required
 def index():
-    items = [(item, *render(item.event, current_user, item.data)) for item in inbox(current_user.id)]
+    items = [(item, *render(item.event, current_user, item.data, str(get_locale()))) for item in inbox(current_user.id)]
     return render_template("notifications/inbox.html", items=items, form=FlaskForm())
 
 

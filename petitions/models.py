@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, String
+from sqlalchemy import Boolean, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from extensions import db
+from extensions import UtcDateTime, db
 
 
 class CalendarTransfer(db.Model):
@@ -17,4 +17,4 @@ class CalendarTransfer(db.Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     working: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -73,21 +73,35 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+_MIGRATED: set[str] = set()
+
+
+def migrated(url: str) -> str:
+    """The database at `url`, brought to the newest schema by the Alembic migrations."""
+    if url not in _MIGRATED:
+        from flask_migrate import upgrade
+
+        from factory import create_app
+
+        app = create_app({"DATABASE_URL": url})
+        with app.app_context():
+            upgrade()
+        _MIGRATED.add(url)
+    return url
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, instance_dir, tmp_path_factory) -> str:
     """Every test that uses the app runs on SQLite and on real PostgreSQL, both migrated by Alembic."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'dauys.sqlite3'}"
-    else:
-        url = request.getfixturevalue("pg_url")
-    from flask_migrate import upgrade
+        return migrated(f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'dauys.sqlite3'}")
+    return migrated(request.getfixturevalue("pg_url"))
 
-    from factory import create_app
 
-    app = create_app({"DATABASE_URL": url})
-    with app.app_context():
-        upgrade()
-    return url
+@pytest.fixture(scope="session")
+def postgres_database(instance_dir, pg_url) -> str:
+    """For the tests that only make sense on the production stack."""
+    return migrated(pg_url)
 
 
 TEST_SETTINGS = {
@@ -247,3 +261,40 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class MailCatcher:
+    """A real SMTP server (aiosmtpd) on a free port; `mode` makes it accept, defer or refuse."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        self.mode = "accept"
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.mode == "defer":
+            return "451 4.3.0 try again later"
+        if self.mode == "refuse":
+            return "550 5.1.1 no such mailbox"
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+@pytest.fixture
+def smtp():
+    catcher = MailCatcher()
+    catcher.controller.start()
+    yield catcher
+    catcher.controller.stop()

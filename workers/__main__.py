@@ -9,12 +9,7 @@ import sys
 
 from rq import Worker
 
-
-def _clock_process(parent_pid: int) -> None:
-    from workers.clock import run_forever
-    from workers.runtime import worker_app
-
-    run_forever(worker_app(), parent_pid=parent_pid)
+from workers.clock import clock_process
 
 
 def main() -> int:
@@ -30,7 +25,7 @@ def main() -> int:
     # The clock gets a fresh interpreter (spawn): forking a process that holds
     # database and Redis connections would share them.
     clock = multiprocessing.get_context("spawn").Process(
-        target=_clock_process, args=(os.getpid(),), name="dauys-clock", daemon=True
+        target=clock_process, args=(os.getpid(),), name="dauys-clock", daemon=True
     )
     clock.start()
     try:

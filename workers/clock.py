@@ -54,6 +54,14 @@ def run_forever(app: Flask, parent_pid: int | None = None, stop: threading.Event
         stop.wait(schedule.RELAY_INTERVAL_SECONDS)
 
 
+def clock_process(parent_pid: int) -> None:
+    """Entry point of the worker's clock child process (importable, so `spawn` can find it)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from workers.runtime import worker_app
+
+    run_forever(worker_app(), parent_pid=parent_pid)
+
+
 def start_inprocess(app: Flask) -> threading.Event:
     """Run the clock in a daemon thread of this process (the demo server, no Redis)."""
     stop = threading.Event()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, DateTime, Integer, String, event, or_, select
+from sqlalchemy import JSON, Integer, String, event, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from extensions import db
+from extensions import UtcDateTime, db
 
 
 class OutboxEvent(db.Model):
@@ -17,9 +17,9 @@ class OutboxEvent(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    relayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    relayed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
 def record(name: str, now: datetime, **payload: object) -> OutboxEvent:

@@ -1,8 +1,8 @@
 """spine: identity, registry, calendar transfers, outbox, notifications
 
-Revision ID: 0b26a9ab4044
+Revision ID: a05dbefcbd29
 Revises: 
-Create Date: 2026-11-23 13:33:16.717282
+Create Date: 2026-11-23 13:36:37.637715
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0b26a9ab4044'
+revision = 'a05dbefcbd29'
 down_revision = None
 branch_labels = None
 depends_on = None
