@@ -83,13 +83,15 @@ def _init_extensions(app: Flask) -> None:
 def _sqlite_transactions(engine) -> None:
     """Let SQLAlchemy, not pysqlite, begin transactions, so SAVEPOINTs and rollbacks are real.
 
-    BEGIN IMMEDIATE takes the write lock up front: two writers queue on the busy
-    timeout instead of deadlocking on a lock upgrade.
+    BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy
+    timeout instead of one failing on a lock upgrade; WAL keeps readers outside
+    transactions unblocked.
     """
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
     @event.listens_for(engine, "begin")
@@ -103,12 +105,13 @@ def _register_blueprints(app: Flask) -> None:
     from i18n import bp as i18n_bp
     from notifications.api import bp as notifications_api
     from notifications.views import bp as notifications_views
+    from petitions.calendar_views import bp as calendar_views
     from petitions.views import bp as home_views
 
     for api in (auth_api, notifications_api):
         csrf.exempt(api)  # the API authenticates by Bearer token, never by cookie
         app.register_blueprint(api)
-    for blueprint in (home_views, auth_views, notifications_views, i18n_bp):
+    for blueprint in (home_views, auth_views, notifications_views, calendar_views, i18n_bp):
         app.register_blueprint(blueprint)
 
 
@@ -182,6 +185,7 @@ def _register_headers(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from auth.cli import eds_cli, registry_cli, roles_cli
     from demo.seed import demo_cli
+    from petitions.cli import calendar_cli
 
-    for group in (registry_cli, eds_cli, roles_cli, demo_cli):
+    for group in (registry_cli, eds_cli, roles_cli, calendar_cli, demo_cli):
         app.cli.add_command(group)

@@ -113,6 +113,7 @@ TEST_SETTINGS = {
     "MAIL_PORT": 1,  # nothing listens: tests that send mail start their own server
     "MAIL_TIMEOUT_SECONDS": 3,
     "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,  # tests of CSRF itself and the browser tests turn it on
 }
 
 
@@ -144,8 +145,10 @@ def app(database_url):
     app = make_app(database_url)
     with app.app_context():
         yield app
+        from extensions import db
         from workers.queues import wait_for_inprocess
 
+        db.session.rollback()  # let the job thread write (SQLite has one writer at a time)
         wait_for_inprocess()
     wipe(app)
 

@@ -130,7 +130,7 @@ def live_server(sqlite_url) -> Iterator[LiveServer]:
 
     from workers.queues import wait_for_inprocess
 
-    app = make_app(sqlite_url)
+    app = make_app(sqlite_url, WTF_CSRF_ENABLED=True)
     _seed_territories(app)
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)

@@ -1,0 +1,45 @@
+"""The working-day calendar in force: the official one plus the transfers an admin entered."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from errors import DomainError
+from extensions import db
+from petitions.deadlines import WorkCalendar
+from petitions.models import CalendarTransfer
+
+
+def load_work_calendar() -> WorkCalendar:
+    rows = db.session.execute(select(CalendarTransfer.day, CalendarTransfer.working)).all()
+    return WorkCalendar(
+        extra_days_off=frozenset(day for day, working in rows if not working),
+        extra_working_days=frozenset(day for day, working in rows if working),
+    )
+
+
+def set_transfer(day: date, working: bool, note: str, now: datetime) -> CalendarTransfer:
+    """Declare `day` working or non-working (a government transfer the package lacks)."""
+    if not note.strip():
+        raise DomainError("validation_error", fields={"note": "name the decree or reason"})
+    row = db.session.get(CalendarTransfer, day)
+    if row is None:
+        row = CalendarTransfer(day=day, created_at=now)
+        db.session.add(row)
+    row.working = working
+    row.note = note.strip()[:300]
+    return row
+
+
+def remove_transfer(day: date) -> bool:
+    row = db.session.get(CalendarTransfer, day)
+    if row is None:
+        return False
+    db.session.delete(row)
+    return True
+
+
+def transfers() -> list[CalendarTransfer]:
+    return list(db.session.scalars(select(CalendarTransfer).order_by(CalendarTransfer.day)))

@@ -1,0 +1,67 @@
+"""The admin page of the working-day calendar: transfers the `holidays` package does not know yet."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from auth.access import role_required
+from extensions import db
+from petitions import calendar
+
+bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
+
+
+class TransferForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date."))])
+    kind = RadioField(
+        _l("The day becomes"),
+        choices=[SelectChoice("off", _l("a day off")), SelectChoice("working", _l("a working day"))],
+        validators=[DataRequired(message=_l("Choose one."))],
+    )
+    note = StringField(
+        _l("Decree or reason"), validators=[DataRequired(message=_l("Name the decree.")), Length(max=300)]
+    )
+
+
+class RemoveForm(FlaskForm):
+    day = HiddenField(validators=[DataRequired()])
+
+
+@bp.route("", methods=["GET", "POST"])
+@role_required("admin")
+def index():
+    form = TransferForm()
+    if form.validate_on_submit():
+        calendar.set_transfer(form.day.data, form.kind.data == "working", form.note.data, datetime.now(timezone.utc))
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("calendar_admin.index"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "calendar/admin.html", form=form, remove_form=RemoveForm(), transfers=calendar.transfers()
+    ), status
+
+
+@bp.post("/remove")
+@role_required("admin")
+def remove():
+    form = RemoveForm()
+    if form.validate_on_submit():
+        from datetime import date
+
+        try:
+            day = date.fromisoformat(form.day.data)
+        except ValueError:
+            day = None
+        if day and calendar.remove_transfer(day):
+            db.session.commit()
+            flash(_("Removed."), "success")
+    return redirect(url_for("calendar_admin.index"))

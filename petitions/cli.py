@@ -1,0 +1,38 @@
+"""`flask calendar …`: the transfers an admin adds to the official working-day calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import click
+from flask.cli import AppGroup
+
+from errors import DomainError
+from extensions import db
+from petitions import calendar
+from petitions.deadlines import add_working_days
+
+calendar_cli = AppGroup("calendar", help="The Kazakhstan production calendar in force.")
+
+
+@calendar_cli.command("transfer")
+@click.option("--day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--working/--off", required=True, help="--working: a weekend day worked; --off: a weekday off.")
+@click.option("--note", required=True, help="The decree that made the transfer.")
+def transfer(day, working, note):
+    try:
+        calendar.set_transfer(day.date(), working, note, datetime.now(timezone.utc))
+    except DomainError as error:
+        raise click.ClickException(f"{error.code}: {error.fields}") from None
+    db.session.commit()
+    click.echo(f"{day.date()} is now a {'working day' if working else 'day off'}")
+
+
+@calendar_cli.command("add")
+@click.argument("start", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.argument("days", type=click.IntRange(1, 400))
+def add(start, days):
+    """Print START plus DAYS working days (what a deadline would be)."""
+    click.echo(add_working_days(calendar.load_work_calendar(), start.date(), days).isoformat())
+
+
