@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -40,7 +40,7 @@ class RemoveForm(FlaskForm):
 def index():
     form = TransferForm()
     if form.validate_on_submit():
-        calendar.set_transfer(form.day.data, form.kind.data == "working", form.note.data, datetime.now(timezone.utc))
+        calendar.set_transfer(form.day.data, form.kind.data == "working", form.note.data, datetime.now(UTC))
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("calendar_admin.index"))

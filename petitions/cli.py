@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
@@ -21,7 +21,7 @@ calendar_cli = AppGroup("calendar", help="The Kazakhstan production calendar in 
 @click.option("--note", required=True, help="The decree that made the transfer.")
 def transfer(day, working, note):
     try:
-        calendar.set_transfer(day.date(), working, note, datetime.now(timezone.utc))
+        calendar.set_transfer(day.date(), working, note, datetime.now(UTC))
     except DomainError as error:
         raise click.ClickException(f"{error.code}: {error.fields}") from None
     db.session.commit()

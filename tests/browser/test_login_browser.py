@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC
 
 import pytest
 
@@ -135,5 +136,19 @@ def test_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screenshots, la
 
     check("account", "/account")
     check("inbox", "/inbox")
+
+    # The admin's calendar page, with a transfer entered so its list shows too.
+    from datetime import date, datetime
+
+    from auth import services
+    from extensions import db
+    from petitions import calendar
+
+    with live_server.app.app_context():
+        services.grant_role(keys.iin, "admin", None, datetime.now(UTC))
+        calendar.set_transfer(date(2026, 5, 8), False, "Decree No. 1", datetime.now(UTC))
+        db.session.commit()
+        db.session.remove()
+    check("calendar-admin", "/admin/calendar")
 
     assert not failures, "\n\n".join(failures)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from babel.messages.pofile import read_po
@@ -167,7 +167,7 @@ def test_calendar_admin_needs_the_admin_role(app, client, make_citizen):
     citizen = make_citizen()
     sign_in_session_nocsrf(client, citizen)
     assert client.get("/admin/calendar").status_code == 403
-    services.grant_role(citizen.iin, "admin", None, datetime.now(timezone.utc))
+    services.grant_role(citizen.iin, "admin", None, datetime.now(UTC))
     db.session.commit()
     assert client.get("/admin/calendar").status_code == 200
     response = client.post("/admin/calendar", data={"day": "2026-05-08", "kind": "off", "note": "Decree No. 1"})
