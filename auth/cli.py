@@ -50,36 +50,46 @@ def registry_add(iin, surname, given_name, patronymic, kato, email):
     click.echo(f"added {person.iin} {person.full_name} born {person.birth_date} in {person.kato}")
 
 
+def _import_all_or_nothing(path: str, required: set[str], apply_row) -> int:
+    """Apply `apply_row` to every CSV row; on any refusal, roll back and list every bad line."""
+    problems = []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = required - set(reader.fieldnames or [])
+        if missing:
+            raise click.ClickException(f"missing columns: {', '.join(sorted(missing))}")
+        rows = list(reader)
+    for line, row in enumerate(rows, start=2):
+        try:
+            with db.session.begin_nested():
+                apply_row(row)
+                db.session.flush()
+        except DomainError as error:
+            details = "; ".join(f"{k}: {v}" for k, v in error.fields.items()) or error.message
+            problems.append(f"line {line}: {details}")
+    if problems:
+        db.session.rollback()
+        raise click.ClickException("nothing changed:\n" + "\n".join(problems))
+    db.session.commit()
+    return len(rows)
+
+
 @registry_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def registry_import(path):
     """Bulk add from CSV (iin,surname,given_name,patronymic,kato[,email]); all or nothing."""
-    problems = []
-    count = 0
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"iin", "surname", "given_name", "kato"} - set(reader.fieldnames or [])
-        if missing:
-            raise click.ClickException(f"missing columns: {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            try:
-                with db.session.begin_nested():
-                    services.add_person(
-                        iin=(row.get("iin") or "").strip(),
-                        surname=row.get("surname") or "",
-                        given_name=row.get("given_name") or "",
-                        patronymic=row.get("patronymic"),
-                        kato=(row.get("kato") or "").strip(),
-                        email=row.get("email"),
-                    )
-                    db.session.flush()
-                count += 1
-            except DomainError as error:
-                problems.append(f"line {line}: " + "; ".join(f"{k}: {v}" for k, v in error.fields.items()))
-    if problems:
-        db.session.rollback()
-        raise click.ClickException("nothing imported:\n" + "\n".join(problems))
-    db.session.commit()
+
+    def add(row: dict) -> None:
+        services.add_person(
+            iin=(row.get("iin") or "").strip(),
+            surname=row.get("surname") or "",
+            given_name=row.get("given_name") or "",
+            patronymic=row.get("patronymic"),
+            kato=(row.get("kato") or "").strip(),
+            email=row.get("email"),
+        )
+
+    count = _import_all_or_nothing(path, {"iin", "surname", "given_name", "kato"}, add)
     click.echo(f"imported {count} people")
 
 
@@ -182,23 +192,17 @@ def registry_population(path):
 
     from auth.models import Territory
 
-    problems = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    for line, row in enumerate(rows, start=2):
+    def update(row: dict) -> None:
         territory = db.session.get(Territory, (row.get("kato") or "").strip())
         try:
             population = int(row["population"])
             as_of = date.fromisoformat(row["as_of"].strip())
-            if territory is None or population <= 0:
-                raise ValueError
-        except (KeyError, ValueError, AttributeError):
-            problems.append(f"line {line}: needs a known kato, a positive population and an ISO as_of date")
-            continue
+        except (ValueError, AttributeError):
+            population, as_of = 0, None
+        if territory is None or population <= 0 or as_of is None:
+            raise DomainError("validation_error", fields={"row": "a known kato, a positive population, an ISO as_of"})
         territory.population = population
         territory.population_as_of = as_of
-    if problems:
-        db.session.rollback()
-        raise click.ClickException("nothing changed:\n" + "\n".join(problems))
-    db.session.commit()
-    click.echo(f"updated {len(rows)} population figure(s)")
+
+    count = _import_all_or_nothing(path, {"kato", "population", "as_of"}, update)
+    click.echo(f"updated {count} population figure(s)")

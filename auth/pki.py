@@ -79,20 +79,7 @@ def _ca_certificate(
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .sign(signing_key, hashes.SHA256())
     )
@@ -160,18 +147,11 @@ def subject_for(holder: Holder) -> x509.Name:
     )
 
 
-def _key_usage(usage: str) -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=usage == "sign",  # nonRepudiation: only the SIGN key
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
+def _key_usage(**granted: bool) -> x509.KeyUsage:
+    """A KeyUsage with only the named bits set."""
+    bits = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+            "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")
+    return x509.KeyUsage(**{bit: granted.get(bit, False) for bit in bits})
 
 
 def new_private_key(key_type: str) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
@@ -201,7 +181,8 @@ def issue(
         .not_valid_before(now - timedelta(minutes=10))
         .not_valid_after(now + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(usage), critical=True)
+        # nonRepudiation (content_commitment) only on the SIGN key.
+        .add_extension(_key_usage(digital_signature=True, content_commitment=usage == "sign"), critical=True)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.issuing_cert.public_key()),
             critical=False,

@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,8 +36,8 @@ def main() -> int:
     from jose import jwk, jws
 
     from auth import eds, services
-    from demo.people import synthetic_adults
     from auth.models import Territory
+    from demo.people import synthetic_adults
     from extensions import db
     from factory import create_app
     from tests.conftest import pem_to_b64_der, sign_jws
@@ -48,7 +48,7 @@ def main() -> int:
         db.session.add(Territory(kato="710000000", name_kk="Астана", name_ru="Астана", level="city"))
         db.session.commit()
         issuing = pem_to_b64_der(services.certification_authority().chain_pem().split(b"-----END CERTIFICATE-----")[0] + b"-----END CERTIFICATE-----\n")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         print(f"issuing keys for {args.signers} EC and {args.rsa_signers} RSA signers ...", flush=True)
         batches = {}
         taken: set[str] = set()
@@ -78,13 +78,13 @@ def main() -> int:
             eds._leaf.cache_clear()
             start = time.perf_counter()
             for token, _, _ in tokens:
-                eds.check_token(token, "petition.sign", datetime.now(timezone.utc), trust, skew)
+                eds.check_token(token, "petition.sign", datetime.now(UTC), trust, skew)
             check = len(tokens) / (time.perf_counter() - start)
 
             eds._leaf.cache_clear()
             start = time.perf_counter()
             for token, _, _ in tokens:
-                eds.verify(token, "petition.sign", datetime.now(timezone.utc))
+                eds.verify(token, "petition.sign", datetime.now(UTC))
             full = len(tokens) / (time.perf_counter() - start)
             db.session.rollback()
             print(f"{alg:<6}{bare:>14,.0f}{check:>16,.0f}{full:>16,.0f}{check / bare:>12.2f}{full / bare:>11.2f}")

@@ -160,3 +160,13 @@ def test_population_refresh_is_all_or_nothing(app, territories, tmp_path):
     assert run(app, "registry", "population", str(good)).exit_code == 0
     db.session.expire_all()
     assert db.session.get(Territory, "110000000").population == 790000
+
+
+def test_ca_private_keys_are_readable_by_the_owner_only(app, instance_dir):
+    from auth.services import certification_authority
+
+    certification_authority()
+    folder = instance_dir / "ca"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for name in ("root.key.pem", "issuing.key.pem"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600

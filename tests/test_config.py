@@ -1,0 +1,30 @@
+"""Configuration: DAUYS_* variables override the DOMAIN.md defaults; production needs a secret."""
+
+import pytest
+
+import config
+
+
+def test_environment_overrides_rule_defaults_with_their_types(tmp_path):
+    values = config.load(str(tmp_path), {"DAUYS_PETITION_THRESHOLD_GOVERNMENT": "100", "DAUYS_RATELIMIT_ENABLED": "false"})
+    assert values["PETITION_THRESHOLD_GOVERNMENT"] == 100
+    assert values["RATELIMIT_ENABLED"] is False
+    assert values["PETITION_REVIEW_WORKING_DAYS_CENTRAL"] == 40
+    assert values["DATABASE_URL"] == f"sqlite:///{tmp_path / 'dauys.sqlite3'}"
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path):
+    with pytest.raises(RuntimeError, match="DAUYS_SECRET_KEY"):
+        config.load(str(tmp_path), {"DAUYS_ENV": "production"})
+
+
+def test_plain_postgresql_urls_are_driven_by_psycopg3(tmp_path):
+    values = config.load(str(tmp_path), {"DAUYS_DATABASE_URL": "postgresql://u@h/db"})
+    assert config.flask_settings(values)["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_production_cookies_are_secure(tmp_path):
+    values = config.load(str(tmp_path), {"DAUYS_ENV": "production", "DAUYS_SECRET_KEY": "s"})
+    settings = config.flask_settings(values)
+    assert settings["SESSION_COOKIE_SECURE"] and settings["SESSION_COOKIE_HTTPONLY"]
+    assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
