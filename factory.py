@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     import auth.models  # noqa: F401
     import notifications.models  # noqa: F401
     import petitions.models  # noqa: F401
+    import petitions.notifications  # noqa: F401  (registers the petition events)
     import workers.outbox  # noqa: F401
     from i18n import LANGUAGE_NAMES, select_locale
 
@@ -72,6 +73,12 @@ def _init_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id))
 
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale)
+
+    @app.teardown_request
+    def _end_transaction(_exc):
+        # No request leaves a transaction open behind it, even when its app context
+        # outlives it (a test client's, a CLI's): SQLite has one writer at a time.
+        db.session.rollback()
 
     @app.before_request
     def _fresh_locale():
@@ -105,10 +112,11 @@ def _register_blueprints(app: Flask) -> None:
     from i18n import bp as i18n_bp
     from notifications.api import bp as notifications_api
     from notifications.views import bp as notifications_views
+    from petitions.api import bp as petitions_api
     from petitions.calendar_views import bp as calendar_views
     from petitions.views import bp as home_views
 
-    for api in (auth_api, notifications_api):
+    for api in (auth_api, notifications_api, petitions_api):
         csrf.exempt(api)  # the API authenticates by Bearer token, never by cookie
         app.register_blueprint(api)
     for blueprint in (home_views, auth_views, notifications_views, calendar_views, i18n_bp):

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import g, request
+from flask import request
 from flask_login import current_user
 
 from auth.models import User
@@ -17,15 +17,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def bearer_user() -> User:
     """The user of this API request's Bearer token (cookies are never accepted by the API)."""
-    if "api_user" not in g:
+    # Kept on the request, not on `g`: `g` lives as long as the app context, which
+    # a test client (or a CLI-made context) may share between requests.
+    cached = request.environ.get("dauys.api_user")
+    if cached is None:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise DomainError("unauthorized")
         from auth.services import user_from_api_token
 
-        g.api_user = user_from_api_token(token.strip())
-    return g.api_user
+        cached = request.environ["dauys.api_user"] = user_from_api_token(token.strip())
+    return cached
 
 
 def bearer_required(fn: F) -> F:

@@ -226,3 +226,44 @@ def grant_role(iin: str, role: str, scope: str | None, now: datetime) -> RoleGra
     grant = RoleGrant(iin=iin, role=role, scope=scope, granted_at=now)
     db.session.add(grant)
     return grant
+
+
+def account_for(iin: str, now: datetime) -> User:
+    """The account of a registry person, made quietly (no welcome) when they have none yet.
+
+    Officials and signers who opted in are told things before they ever sign in.
+    """
+    user = db.session.scalar(select(User).where(User.iin == iin))
+    if user is None:
+        try:
+            with db.session.begin_nested():
+                user = User(iin=iin, created_at=now)
+                db.session.add(user)
+                db.session.flush()
+        except IntegrityError:
+            user = db.session.scalar(select(User).where(User.iin == iin))
+    return user
+
+
+def holders_of(role: str, scope: str | None) -> list[str]:
+    """IINs holding `role` for `scope` (or unscoped)."""
+    stmt = select(RoleGrant.iin).where(RoleGrant.role == role)
+    if scope is not None:
+        stmt = stmt.where((RoleGrant.scope == scope) | RoleGrant.scope.is_(None))
+    return sorted(set(db.session.scalars(stmt)))
+
+
+def territory_chain(kato: str) -> tuple[str, ...]:
+    """`kato` and every territory above it, nearest first (the tree is small and cached)."""
+    cache = current_app.extensions.setdefault("dauys_territory_parents", {})
+    if not cache:
+        cache.update(dict(db.session.execute(select(Territory.kato, Territory.parent)).all()))
+    chain = []
+    current: str | None = kato
+    while current is not None and current not in chain:
+        chain.append(current)
+        if current not in cache:
+            parent = db.session.scalar(select(Territory.parent).where(Territory.kato == current))
+            cache[current] = parent
+        current = cache[current]
+    return tuple(chain)

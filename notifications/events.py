@@ -1,9 +1,12 @@
-"""What each outbox event means to its recipients: who they are and what they are told."""
+"""What each outbox event means to its recipients: who they are and what they are told.
+
+Feature packages register their kinds here (see petitions/notifications.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
@@ -18,17 +21,18 @@ class EventKind:
     recipients: Callable[[dict], list[User]]
     subject: object  # a lazy string, rendered in the recipient's language
     template: str  # templates/email/<template>.txt, also the inbox text
+    context: Callable[[dict], dict] = field(default=lambda payload: {})
 
 
-def _the_user(payload: dict) -> list[User]:
+def the_user(payload: dict) -> list[User]:
     user = db.session.get(User, payload["user_id"])
     return [user] if user else []
 
 
 KINDS: dict[str, EventKind] = {
-    "account.welcome": EventKind(
-        recipients=_the_user,
-        subject=_l("Welcome to Dauys"),
-        template="welcome",
-    ),
+    "account.welcome": EventKind(recipients=the_user, subject=_l("Welcome to Dauys"), template="welcome"),
 }
+
+
+def register(name: str, kind: EventKind) -> None:
+    KINDS[name] = kind

@@ -20,7 +20,7 @@ def render(event: str, user: User, data: dict, locale: str | None = None) -> tup
     kind = KINDS[event]
     with force_locale(locale or user.locale or "kk"):
         subject = str(kind.subject)
-        body = render_template(f"email/{kind.template}.txt", user=user, data=data)
+        body = render_template(f"email/{kind.template}.txt", user=user, data=data, **kind.context(data))
     return subject, body
 
 
@@ -32,7 +32,11 @@ def fan_out(row: OutboxEvent, now: datetime) -> list[int]:
     """
     kind = KINDS[row.event]
     new_deliveries: list[EmailDelivery] = []
+    seen: set[int] = set()
     for user in kind.recipients(row.payload):
+        if user.id in seen:
+            continue
+        seen.add(user.id)
         has_item = db.session.scalar(
             select(Notification.id).where(
                 Notification.outbox_id == row.id, Notification.user_id == user.id

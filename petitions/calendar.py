@@ -1,8 +1,9 @@
-"""The working-day calendar in force: the official one plus the transfers an admin entered."""
+"""The working-day calendar in force, and the Kazakhstan date of an instant."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -10,6 +11,13 @@ from errors import DomainError
 from extensions import db
 from petitions.deadlines import WorkCalendar
 from petitions.models import CalendarTransfer
+
+KAZAKHSTAN = ZoneInfo("Asia/Almaty")  # one time zone, UTC+5, since March 2024
+
+
+def local_date(now: datetime) -> date:
+    """The calendar day in Kazakhstan at `now`: deadlines and ages are counted in it."""
+    return now.astimezone(KAZAKHSTAN).date()
 
 
 def load_work_calendar() -> WorkCalendar:

@@ -1,0 +1,217 @@
+"""/api/v1/petitions: create, submit, moderate, sign, count, review (API.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, datetime
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from auth.access import bearer_user, role_required
+from errors import DomainError
+from extensions import db, limiter
+from jsonapi import API_PREFIX, body
+from petitions import queries, rules, services, signing
+from petitions.models import Petition
+
+bp = Blueprint("petitions_api", __name__, url_prefix=API_PREFIX)
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _load(petition_id: int, viewer_iin: str | None = None) -> Petition:
+    petition = db.session.get(Petition, petition_id)
+    if petition is None or (petition.state == "draft" and petition.author_iin != viewer_iin):
+        raise DomainError("not_found")
+    return petition
+
+
+def _optional_viewer_iin() -> str | None:
+    if request.headers.get("Authorization"):
+        return bearer_user().iin
+    return None
+
+
+@bp.get("/petitions")
+def list_petitions():
+    try:
+        page = int(request.args.get("page", 1))
+    except ValueError:
+        raise DomainError("validation_error", fields={"page": "a number"}) from None
+    state = request.args.get("state") or None
+    if state and state not in queries.PUBLIC_STATES:
+        raise DomainError("validation_error", fields={"state": ", ".join(queries.PUBLIC_STATES)})
+    addressee = request.args.get("addressee") or None
+    if addressee and addressee not in rules.ADDRESSEES:
+        raise DomainError("validation_error", fields={"addressee": ", ".join(rules.ADDRESSEES)})
+    result = queries.public_list(
+        state=state, addressee=addressee, territory=request.args.get("territory") or None,
+        q=request.args.get("q") or None, page=page,
+    )
+    return jsonify(
+        {
+            "items": [queries.petition_json(p) for p in result.items],
+            "page": result.page,
+            "pages": result.pages,
+            "total": result.total,
+        }
+    )
+
+
+@bp.post("/petitions")
+def create_petition():
+    user = bearer_user()
+    data = body()
+    petition = services.create_draft(
+        user, title=data.get("title"), body=data.get("body"), language=data.get("language"),
+        addressee=data.get("addressee"), territory=data.get("territory"), now=_now(),
+    )
+    db.session.commit()
+    return jsonify(queries.petition_json(petition, count=0)), 201
+
+
+@bp.get("/petitions/<int:petition_id>")
+def get_petition(petition_id: int):
+    return jsonify(queries.petition_json(_load(petition_id, _optional_viewer_iin())))
+
+
+@bp.patch("/petitions/<int:petition_id>")
+def edit_petition(petition_id: int):
+    user = bearer_user()
+    petition = _load(petition_id, user.iin)
+    data = body()
+    services.edit_draft(
+        petition, user, title=data.get("title", petition.title), body=data.get("body", petition.body),
+        language=data.get("language", petition.language),
+    )
+    db.session.commit()
+    return jsonify(queries.petition_json(petition, count=0))
+
+
+@bp.post("/petitions/<int:petition_id>/submit")
+def submit_petition(petition_id: int):
+    user = bearer_user()
+    petition = _load(petition_id, user.iin)
+    services.submit(petition, user, body().get("jws"), _now())
+    db.session.commit()
+    return jsonify(queries.petition_json(petition, count=0))
+
+
+@bp.post("/petitions/<int:petition_id>/moderation")
+@role_required("moderator")
+def moderate_petition(petition_id: int):
+    petition = _load(petition_id)
+    data = body()
+    services.moderate(
+        petition, bearer_user(), decision=data.get("decision"), reason=data.get("reason"),
+        comment=data.get("comment"), now=_now(),
+    )
+    db.session.commit()
+    return jsonify(queries.petition_json(petition))
+
+
+@bp.post("/petitions/<int:petition_id>/signatures")
+@limiter.limit("20/minute", key_func=lambda: "sign:" + hashlib.sha256(request.get_data()).hexdigest()[:32])
+def sign_petition(petition_id: int):
+    petition = _load(petition_id)
+    data = body()
+    now = _now()
+    signature = signing.sign(petition, data.get("jws"), now, notify=data.get("notify") is True)
+    db.session.commit()
+    receipt = signature.receipt
+    moves = _advance_after_commit(petition_id, now)
+    return jsonify({"receipt": receipt, "petition": petition_id, "moves": moves}), 201
+
+
+def _advance_after_commit(petition_id: int, now: datetime) -> list[str]:
+    """The signature is safe; moving the petition on may fail now and be done by the recount job."""
+    try:
+        moves = signing.advance(petition_id, now)
+        db.session.commit()
+        return moves
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("advancing petition %s after a signature failed; the recount job will retry", petition_id)
+        return []
+
+
+@bp.get("/petitions/<int:petition_id>/count")
+def petition_count(petition_id: int):
+    petition = _load(petition_id)
+    payload = {"signature_count": signing.public_count(petition_id), "threshold": petition.threshold, "state": petition.state}
+    response = jsonify(payload)
+    response.set_etag(hashlib.sha256(repr(sorted(payload.items())).encode()).hexdigest()[:20])
+    response.cache_control.public = True
+    response.cache_control.max_age = int(signing.COUNT_TTL_SECONDS)
+    return response.make_conditional(request)
+
+
+@bp.post("/petitions/<int:petition_id>/review")
+def review_petition(petition_id: int):
+    user = bearer_user()
+    petition = _load(petition_id)
+    data = body()
+    action = data.get("action")
+    if action == "schedule_discussion":
+        services.schedule_discussion(petition, user, at=data.get("at"), place=data.get("place"), now=_now())
+    elif action == "answer":
+        services.answer(petition, user, decision=data.get("decision"), text=data.get("text"), now=_now())
+    else:
+        raise DomainError("validation_error", fields={"action": "schedule_discussion or answer"})
+    db.session.commit()
+    return jsonify(queries.petition_json(petition))
+
+
+@bp.get("/petitions/<int:petition_id>/signatures")
+def petition_signers(petition_id: int):
+    """Public: the latest signers as given name and surname initial; never an IIN."""
+    petition = _load(petition_id)
+    if petition.state not in queries.PUBLIC_STATES:
+        raise DomainError("not_found")
+    return jsonify(
+        {
+            "items": [{"name": name, "signed_at": at.isoformat()} for name, at in queries.recent_signers(petition_id)],
+            "by_region": [{"region": region, "count": count} for region, count in queries.signatures_by_region(petition_id)],
+            "by_day": [{"day": day.isoformat(), "count": count} for day, count in queries.signatures_by_day(petition_id)],
+        }
+    )
+
+
+@bp.get("/petitions/rules")
+def petition_rules():
+    """The published lists: addressees, forbidden topics and rejection reason codes."""
+    return jsonify(
+        {
+            "addressees": {code: str(name) for code, name in rules.ADDRESSEE_NAMES.items()},
+            "forbidden_topics": {code: str(text) for code, text in rules.FORBIDDEN_TOPICS.items()},
+            "rejection_reasons": {code: str(text) for code, text in rules.REJECTION_REASONS.items()},
+        }
+    )
+
+
+@bp.get("/moderation/queue")
+@role_required("moderator")
+def moderation_queue():
+    now = _now()
+    items = queries.queue(("moderation",), Petition.moderation_due_on)
+    return jsonify(
+        {"items": [{**queries.petition_json(p, count=0), "working_days_left": queries.working_days_left(p.moderation_due_on, now)} for p in items]}
+    )
+
+
+@bp.get("/review/queue")
+@role_required("reviewer")
+def review_queue():
+    now = _now()
+    user = bearer_user()
+    items = queries.queue(("under_review",), Petition.review_due_on, scopes=user.scopes("reviewer"))
+    return jsonify(
+        {"items": [{**queries.petition_json(p), "working_days_left": queries.working_days_left(p.review_due_on, now)} for p in items]}
+    )
+
+

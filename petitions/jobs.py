@@ -1,0 +1,110 @@
+"""Scheduled petition work: lapses, closings, recounts, review reminders. Each acts once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db
+from petitions import rules, signing
+from petitions.calendar import load_work_calendar, local_date
+from petitions.deadlines import WorkCalendar, working_days_between
+from petitions.models import Petition, PetitionMilestone
+from workers import outbox
+from workers.runtime import job, utcnow
+
+
+@job
+def tick(now_iso: str | None = None) -> dict:
+    """Everything time moves on: run every minute; running it twice changes nothing more."""
+    now = utcnow(now_iso)
+    today = local_date(now)
+    calendar = load_work_calendar()
+    done = {
+        "recounted": recount_and_advance(now),
+        "lapsed": lapse_restricted(now, today),
+        "closed": close_expired(now),
+        "reminders": review_reminders(now, today, calendar),
+    }
+    return done
+
+
+def recount_and_advance(now: datetime) -> int:
+    """Correct counter drift and make any move a crashed request left undone."""
+    moved = 0
+    ids = list(db.session.scalars(select(Petition.id).where(Petition.state.in_(rules.SIGNABLE_STATES))))
+    for petition_id in ids:
+        signing.reconcile(petition_id)
+        moved += len(signing.advance(petition_id, now))
+        db.session.commit()
+    return moved
+
+
+def lapse_restricted(now: datetime, today: date) -> int:
+    """Restricted past its last day without enough supporters: lapsed; the author is told."""
+    ids = list(
+        db.session.scalars(
+            select(Petition.id).where(Petition.state == "restricted", Petition.restricted_until < today)
+        )
+    )
+    return _conditional_moves(ids, "restricted", "petition.lapsed", now, state="lapsed", lapsed_at=now)
+
+
+def close_expired(now: datetime) -> int:
+    """Open past its collection period without the threshold: closed; the author is told."""
+    ids = list(
+        db.session.scalars(select(Petition.id).where(Petition.state == "open", Petition.collection_ends_at <= now))
+    )
+    return _conditional_moves(ids, "open", "petition.closed", now, state="closed", closed_at=now)
+
+
+def _conditional_moves(ids: list[int], from_state: str, event: str, now: datetime, **values) -> int:
+    moved = 0
+    for petition_id in ids:
+        changed = db.session.execute(
+            update(Petition)
+            .where(Petition.id == petition_id, Petition.state == from_state)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed:
+            outbox.record(event, now, petition_id=petition_id)
+            moved += 1
+        db.session.commit()
+    return moved
+
+
+def _milestone_once(petition_id: int, kind: str, now: datetime) -> bool:
+    try:
+        with db.session.begin_nested():
+            db.session.add(PetitionMilestone(petition_id=petition_id, kind=kind, created_at=now))
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def review_reminders(now: datetime, today: date, calendar: WorkCalendar) -> int:
+    """Reviewers are reminded 5 and 1 working days before the due date; overdue goes to admins."""
+    sent = 0
+    rows = db.session.execute(
+        select(Petition.id, Petition.review_due_on).where(Petition.state == "under_review")
+    ).all()
+    for petition_id, due in rows:
+        left = working_days_between(calendar, today, due)
+        if today > due:
+            plan = [("overdue", "petition.review_overdue")]
+        elif left <= 1:
+            plan = [("reminder_1", "petition.review_reminder")]
+        elif left <= 5:
+            plan = [("reminder_5", "petition.review_reminder")]
+        else:
+            plan = []
+        for kind, event in plan:
+            if _milestone_once(petition_id, kind, now):
+                outbox.record(event, now, petition_id=petition_id, days_left=max(left, 0), due_on=due.isoformat())
+                sent += 1
+        db.session.commit()
+    return sent

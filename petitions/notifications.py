@@ -1,0 +1,85 @@
+"""Who hears about what happens to a petition, and in which words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from auth.models import User
+from auth.services import account_for, holders_of
+from extensions import db
+from notifications.events import EventKind, register
+from petitions.models import Petition, Signature
+
+
+def _petition(payload: dict) -> Petition | None:
+    return db.session.get(Petition, payload["petition_id"])
+
+
+def _accounts(iins: list[str]) -> list[User]:
+    now = datetime.now(UTC)
+    return [account_for(iin, now) for iin in iins]
+
+
+def author(payload: dict) -> list[User]:
+    petition = _petition(payload)
+    return _accounts([petition.author_iin]) if petition else []
+
+
+def reviewers(payload: dict) -> list[User]:
+    from petitions.services import scope_of
+
+    petition = _petition(payload)
+    return _accounts(holders_of("reviewer", scope_of(petition))) if petition else []
+
+
+def admins(_payload: dict) -> list[User]:
+    return _accounts(holders_of("admin", None))
+
+
+def signers(payload: dict, opted_in_only: bool) -> list[User]:
+    stmt = select(User).join(Signature, Signature.user_id == User.id).where(
+        Signature.petition_id == payload["petition_id"]
+    )
+    if opted_in_only:
+        stmt = stmt.where(Signature.notify.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def context(payload: dict) -> dict:
+    return {"petition": _petition(payload)}
+
+
+def _kind(recipients, subject, template) -> EventKind:
+    return EventKind(recipients=recipients, subject=subject, template=template, context=context)
+
+
+register("petition.approved", _kind(author, _l("Your petition was approved"), "petition_approved"))
+register("petition.rejected", _kind(author, _l("Your petition was rejected"), "petition_rejected"))
+register("petition.opened", _kind(author, _l("Your petition is now public"), "petition_opened"))
+register("petition.lapsed", _kind(author, _l("Your petition did not gather its first supporters"), "petition_lapsed"))
+register("petition.closed", _kind(author, _l("Your petition closed without reaching its threshold"), "petition_closed"))
+register(
+    "petition.threshold_reached",
+    _kind(
+        lambda p: reviewers(p) + author(p) + signers(p, opted_in_only=True),
+        _l("A petition reached its threshold"),
+        "petition_threshold_reached",
+    ),
+)
+register("petition.review_reminder", _kind(reviewers, _l("A petition's review is due soon"), "petition_review_reminder"))
+register("petition.review_overdue", _kind(admins, _l("A petition's review is overdue"), "petition_review_overdue"))
+register(
+    "petition.discussion_scheduled",
+    _kind(
+        lambda p: author(p) + signers(p, opted_in_only=True),
+        _l("A public discussion of a petition was scheduled"),
+        "petition_discussion_scheduled",
+    ),
+)
+register(
+    "petition.answered",
+    _kind(lambda p: author(p) + signers(p, opted_in_only=False), _l("A petition you signed was answered"), "petition_answered"),
+)

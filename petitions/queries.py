@@ -1,0 +1,199 @@
+"""Reading petitions: the public JSON, lists with filters and search, charts and statistics."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, cast, func, or_, select
+
+from extensions import db
+from petitions import rules
+from petitions.calendar import load_work_calendar, local_date
+from petitions.deadlines import working_days_between
+from petitions.models import Petition, Signature
+from petitions.signing import public_count
+
+PUBLIC_STATES = ("open", "under_review", "answered", "closed")
+PAGE_SIZE = 20
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def petition_json(petition: Petition, count: int | None = None) -> dict:
+    """The petition as API.md describes it (plus the rejection, when there is one)."""
+    return {
+        "id": petition.id,
+        "title": petition.title,
+        "body": petition.body,
+        "language": petition.language,
+        "addressee": petition.addressee,
+        "territory": petition.territory,
+        "state": petition.state,
+        "digest": petition.digest,
+        "signature_count": public_count(petition.id) if count is None else count,
+        "threshold": petition.threshold,
+        "author_display": petition.author.display_name,
+        "created_at": _iso(petition.created_at),
+        "submitted_at": _iso(petition.submitted_at),
+        "moderation_due_on": _iso(petition.moderation_due_on),
+        "published_at": _iso(petition.published_at),
+        "restricted_until": _iso(petition.restricted_until),
+        "collection_ends_at": _iso(petition.collection_ends_at),
+        "threshold_reached_at": _iso(petition.threshold_reached_at),
+        "review_due_on": _iso(petition.review_due_on),
+        "discussion": (
+            {"at": _iso(petition.discussion_at), "place": petition.discussion_place}
+            if petition.discussion_at
+            else None
+        ),
+        "answer": (
+            {
+                "decision": petition.answer_decision,
+                "text": petition.answer_text,
+                "official": petition.answer_official,
+                "answered_at": _iso(petition.answered_at),
+            }
+            if petition.answered_at
+            else None
+        ),
+        "rejection": (
+            {"reason": petition.rejection_reason, "comment": petition.rejection_comment}
+            if petition.state == "rejected"
+            else None
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Petition]
+    page: int
+    pages: int
+    total: int
+
+
+def public_list(
+    *, state: str | None = None, addressee: str | None = None, territory: str | None = None,
+    q: str | None = None, page: int = 1,
+) -> Page:
+    """Public petitions (never drafts, moderation, rejected, restricted or lapsed ones), newest first."""
+    stmt = select(Petition).where(Petition.state.in_(PUBLIC_STATES))
+    if state:
+        stmt = stmt.where(Petition.state == state)
+    if addressee:
+        stmt = stmt.where(Petition.addressee == addressee)
+    if territory:
+        stmt = stmt.where(Petition.territory == territory)
+    if q:
+        pattern = f"%{q.strip()}%"
+        stmt = stmt.where(or_(Petition.title.ilike(pattern), Petition.body.ilike(pattern)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    items = db.session.scalars(
+        stmt.order_by(Petition.published_at.desc(), Petition.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return Page(items=list(items), page=page, pages=pages, total=total)
+
+
+def queue(states: tuple[str, ...], due_column, scopes: list[str | None] | None = None) -> list[Petition]:
+    """An officials' queue, earliest deadline first; `scopes` limits a reviewer to their bodies."""
+    stmt = select(Petition).where(Petition.state.in_(states))
+    if scopes is not None and None not in scopes:
+        government = rules.GOVERNMENT in scopes
+        stmt = stmt.where(
+            or_(
+                Petition.territory.in_([s for s in scopes if s != rules.GOVERNMENT]),
+                (Petition.addressee == rules.GOVERNMENT) if government else False,
+            )
+        )
+    return list(db.session.scalars(stmt.order_by(due_column.asc(), Petition.id)))
+
+
+def working_days_left(due: date | None, now: datetime) -> int | None:
+    """Working days from today to the due date; negative when overdue."""
+    if due is None:
+        return None
+    return working_days_between(load_work_calendar(), local_date(now), due)
+
+
+def signatures_by_region(petition_id: int) -> list[tuple[str, int]]:
+    rows = db.session.execute(
+        select(Signature.region, func.count(Signature.id))
+        .where(Signature.petition_id == petition_id)
+        .group_by(Signature.region)
+        .order_by(func.count(Signature.id).desc())
+    ).all()
+    return [(region, count) for region, count in rows]
+
+
+def signatures_by_day(petition_id: int) -> list[tuple[date, int]]:
+    """Signatures per UTC day (a day boundary in Kazakhstan differs by five hours; close enough for a chart)."""
+    day = cast(Signature.signed_at, Date) if db.engine.dialect.name == "postgresql" else func.date(Signature.signed_at)
+    rows = db.session.execute(
+        select(day, func.count(Signature.id)).where(Signature.petition_id == petition_id).group_by(day).order_by(day)
+    ).all()
+    return [(value if isinstance(value, date) else date.fromisoformat(value), count) for value, count in rows]
+
+
+def recent_signers(petition_id: int, limit: int = 20) -> list[tuple[str, datetime]]:
+    rows = db.session.execute(
+        select(Signature.display_name, Signature.signed_at)
+        .where(Signature.petition_id == petition_id)
+        .order_by(Signature.signed_at.desc())
+        .limit(limit)
+    ).all()
+    return [(name, at) for name, at in rows]
+
+
+@dataclass(frozen=True)
+class BodyStatistics:
+    addressee: str
+    territory: str | None
+    answered: int
+    on_time: int
+    pending: int
+    overdue: int
+    median_working_days: float | None
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.answered if self.answered else None
+
+
+def on_time_statistics(now: datetime) -> list[BodyStatistics]:
+    """Per addressed body: how many answers came within the deadline, and the median working days taken."""
+    calendar = load_work_calendar()
+    today = local_date(now)
+    rows = db.session.execute(
+        select(
+            Petition.addressee, Petition.territory, Petition.state, Petition.threshold_reached_at,
+            Petition.review_due_on, Petition.answered_at,
+        ).where(Petition.state.in_(("under_review", "answered")))
+    ).all()
+    bodies: dict[tuple[str, str | None], dict] = {}
+    for addressee, territory, state, reached, due, answered in rows:
+        body = bodies.setdefault((addressee, territory), {"taken": [], "on_time": 0, "pending": 0, "overdue": 0})
+        if state == "answered":
+            answered_day = local_date(answered)
+            body["taken"].append(working_days_between(calendar, local_date(reached), answered_day))
+            body["on_time"] += answered_day <= due
+        else:
+            body["pending"] += 1
+            body["overdue"] += today > due
+    return [
+        BodyStatistics(
+            addressee=addressee,
+            territory=territory,
+            answered=len(body["taken"]),
+            on_time=body["on_time"],
+            pending=body["pending"],
+            overdue=body["overdue"],
+            median_working_days=statistics.median(body["taken"]) if body["taken"] else None,
+        )
+        for (addressee, territory), body in sorted(bodies.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
+    ]
