@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from petitions import rules, signing
 from petitions.calendar import load_work_calendar, local_date
 from petitions.deadlines import WorkCalendar, working_days_between
-from petitions.models import Petition, PetitionMilestone
+from petitions.models import Petition, PetitionCounter, PetitionMilestone
 from workers import outbox
 from workers.runtime import job, utcnow
 
@@ -34,7 +36,10 @@ def tick(now_iso: str | None = None) -> dict:
 def recount_and_advance(now: datetime) -> int:
     """Correct counter drift and make any move a crashed request left undone."""
     moved = 0
-    ids = list(db.session.scalars(select(Petition.id).where(Petition.state.in_(rules.SIGNABLE_STATES))))
+    # under_review too: a signer who loaded the petition just before its threshold move
+    # is still accepted, and its public count must stay verifiable from the rows.
+    counted = (*rules.SIGNABLE_STATES, "under_review")
+    ids = list(db.session.scalars(select(Petition.id).where(Petition.state.in_(counted))))
     for petition_id in ids:
         signing.reconcile(petition_id)
         moved += len(signing.advance(petition_id, now))
@@ -49,7 +54,11 @@ def lapse_restricted(now: datetime, today: date) -> int:
             select(Petition.id).where(Petition.state == "restricted", Petition.restricted_until < today)
         )
     )
-    return _conditional_moves(ids, "restricted", "petition.lapsed", now, state="lapsed", lapsed_at=now)
+    needed = current_app.config["PETITION_RESTRICTED_SUPPORTERS"]
+    return _conditional_moves(
+        ids, "restricted", "petition.lapsed", now, lambda petition_id: _count(petition_id) < needed,
+        state="lapsed", lapsed_at=now,
+    )
 
 
 def close_expired(now: datetime) -> int:
@@ -57,15 +66,35 @@ def close_expired(now: datetime) -> int:
     ids = list(
         db.session.scalars(select(Petition.id).where(Petition.state == "open", Petition.collection_ends_at <= now))
     )
-    return _conditional_moves(ids, "open", "petition.closed", now, state="closed", closed_at=now)
+    return _conditional_moves(
+        ids, "open", "petition.closed", now, lambda petition_id: _count(petition_id) < Petition.threshold,
+        state="closed", closed_at=now,
+    )
 
 
-def _conditional_moves(ids: list[int], from_state: str, event: str, now: datetime, **values) -> int:
+def _count(petition_id: int):
+    """The petition's count as of the UPDATE itself, so a supporter committed just before still counts."""
+    return (
+        select(func.coalesce(func.sum(PetitionCounter.count), 0))
+        .where(PetitionCounter.petition_id == petition_id)
+        .scalar_subquery()
+    )
+
+
+def _conditional_moves(
+    ids: list[int], from_state: str, event: str, now: datetime, short_of: Callable, **values
+) -> int:
+    """Move each petition still in `from_state` whose count falls short; a moved one is skipped next time.
+
+    The count condition keeps a petition whose supporters (or signatures) arrived in
+    time, but whose move the signing request did not finish, from lapsing or closing:
+    the recount moves it on instead, whichever order the two run in.
+    """
     moved = 0
     for petition_id in ids:
         changed = db.session.execute(
             update(Petition)
-            .where(Petition.id == petition_id, Petition.state == from_state)
+            .where(Petition.id == petition_id, Petition.state == from_state, short_of(petition_id))
             .values(**values)
             .execution_options(synchronize_session=False)
         ).rowcount

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import insert
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
 
 from auth import eds
 from auth.iin import age_on
@@ -84,9 +85,22 @@ def create_draft(
 def edit_draft(petition: Petition, author: User, *, title: object, body: object, language: object) -> Petition:
     _require_author(petition, author)
     title, body, language = _validate_text(title, body, language)
+    _lock(petition)
     petition.edit(title, body, language)
     petition.digest = rules.digest(petition.document())
     return petition
+
+
+def _lock(petition: Petition) -> None:
+    """Re-read the petition under a row lock before a guarded move.
+
+    The view loaded the row earlier in the transaction; without the lock two
+    moderators (or two reviewers) acting at once would both pass the state guard
+    and both write, e.g. two rejections and two letters to the author. With it,
+    the second waits for the first's commit and then sees the new state.
+    """
+    db.session.execute(select(Petition.id).where(Petition.id == petition.id).with_for_update())
+    db.session.refresh(petition)
 
 
 def _require_author(petition: Petition, user: User) -> None:
@@ -97,10 +111,11 @@ def _require_author(petition: Petition, user: User) -> None:
 def submit(petition: Petition, author: User, jws: object, now: datetime) -> Petition:
     """The author signs the draft with the SIGN key; moderation is due in N working days."""
     _require_author(petition, author)
+    _lock(petition)
     next_state_check(petition, "submit")
     signer = eds.verify(jws, "petition.submit", now, expected_doc=petition.signed_doc())
     if signer.iin != author.iin:
-        raise DomainError("forbidden", "The petition must be signed by its author.")
+        raise DomainError("forbidden", _l("The petition must be signed by its author."))
     days = current_app.config["PETITION_MODERATION_WORKING_DAYS"]
     petition.submit(now, add_working_days(load_work_calendar(), local_date(now), days), jws)
     return petition
@@ -116,6 +131,7 @@ def moderate(
     petition: Petition, moderator: User, *, decision: object, reason: object, comment: object, now: datetime
 ) -> Petition:
     """Approve (the restricted phase starts) or reject with a published reason code; the author is told."""
+    _lock(petition)
     if decision == "approve":
         days = current_app.config["PETITION_RESTRICTED_WORKING_DAYS"]
         petition.approve(now, add_working_days(load_work_calendar(), local_date(now), days))
@@ -161,6 +177,7 @@ def schedule_discussion(petition: Petition, reviewer: User, *, at: object, place
         fields["place"] = "where the discussion is held"
     if fields:
         raise DomainError("validation_error", fields=fields)
+    _lock(petition)
     petition.schedule_discussion(when, place.strip()[:300])
     outbox.record("petition.discussion_scheduled", now, petition_id=petition.id)
     return petition
@@ -176,6 +193,7 @@ def answer(petition: Petition, reviewer: User, *, decision: object, text: object
         fields["text"] = "the reasoning, at least 20 characters"
     if fields:
         raise DomainError("validation_error", fields=fields)
+    _lock(petition)
     petition.give_answer(now, decision, text.strip(), reviewer.person.full_name)
     outbox.record("petition.answered", now, petition_id=petition.id)
     return petition

@@ -37,7 +37,7 @@ def signer_hash(iin: str) -> str:
 def sign(petition: Petition, jws: object, now: datetime, notify: bool = False) -> Signature:
     """Add one verified, eligible citizen's signature; a second one is refused by the database."""
     signer = eds.verify(jws, "petition.sign", now, expected_doc=petition.signed_doc())
-    if petition.state not in rules.SIGNABLE_STATES:
+    if petition.state not in rules.SIGNABLE_STATES or not collecting(petition, now):
         raise DomainError("wrong_state")
     if age_on(signer.birth_date, local_date(now)) < current_app.config["MIN_AGE"]:
         raise DomainError("not_eligible")
@@ -77,6 +77,21 @@ def sign(petition: Petition, jws: object, now: datetime, notify: bool = False) -
     return signature
 
 
+def collecting(petition: Petition, now: datetime) -> bool:
+    """Whether the petition's current phase still runs at `now`.
+
+    A restricted petition gathers its first supporters up to and including
+    `restricted_until`; an open one until `collection_ends_at`. The job that lapses
+    or closes it runs once a minute, so a signature in between must not count (it
+    could even carry the petition over its threshold after its time ran out).
+    """
+    if petition.state == "restricted" and petition.restricted_until is not None:
+        return local_date(now) <= petition.restricted_until
+    if petition.state == "open" and petition.collection_ends_at is not None:
+        return now < petition.collection_ends_at
+    return True
+
+
 def exact_count(petition_id: int) -> int:
     return db.session.scalar(
         select(func.coalesce(func.sum(PetitionCounter.count), 0)).where(PetitionCounter.petition_id == petition_id)
@@ -90,6 +105,7 @@ class _Cached:
 
 
 COUNT_TTL_SECONDS = 1.0
+COUNT_CACHE_SIZE = 10_000
 
 
 def public_count(petition_id: int) -> int:
@@ -98,6 +114,8 @@ def public_count(petition_id: int) -> int:
     entry = cache.get(petition_id)
     now = time.monotonic()
     if entry is None or now - entry.at > COUNT_TTL_SECONDS:
+        if len(cache) > COUNT_CACHE_SIZE:
+            cache.clear()  # bounded: stale entries are worthless after a second anyway
         entry = _Cached(exact_count(petition_id), now)
         cache[petition_id] = entry
     return entry.count

@@ -229,12 +229,16 @@ def make_citizen(app, territories):
     from extensions import db
 
     counter = iter(range(1000, 9999))
+    issued: set[str] = set()
 
     def make_one(kato="113243200", born=None, key_type="ec", surname="Сейтқалиева", given_name="Айгерім", email=None):
         from datetime import date
 
         born = born or date(1990, 5, 17)
         iin = make(born, "F", next(counter))
+        while iin in issued:  # a serial without a check digit falls through to the next one
+            iin = make(born, "F", next(counter))
+        issued.add(iin)
         person = services.add_person(iin=iin, surname=surname, given_name=given_name, kato=kato, email=email)
         key_set = services.issue_key_set(person, key_type, datetime.now(UTC))
         db.session.commit()

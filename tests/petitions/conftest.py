@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -60,7 +60,7 @@ def officials(app, make_citizen, actor):
     from auth import services
     from extensions import db
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     people = {
         "moderator": make_citizen(kato="710000000"),
         "reviewer": make_citizen(kato="710000000"),

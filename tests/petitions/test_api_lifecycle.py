@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from petitions.calendar import load_work_calendar, local_date
 from petitions.deadlines import add_working_days
@@ -15,7 +15,7 @@ def test_petition_goes_from_draft_to_answered_over_the_api(app, client, small_th
     author = actor(make_citizen(kato="113243200"))
     petition = create_and_submit(author)
     calendar = load_work_calendar()
-    today = local_date(datetime.now(timezone.utc))
+    today = local_date(datetime.now(UTC))
     assert petition["state"] == "moderation"
     assert petition["threshold"] == 3
     assert petition["moderation_due_on"] == add_working_days(calendar, today, 20).isoformat()
@@ -41,7 +41,7 @@ def test_petition_goes_from_draft_to_answered_over_the_api(app, client, small_th
     assert after["review_due_on"] == add_working_days(calendar, local_date(reached), 40).isoformat()
     assert pid in [p["id"] for p in client.get("/api/v1/petitions?state=under_review").get_json()["items"]]
 
-    at = (datetime.now(timezone.utc) + timedelta(days=7)).isoformat()
+    at = (datetime.now(UTC) + timedelta(days=7)).isoformat()
     scheduled = officials["reviewer"].post(
         f"/api/v1/petitions/{pid}/review", {"action": "schedule_discussion", "at": at, "place": "Астана, Үкімет үйі"}
     )
