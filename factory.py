@@ -100,6 +100,9 @@ def _sqlite_transactions(engine) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA journal_mode = WAL")
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        # SQLite's lower() knows only ASCII; search (ILIKE) must fold Kazakh and Russian too.
+        dbapi_connection.create_function("lower", 1, lambda text: text.lower() if isinstance(text, str) else text,
+                                          deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
@@ -112,14 +115,20 @@ def _register_blueprints(app: Flask) -> None:
     from i18n import bp as i18n_bp
     from notifications.api import bp as notifications_api
     from notifications.views import bp as notifications_views
+    from openapi import bp as openapi_bp
     from petitions.api import bp as petitions_api
     from petitions.calendar_views import bp as calendar_views
+    from petitions.exports import bp as exports_api
+    from petitions.officials import bp as officials_views
+    from petitions.pages import bp as petition_pages
     from petitions.views import bp as home_views
 
-    for api in (auth_api, notifications_api, petitions_api):
+    for api in (auth_api, notifications_api, petitions_api, exports_api, openapi_bp):
         csrf.exempt(api)  # the API authenticates by Bearer token, never by cookie
         app.register_blueprint(api)
-    for blueprint in (home_views, auth_views, notifications_views, calendar_views, i18n_bp):
+    for blueprint in (
+        home_views, petition_pages, officials_views, auth_views, notifications_views, calendar_views, i18n_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -89,8 +89,10 @@ def public_list(
     if territory:
         stmt = stmt.where(Petition.territory == territory)
     if q:
-        pattern = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Petition.title.ilike(pattern), Petition.body.ilike(pattern)))
+        # % and _ typed by a citizen are letters, not wildcards.
+        escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        stmt = stmt.where(or_(Petition.title.ilike(pattern, escape="\\"), Petition.body.ilike(pattern, escape="\\")))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -131,9 +133,16 @@ def signatures_by_region(petition_id: int) -> list[tuple[str, int]]:
     return [(region, count) for region, count in rows]
 
 
+def kazakhstan_day(column):
+    """SQL for the Kazakhstan calendar day (UTC+5) of a UTC instant column."""
+    if db.engine.dialect.name == "postgresql":
+        return cast(func.timezone("Asia/Almaty", column), Date)
+    return func.date(column, "+5 hours")
+
+
 def signatures_by_day(petition_id: int) -> list[tuple[date, int]]:
-    """Signatures per UTC day (a day boundary in Kazakhstan differs by five hours; close enough for a chart)."""
-    day = cast(Signature.signed_at, Date) if db.engine.dialect.name == "postgresql" else func.date(Signature.signed_at)
+    """Signatures per day, days as in Kazakhstan."""
+    day = kazakhstan_day(Signature.signed_at)
     rows = db.session.execute(
         select(day, func.count(Signature.id)).where(Signature.petition_id == petition_id).group_by(day).order_by(day)
     ).all()

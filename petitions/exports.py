@@ -1,0 +1,93 @@
+"""Open data: public petitions and their counts by region and day, as CSV or JSON; no personal data."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, jsonify
+from sqlalchemy import func, select
+
+from errors import DomainError
+from extensions import db
+from jsonapi import API_PREFIX
+from petitions.models import Petition, Signature
+from petitions.queries import PUBLIC_STATES, kazakhstan_day
+from petitions.signing import exact_count
+
+bp = Blueprint("petition_exports", __name__, url_prefix=API_PREFIX + "/exports")
+
+PETITION_FIELDS = (
+    "id", "title", "language", "addressee", "territory", "state", "threshold", "signature_count",
+    "submitted_at", "published_at", "collection_ends_at", "threshold_reached_at", "review_due_on",
+    "answered_at", "answer_decision",
+)
+
+
+def _public_petitions() -> list[Petition]:
+    return list(db.session.scalars(select(Petition).where(Petition.state.in_(PUBLIC_STATES)).order_by(Petition.id)))
+
+
+def _value(value: object) -> object:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def petition_rows() -> list[dict]:
+    rows = []
+    for petition in _public_petitions():
+        row = {name: _value(getattr(petition, name, None)) for name in PETITION_FIELDS if name != "signature_count"}
+        row["signature_count"] = exact_count(petition.id)
+        rows.append({name: row[name] for name in PETITION_FIELDS})
+    return rows
+
+
+def _public_signatures():
+    return Signature.petition_id.in_(select(Petition.id).where(Petition.state.in_(PUBLIC_STATES)))
+
+
+def region_rows() -> list[dict]:
+    stmt = (
+        select(Signature.petition_id, Signature.region, func.count(Signature.id))
+        .where(_public_signatures())
+        .group_by(Signature.petition_id, Signature.region)
+        .order_by(Signature.petition_id, Signature.region)
+    )
+    return [{"petition_id": p, "region": r, "count": c} for p, r, c in db.session.execute(stmt)]
+
+
+def day_rows() -> list[dict]:
+    day = kazakhstan_day(Signature.signed_at)
+    stmt = (
+        select(Signature.petition_id, day, func.count(Signature.id))
+        .where(_public_signatures())
+        .group_by(Signature.petition_id, day)
+        .order_by(Signature.petition_id, day)
+    )
+    return [{"petition_id": p, "day": _value(d), "count": c} for p, d, c in db.session.execute(stmt)]
+
+
+DATASETS = {
+    "petitions": (petition_rows, PETITION_FIELDS),
+    "signatures-by-region": (region_rows, ("petition_id", "region", "count")),
+    "signatures-by-day": (day_rows, ("petition_id", "day", "count")),
+}
+
+
+@bp.get("/<name>.<fmt>")
+def export(name: str, fmt: str):
+    if name not in DATASETS or fmt not in ("csv", "json"):
+        raise DomainError("not_found")
+    make_rows, fields = DATASETS[name]
+    rows = make_rows()
+    if fmt == "json":
+        response = jsonify({"items": rows})
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        response = Response(buffer.getvalue(), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response

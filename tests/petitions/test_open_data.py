@@ -1,0 +1,121 @@
+"""The OpenAPI document is valid and complete; exports carry no personal data; JSON matches the schema."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC
+
+import jsonschema
+from openapi_spec_validator import validate
+
+from openapi import document
+from tests.petitions.conftest import create_and_submit, sign
+
+
+def test_openapi_document_is_valid(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+
+
+def test_every_api_route_is_in_the_openapi_document(app):
+    documented = set(document()["paths"])
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
+            continue
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+        path = path.replace("{petition_id}", "{id}")
+        assert path in documented, f"{rule.rule} is missing from openapi.json"
+
+
+def _validate(instance: dict, name: str) -> None:
+    spec = document()
+    schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+    jsonschema.validate(instance, schema)
+
+
+def test_petition_json_and_exports(app, client, small_thresholds, make_citizen, actor, officials):
+    author = actor(make_citizen())
+    petition = create_and_submit(author)
+    _validate(petition, "Petition")
+    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    signers = [make_citizen(kato=k) for k in ("113243200", "113243100")]
+    for citizen in signers:
+        assert sign(client, citizen, petition).status_code == 201
+    listed = client.get("/api/v1/petitions").get_json()
+    _validate(listed, "PetitionPage")
+    _validate(client.get(f"/api/v1/petitions/{petition['id']}/count").get_json(), "Count")
+
+    exported = client.get("/api/v1/exports/petitions.json").get_json()["items"]
+    assert [row["id"] for row in exported] == [petition["id"]]
+    assert exported[0]["signature_count"] == 2
+    regions = client.get("/api/v1/exports/signatures-by-region.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(regions)))
+    assert {(r["region"], r["count"]) for r in rows} == {("110000000", "2")}
+    days = client.get("/api/v1/exports/signatures-by-day.json").get_json()["items"]
+    assert sum(row["count"] for row in days) == 2
+    everything = "".join(
+        client.get(f"/api/v1/exports/{name}.{fmt}").get_data(as_text=True)
+        for name in ("petitions", "signatures-by-region", "signatures-by-day") for fmt in ("csv", "json")
+    )
+    for citizen in [author.citizen, *signers]:
+        assert citizen.iin not in everything
+    assert "Айгерім" not in everything  # no names either
+    assert client.get("/api/v1/exports/people.csv").status_code == 404
+
+
+def test_count_is_cacheable_with_an_etag(app, client, small_thresholds, make_citizen, actor, officials):
+    petition = create_and_submit(actor(make_citizen()))
+    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    first = client.get(f"/api/v1/petitions/{petition['id']}/count")
+    assert first.headers["Cache-Control"] in ("public, max-age=1", "max-age=1, public")
+    again = client.get(f"/api/v1/petitions/{petition['id']}/count", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_search_finds_kazakh_and_russian_text_whatever_the_case(app, client, small_thresholds, make_citizen, actor, officials):
+    author = actor(make_citizen())
+    kazakh = create_and_submit(author, title="Ауыл көшесін жөндеу керек")
+    russian = create_and_submit(author, title="Отремонтировать дорогу в селе Кенес")
+    for petition in (kazakh, russian):
+        officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+        for kato in ("113243200", "113243100"):
+            assert sign(client, make_citizen(kato=kato), petition).status_code == 201
+
+    def found(q):
+        return [p["id"] for p in client.get("/api/v1/petitions", query_string={"q": q}).get_json()["items"]]
+
+    assert found("КӨШЕСІН") == [kazakh["id"]]
+    assert found("кенес") == [russian["id"]]
+    assert found("ДОРОГУ") == [russian["id"]]
+    assert found("жоқ-мұндай-сөз") == []
+
+
+def test_search_treats_percent_and_underscore_as_letters(app, client, small_thresholds, make_citizen, actor, officials):
+    author = actor(make_citizen())
+    petition = create_and_submit(author, title="Салық 100% емес, 50% болсын")
+    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    for kato in ("113243200", "113243100"):
+        sign(client, make_citizen(kato=kato), petition)
+    assert client.get("/api/v1/petitions", query_string={"q": "100%"}).get_json()["total"] == 1
+    assert client.get("/api/v1/petitions", query_string={"q": "1_0"}).get_json()["total"] == 0
+    assert client.get("/api/v1/petitions", query_string={"q": "%"}).get_json()["total"] == 1
+    assert client.get("/api/v1/petitions", query_string={"q": "_%"}).get_json()["total"] == 0
+
+
+def test_signatures_are_counted_on_the_kazakhstan_day(app, client, small_thresholds, make_citizen, actor, officials):
+    from datetime import date, datetime
+
+    from extensions import db
+    from petitions.models import Signature
+    from petitions.queries import signatures_by_day
+
+    petition = create_and_submit(actor(make_citizen()))
+    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    assert sign(client, make_citizen(), petition).status_code == 201
+    # 20:30 UTC on 1 March is 01:30 on 2 March in Kazakhstan.
+    db.session.query(Signature).update({"signed_at": datetime(2026, 3, 1, 20, 30, tzinfo=UTC)})
+    db.session.commit()
+    assert signatures_by_day(petition["id"]) == [(date(2026, 3, 2), 1)]
