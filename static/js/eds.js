@@ -69,5 +69,13 @@
     });
   }
 
-  global.DauysEds = { signJws: signJws, readFile: readFile };
+  /* The texts of the key and certificate files picked in two inputs; rejects with "files". */
+  async function readKeyPair(keyInputId, certInputId) {
+    return {
+      keyPem: await readFile(document.getElementById(keyInputId)),
+      certPem: await readFile(document.getElementById(certInputId)),
+    };
+  }
+
+  global.DauysEds = { signJws: signJws, readFile: readFile, readKeyPair: readKeyPair };
 })(window);

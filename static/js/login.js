@@ -17,8 +17,9 @@
     var messages = button.dataset;
     var keyPem, certPem;
     try {
-      keyPem = await DauysEds.readFile(document.getElementById("key-file"));
-      certPem = await DauysEds.readFile(document.getElementById("cert-file"));
+      var files = await DauysEds.readKeyPair("key-file", "cert-file");
+      keyPem = files.keyPem;
+      certPem = files.certPem;
     } catch (e) { say(messages.msgFiles, true); return; }
     button.disabled = true;
     say(messages.msgSigning, false);

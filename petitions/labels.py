@@ -1,0 +1,41 @@
+"""Words the petition pages show for codes: states, decisions, timeline steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+STATE_NAMES: dict[str, Any] = {
+    "draft": _l("Draft"),
+    "moderation": _l("In moderation"),
+    "rejected": _l("Rejected"),
+    "restricted": _l("Gathering first supporters"),
+    "lapsed": _l("Lapsed"),
+    "open": _l("Collecting signatures"),
+    "closed": _l("Closed"),
+    "under_review": _l("Under review"),
+    "answered": _l("Answered"),
+}
+DECISION_NAMES: dict[str, Any] = {
+    "supported": _l("Supported"),
+    "partly_supported": _l("Partly supported"),
+    "not_supported": _l("Not supported"),
+}
+LANGUAGE_NAMES: dict[str, str] = {"kk": "Қазақша", "ru": "Русский"}
+TIMELINE_LABELS: dict[str, Any] = {
+    "created": _l("Draft created"),
+    "submitted": _l("Submitted for moderation"),
+    "moderation_due": _l("Moderation due"),
+    "approved": _l("Approved by the moderator"),
+    "rejected": _l("Rejected by the moderator"),
+    "restricted_until": _l("First supporters needed by"),
+    "lapsed": _l("Lapsed without enough supporters"),
+    "published": _l("Published"),
+    "collection_ends": _l("Signature collection ends"),
+    "closed": _l("Closed without reaching the threshold"),
+    "threshold_reached": _l("Threshold reached: registered with the addressee"),
+    "review_due": _l("Answer due"),
+    "discussion": _l("Public discussion"),
+    "answered": _l("Answer published"),
+}

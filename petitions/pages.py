@@ -1,0 +1,231 @@
+"""Citizens' petition pages: the list, a petition with its timeline and charts, writing and submitting, statistics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_number, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from errors import DomainError
+from extensions import db
+from petitions import charts, labels, page_queries, queries, rules, services, signing
+from petitions.calendar import local_date
+from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
+from petitions.models import Petition
+
+bp = Blueprint("petitions", __name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _locale() -> str:
+    return str(get_locale() or "kk")
+
+
+@bp.app_context_processor
+def petition_words() -> dict:
+    return {
+        "ADDRESSEE_NAMES": rules.ADDRESSEE_NAMES,
+        "STATE_NAMES": labels.STATE_NAMES,
+        "DECISION_NAMES": labels.DECISION_NAMES,
+        "TIMELINE_LABELS": labels.TIMELINE_LABELS,
+        "REJECTION_REASONS": rules.REJECTION_REASONS,
+        "PETITION_LANGUAGES": labels.LANGUAGE_NAMES,
+        "format_percent": format_percent,
+        "format_number": format_number,
+    }
+
+
+def visible_petition(petition_id: int) -> Petition:
+    """The petition, or not_found; a draft exists only for its author."""
+    petition = db.session.get(Petition, petition_id)
+    if petition is None:
+        raise DomainError("not_found")
+    if petition.state == "draft" and not (current_user.is_authenticated and current_user.iin == petition.author_iin):
+        raise DomainError("not_found")
+    return petition
+
+
+def _own_draft(petition_id: int) -> Petition:
+    petition = visible_petition(petition_id)
+    if petition.author_iin != current_user.iin:
+        raise DomainError("not_found")
+    if petition.state != "draft":
+        raise DomainError("wrong_state")
+    return petition
+
+
+def territory_groups() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(level, group label, [(kato, name)]) for a select with one optgroup per level."""
+    locale = _locale()
+    titles = {"region": _("Regions"), "city": _("Cities of republican significance")}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for place in page_queries.addressable_territories():
+        groups.setdefault(place.level, []).append((place.kato, place.name(locale)))
+    return [(level, titles[level], items) for level, items in groups.items()]
+
+
+@bp.get("/petitions")
+def index():
+    form = FilterForm(request.args)
+    groups = territory_groups()
+    known = {kato for _, _, items in groups for kato, _ in items}
+    state = form.state.data if form.state.data in queries.PUBLIC_STATES else None
+    addressee = form.addressee.data if form.addressee.data in rules.ADDRESSEES else None
+    territory = form.territory.data if form.territory.data in known else None
+    try:
+        page_number = int(request.args.get("page", 1))
+    except ValueError:
+        page_number = 1
+    page = queries.public_list(
+        state=state, addressee=addressee, territory=territory, q=(form.q.data or "").strip()[:200] or None,
+        page=page_number,
+    )
+    names = page_queries.territory_names({p.territory for p in page.items}, _locale())
+    counts = {p.id: signing.public_count(p.id) for p in page.items}
+    filters = {k: v for k, v in {"q": form.q.data, "state": state, "addressee": addressee, "territory": territory}.items() if v}
+    return render_template(
+        "petitions/list.html", form=form, page=page, names=names, counts=counts, groups=groups,
+        selected_territory=territory, filters=filters,
+    )
+
+
+@bp.get("/petitions/<int:petition_id>")
+def show(petition_id: int):
+    petition = visible_petition(petition_id)
+    now = _now()
+    locale = _locale()
+    public = petition.state in queries.PUBLIC_STATES
+    by_region = queries.signatures_by_region(petition.id) if public else []
+    by_day = queries.signatures_by_day(petition.id) if public else []
+    names = page_queries.territory_names({petition.territory, *(kato for kato, _ in by_region)}, locale)
+    count = signing.public_count(petition.id)
+    config = current_app.config
+    return render_template(
+        "petitions/show.html",
+        petition=petition,
+        count=count,
+        public=public,
+        territory_name=names.get(petition.territory) if petition.territory else None,
+        steps=page_queries.timeline(petition, now),
+        region_rows=[(names.get(kato, kato), n) for kato, n in by_region],
+        region_chart=charts.rows_chart([(names.get(kato, kato), n) for kato, n in by_region]),
+        day_rows=[(format_date(day, "long"), n) for day, n in by_day],
+        day_chart=charts.columns_chart([(format_date(day, "dd.MM"), n) for day, n in by_day]),
+        signers=queries.recent_signers(petition.id) if public else [],
+        supporters_needed=config["PETITION_RESTRICTED_SUPPORTERS"],
+        signable=petition.state in rules.SIGNABLE_STATES,
+        is_author=current_user.is_authenticated and current_user.iin == petition.author_iin,
+    )
+
+
+@bp.route("/petitions/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = PetitionForm()
+
+    def save():
+        return services.create_draft(
+            current_user, title=form.title.data, body=form.body.data, language=form.language.data,
+            addressee=form.addressee.data, territory=form.territory.data or None, now=_now(),
+        )
+
+    return _save_draft(
+        form, save, _("Draft saved. Read it once more, then sign and submit it."), groups=territory_groups(), petition=None
+    )
+
+
+@bp.route("/petitions/<int:petition_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(petition_id: int):
+    petition = _own_draft(petition_id)
+    form = DraftForm(obj=petition)
+
+    def save():
+        return services.edit_draft(
+            petition, current_user, title=form.title.data, body=form.body.data, language=form.language.data
+        )
+
+    return _save_draft(form, save, _("Saved."), groups=[], petition=petition)
+
+
+def _save_draft(form, save, saved_message: str, **page):
+    """The draft form's POST: one service call, its refusals shown per field; on success, on to submitting."""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            petition = save()
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            field_errors(form, error.fields)
+            flash(error.message, "error")
+            status = error.status
+        else:
+            flash(saved_message, "success")
+            return redirect(url_for("petitions.submit", petition_id=petition.id))
+    elif form.errors:
+        status = 422
+    return render_template("petitions/form.html", form=form, **page), status
+
+
+@bp.route("/petitions/<int:petition_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(petition_id: int):
+    petition = _own_draft(petition_id)
+    form = SubmitForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.submit(petition, current_user, form.jws.data, _now())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = error.status
+        else:
+            flash(_("Your petition is signed and sent to moderation."), "success")
+            return redirect(url_for("petitions.show", petition_id=petition.id))
+    elif form.errors:
+        status = 422
+    names = page_queries.territory_names({petition.territory}, _locale())
+    return render_template(
+        "petitions/submit.html", form=form, petition=petition, topics=rules.FORBIDDEN_TOPICS,
+        territory_name=names.get(petition.territory),
+    ), status
+
+
+def next_deadline(petition: Petition):
+    """The date the petition waits for now, if any."""
+    if petition.state == "moderation":
+        return petition.moderation_due_on
+    if petition.state == "restricted":
+        return petition.restricted_until
+    if petition.state == "open" and petition.collection_ends_at:
+        return local_date(petition.collection_ends_at)
+    if petition.state == "under_review":
+        return petition.review_due_on
+    return None
+
+
+@bp.get("/my/petitions")
+@login_required
+def mine():
+    now = _now()
+    rows = []
+    for petition in page_queries.authored_by(current_user.iin):
+        due = next_deadline(petition)
+        rows.append((petition, due, queries.working_days_left(due, now)))
+    return render_template("petitions/mine.html", rows=rows)
+
+
+@bp.get("/statistics")
+def statistics():
+    rows = queries.on_time_statistics(_now())
+    names = page_queries.territory_names({row.territory for row in rows}, _locale())
+    return render_template("petitions/statistics.html", rows=rows, names=names)

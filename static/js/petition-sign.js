@@ -1,0 +1,97 @@
+/* Sign a petition with EDS on its page: sign {purpose, iat, doc} with the chosen SIGN key,
+   POST the JWS to the API, then show the receipt or the API's translated error. */
+(function () {
+  "use strict";
+  var form = document.getElementById("petition-sign");
+  if (!form) return;
+  var button = document.getElementById("sign-submit");
+  var status = document.getElementById("sign-status");
+  var messages = button.dataset;
+  var info = form.dataset;
+
+  function say(text, isError) {
+    status.textContent = text;
+    status.className = "status" + (isError ? " status-error" : "");
+  }
+
+  function showReceipt(receipt) {
+    status.textContent = "";
+    status.className = "status status-ok";
+    status.appendChild(document.createTextNode(messages.msgDone + " "));
+    var code = document.createElement("code");
+    code.className = "receipt";
+    code.textContent = receipt;
+    status.appendChild(code);
+  }
+
+  var shownCount = null;
+
+  function showCount(count) {
+    var bar = document.getElementById("petition-progress");
+    var shown = document.querySelector("#petition-progress-label [data-count]");
+    if (!bar || !shown) return;
+    if (shownCount === null) shownCount = Number(bar.dataset.count);
+    if (count <= shownCount) return; // the public count may lag a moment: never show it going back
+    shownCount = count;
+    bar.value = Math.min(count, Number(bar.max));
+    shown.textContent = new Intl.NumberFormat(info.lang).format(count);
+  }
+
+  async function refreshCount() {
+    try {
+      var response = await fetch(info.countUrl, { cache: "no-store" });
+      if (response.ok) showCount((await response.json()).signature_count);
+    } catch (e) { /* the count catches up on the next visit */ }
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var keyPem, certPem;
+    try {
+      var files = await DauysEds.readKeyPair("sign-key-file", "sign-cert-file");
+      keyPem = files.keyPem;
+      certPem = files.certPem;
+    } catch (e) { say(messages.msgFiles, true); return; }
+    button.disabled = true;
+    say(messages.msgSigning, false);
+    var jws;
+    try {
+      var ca = await fetch(info.caUrl);
+      if (!ca.ok) throw new Error("network");
+      var payload = {
+        purpose: "petition.sign",
+        iat: Math.floor(Date.now() / 1000),
+        doc: { type: "petition", id: Number(info.petitionId), digest: info.digest }
+      };
+      jws = await DauysEds.signJws(payload, keyPem, certPem, await ca.text());
+    } catch (e) {
+      button.disabled = false;
+      say(messages[{ key: "msgKey", cert: "msgCert", files: "msgFiles" }[e.message] || "msgNetwork"], true);
+      return;
+    }
+    var response, data;
+    try {
+      response = await fetch(info.signUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "Accept-Language": info.lang },
+        body: JSON.stringify({ jws: jws, notify: document.getElementById("sign-notify").checked })
+      });
+      data = await response.json();
+    } catch (e) {
+      button.disabled = false;
+      say(messages.msgNetwork, true);
+      return;
+    }
+    if (response.ok && data.receipt) {
+      showReceipt(data.receipt);
+      form.classList.add("signed");
+      var bar = document.getElementById("petition-progress");
+      if (bar) showCount(Number(bar.dataset.count) + 1); // ours is counted; the server's figure follows
+      setTimeout(refreshCount, 1500);
+      return;
+    }
+    button.disabled = false;
+    say((data && data.error && data.error.message) || messages.msgNetwork, true);
+  });
+})();

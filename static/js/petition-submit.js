@@ -1,0 +1,48 @@
+/* Sign and submit a draft: after the forbidden-topics confirmation, sign {purpose, iat, doc}
+   with the chosen SIGN key and post the JWS with the page's form (and its CSRF token). */
+(function () {
+  "use strict";
+  var form = document.getElementById("petition-submit");
+  if (!form) return;
+  var button = document.getElementById("submit-sign");
+  var status = document.getElementById("eds-status");
+  var messages = button.dataset;
+
+  function say(text, isError) {
+    status.textContent = text;
+    status.className = "status" + (isError ? " status-error" : "");
+  }
+
+  document.getElementById("confirm").addEventListener("change", function (event) {
+    if (event.target.checked && status.textContent === messages.msgConfirm) say("", false);
+  });
+
+  form.addEventListener("submit", async function (event) {
+    if (document.getElementById("jws").value) return; // signed: let it go
+    event.preventDefault();
+    var confirm = document.getElementById("confirm");
+    if (!confirm.checked) { say(messages.msgConfirm, true); confirm.focus(); return; }
+    var keyPem, certPem;
+    try {
+      var files = await DauysEds.readKeyPair("key-file", "cert-file");
+      keyPem = files.keyPem;
+      certPem = files.certPem;
+    } catch (e) { say(messages.msgFiles, true); return; }
+    button.disabled = true;
+    say(messages.msgSigning, false);
+    try {
+      var ca = await fetch(form.dataset.caUrl);
+      if (!ca.ok) throw new Error("network");
+      var payload = {
+        purpose: "petition.submit",
+        iat: Math.floor(Date.now() / 1000),
+        doc: { type: "petition", id: Number(form.dataset.petitionId), digest: form.dataset.digest }
+      };
+      document.getElementById("jws").value = await DauysEds.signJws(payload, keyPem, certPem, await ca.text());
+      form.submit();
+    } catch (e) {
+      button.disabled = false;
+      say(messages[{ key: "msgKey", cert: "msgCert", files: "msgFiles" }[e.message] || "msgNetwork"], true);
+    }
+  });
+})();

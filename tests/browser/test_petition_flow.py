@@ -1,0 +1,301 @@
+"""In a real browser on a phone: a petition from draft to published answer, every step EDS-signed; axe on its pages."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.browser.conftest import PHONE
+from tests.browser.test_login_browser import sign_in
+from tests.conftest import _pem_blocks, pem_to_b64_der, sign_jws
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LANGS = ("kk", "ru", "en")
+TITLE = "Ауыл көшесін жөндеу керек"
+BODY = (
+    "Жол жөндеу туралы: ауылдағы негізгі көше көктемде су басып, балалар мектепке бара алмайды.\n"
+    "Ұсыныс: көшені биылғы бюджетке енгізу."
+)
+ANSWER = "Көше 2026 жылғы жөндеу бағдарламасына енгізілді; жұмыс мамыр айында басталады."
+
+
+def small_thresholds(server) -> None:
+    server.app.config.update(PETITION_RESTRICTED_SUPPORTERS=1, PETITION_THRESHOLD_GOVERNMENT=2)
+
+
+def grant(server, keys, role: str, scope: str | None = None) -> None:
+    from auth import services
+    from extensions import db
+
+    with server.app.app_context():
+        services.grant_role(keys.iin, role, scope, datetime.now(UTC))
+        db.session.commit()
+        db.session.remove()
+
+
+def petition_state(server, petition_id: int) -> str:
+    from extensions import db
+    from petitions.models import Petition
+
+    with server.app.app_context():
+        state = db.session.get(Petition, petition_id).state
+        db.session.remove()
+        return state
+
+
+def new_phone(browser):
+    """Another person's phone: a context of its own, so its own cookies."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+def shot(page, screenshots, name: str) -> None:
+    page.screenshot(path=str(screenshots / f"petition-{name}.png"), full_page=True)
+
+
+def no_overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path, screenshots):
+    small_thresholds(live_server)
+    author = live_server.citizen(tmp_path, surname="Жұмабаев", given_name="Ерлан", serial=1001)
+    moderator = live_server.citizen(tmp_path, surname="Оспанова", given_name="Дана", serial=1002)
+    first = live_server.citizen(tmp_path, surname="Сейтқалиева", given_name="Айгерім", serial=1003, key_type="rsa")
+    second = live_server.citizen(tmp_path, surname="Нұрланов", given_name="Асхат", serial=1004)
+    reviewer = live_server.citizen(tmp_path, surname="Қасымов", given_name="Бауыржан", serial=1005)
+    grant(live_server, moderator, "moderator")
+    grant(live_server, reviewer, "reviewer", "government")
+    url = live_server.url
+    contexts = []
+
+    def phone_of(keys=None):
+        context, page = new_phone(browser)
+        contexts.append(context)
+        if keys is not None:
+            sign_in(page, live_server, keys.auth_key, keys.auth_cert, lang="kk")
+            page.wait_for_url(re.compile(r"/account$"))
+        return page
+
+    try:
+        # The author writes a Government petition, confirms the forbidden topics, signs and submits it.
+        page = phone_of(author)
+        page.goto(url + "/petitions/new")
+        assert page.locator("#territory-field").is_hidden()  # only for local bodies
+        page.select_option("#addressee", "city_akimat")
+        assert page.locator("#territory-field").is_visible()
+        page.select_option("#addressee", "government")
+        page.fill("#title", TITLE)
+        page.fill("#body", BODY)
+        page.check("#language-0")
+        shot(page, screenshots, "new")
+        assert no_overflow(page) <= 0
+        page.click("button[type=submit].button")
+        page.wait_for_url(re.compile(r"/petitions/\d+/submit$"))
+        petition_id = int(re.search(r"/petitions/(\d+)/submit", page.url).group(1))
+        page.set_input_files("#key-file", str(author.sign_key))
+        page.set_input_files("#cert-file", str(author.sign_cert))
+        page.click("#submit-sign")  # not confirmed yet: refused in the page
+        assert page.locator("#eds-status.status-error").inner_text()
+        page.check("#confirm")
+        shot(page, screenshots, "submit")
+        page.click("#submit-sign")
+        page.wait_for_url(re.compile(rf"/petitions/{petition_id}$"))
+        assert page.locator(".flash-success").count() == 1
+        assert petition_state(live_server, petition_id) == "moderation"
+        shot(page, screenshots, "in-moderation")
+        page.goto(url + "/my/petitions")
+        assert TITLE in page.inner_text("main")
+        shot(page, screenshots, "mine")
+
+        # The moderator approves it.
+        page = phone_of(moderator)
+        page.goto(url + "/moderation")
+        assert page.locator(".days-left").count() == 1
+        shot(page, screenshots, "moderation-queue")
+        page.click(f"a[href='/moderation/{petition_id}']")
+        shot(page, screenshots, "moderation")
+        page.click("#approve")
+        page.wait_for_url(re.compile(r"/moderation$"))
+        assert petition_state(live_server, petition_id) == "restricted"
+
+        # Two citizens sign on the petition page, without signing in: the first opens it, the second reaches 2.
+        for index, signer in enumerate((first, second)):
+            page = phone_of()
+            page.goto(f"{url}/petitions/{petition_id}?lang=ru")
+            if index == 0:
+                assert page.locator(".notice").count() == 1  # reachable by link, not listed yet
+                shot(page, screenshots, "restricted")
+            page.set_input_files("#sign-key-file", str(signer.sign_key))
+            page.set_input_files("#sign-cert-file", str(signer.sign_cert))
+            page.check("#sign-notify")
+            page.click("#sign-submit")
+            page.locator("#sign-status .receipt").wait_for()
+            assert re.fullmatch(r"[\w-]{20,}", page.locator("#sign-status .receipt").inner_text())
+            if index == 0:
+                shot(page, screenshots, "signed")
+                assert petition_state(live_server, petition_id) == "open"
+                # A second signature by the same citizen is refused with the API's message, in Russian.
+                page2 = phone_of()
+                page2.goto(f"{url}/petitions/{petition_id}?lang=ru")
+                page2.set_input_files("#sign-key-file", str(signer.sign_key))
+                page2.set_input_files("#sign-cert-file", str(signer.sign_cert))
+                page2.click("#sign-submit")
+                error = page2.locator("#sign-status.status-error")
+                error.wait_for()
+                assert error.inner_text() == translated_error(live_server, "ru", "already_signed")
+        assert petition_state(live_server, petition_id) == "under_review"
+
+        # The Government's reviewer schedules the discussion and publishes the answer.
+        page = phone_of(reviewer)
+        page.goto(url + "/review")
+        assert page.locator(".days-left").count() == 1
+        shot(page, screenshots, "review-queue")
+        page.click(f"a[href='/review/{petition_id}']")
+        page.fill("#at", "2035-06-15T10:30")
+        page.fill("#place", "Астана, Үкімет үйі, 3-зал")
+        page.click("#schedule")
+        page.wait_for_url(re.compile(rf"/review/{petition_id}$"))
+        shot(page, screenshots, "review")
+        page.check("#decision-1")  # partly supported
+        page.fill("#text", ANSWER)
+        page.click("#publish-answer")
+        page.wait_for_url(re.compile(rf"/petitions/{petition_id}$"))
+        assert petition_state(live_server, petition_id) == "answered"
+
+        # Anyone sees the answer, the discussion and the whole timeline.
+        for lang in LANGS:
+            page = phone_of()
+            page.goto(f"{url}/petitions/{petition_id}?lang={lang}")
+            main = page.inner_text("main")
+            assert ANSWER in main and "Үкімет үйі" in main
+            assert reviewer.full_name in main
+            assert page.locator(".timeline .step").count() >= 9
+            assert "Айгерім С." in main and first.iin not in page.content()
+            assert page.locator("svg[role=img]").count() == 2
+            assert no_overflow(page) <= 0
+            shot(page, screenshots, f"answered-{lang}")
+        page.goto(url + "/petitions?lang=en")
+        assert TITLE in page.inner_text("main")
+        shot(page, screenshots, "list")
+        page.goto(url + "/statistics?lang=en")
+        assert "100%" in page.inner_text("main")
+        shot(page, screenshots, "statistics")
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def translated_error(server, lang: str, code: str) -> str:
+    from errors import DomainError
+
+    with server.app.test_request_context(f"/?lang={lang}"):
+        return DomainError(code).message
+
+
+# --- axe -----------------------------------------------------------------------------
+
+
+class ApiActor:
+    """Sets up data through the JSON API as an outside program would: Bearer token, JWS by python-jose."""
+
+    def __init__(self, server, keys):
+        self.client = server.app.test_client()
+        self.keys = keys
+        issuing = _pem_blocks(self.client.get("/api/v1/eds/ca").data)[0]
+        self.issuing = pem_to_b64_der(issuing)
+        nonce = self.client.post("/api/v1/auth/challenge").get_json()["nonce"]
+        token = self.client.post(
+            "/api/v1/auth/token", json={"jws": self.jws({"purpose": "auth", "nonce": nonce}, usage="auth")}
+        ).get_json()["access_token"]
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def jws(self, payload: dict, usage: str = "sign") -> str:
+        key = (self.keys.sign_key if usage == "sign" else self.keys.auth_key).read_bytes()
+        cert = (self.keys.sign_cert if usage == "sign" else self.keys.auth_cert).read_bytes()
+        return sign_jws({**payload, "iat": int(time.time())}, key, {"x5c": [pem_to_b64_der(cert), self.issuing]})
+
+    def post(self, path: str, body: dict, expect: int = 200) -> dict:
+        response = self.client.post("/api/v1" + path, json=body, headers=self.headers)
+        assert response.status_code == expect, response.get_json()
+        return response.get_json()
+
+    def draft(self, title: str) -> dict:
+        return self.post(
+            "/petitions", {"title": title, "body": BODY, "language": "kk", "addressee": "government"}, expect=201
+        )
+
+    def submit(self, petition: dict) -> dict:
+        doc = {"type": "petition", "id": petition["id"], "digest": petition["digest"]}
+        return self.post(f"/petitions/{petition['id']}/submit", {"jws": self.jws({"purpose": "petition.submit", "doc": doc})})
+
+    def sign(self, petition: dict) -> None:
+        doc = {"type": "petition", "id": petition["id"], "digest": petition["digest"]}
+        self.post(f"/petitions/{petition['id']}/signatures", {"jws": self.jws({"purpose": "petition.sign", "doc": doc})}, 201)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_petition_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screenshots, lang):
+    from axe_playwright_python.sync_playwright import Axe
+
+    small_thresholds(live_server)
+    official = live_server.citizen(tmp_path, surname="Оспанова", given_name="Дана", serial=2001)
+    grant(live_server, official, "moderator")
+    grant(live_server, official, "reviewer", "government")
+    people = [live_server.citizen(tmp_path, serial=2002 + i, given_name=n) for i, n in enumerate(("Айгерім", "Асхат", "Ерлан"))]
+    author = ApiActor(live_server, official)
+    moderator = author
+    answered = author.submit(author.draft("Ауыл көшесін жөндеу керек"))
+    under_review = author.submit(author.draft("Мектепке жаңа автобус керек"))
+    restricted = author.submit(author.draft("Саябаққа жарық орнату керек"))
+    author.submit(author.draft("Кітапхана жұмыс уақытын ұзарту"))  # stays in moderation
+    draft = author.draft("Аялдамаға шатыр орнату керек")
+    for petition in (answered, under_review, restricted):
+        moderator.post(f"/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    signers = [ApiActor(live_server, keys) for keys in people]
+    for petition in (answered, under_review):
+        for signer in signers[:2]:
+            signer.sign(petition)
+    author.post(f"/petitions/{answered['id']}/review", {"action": "schedule_discussion", "at": "2035-06-15T10:30:00+05:00", "place": "Астана"})
+    author.post(f"/petitions/{answered['id']}/review", {"action": "answer", "decision": "supported", "text": ANSWER})
+
+    axe = Axe()
+    page = phone
+    failures: list[str] = []
+
+    def check(name: str, path: str, status: int = 200) -> None:
+        response = page.goto(f"{live_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
+        assert response is not None and response.status == status, f"{path}: {response and response.status}"
+        page.screenshot(path=str(screenshots / f"petition-axe-{name}-{lang}.png"), full_page=True)
+        if no_overflow(page) > 0:
+            failures.append(f"{name} ({lang}): the page is wider than the phone screen")
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        results = axe.run(page)
+        if results.violations_count:
+            failures.append(f"{name} ({lang}): {results.violations_count} violation(s)\n{results.generate_report()}")
+
+    check("list", "/petitions")
+    check("answered", f"/petitions/{answered['id']}")
+    check("restricted", f"/petitions/{restricted['id']}")
+    check("statistics", "/statistics")
+    sign_in(page, live_server, official.auth_key, official.auth_cert, lang=lang)
+    page.wait_for_url(re.compile(r"/account$"))
+    check("new", "/petitions/new")
+    page.click("button[type=submit].button")  # empty: every field shows its error
+    page.locator(".field-error").first.wait_for()
+    page.screenshot(path=str(screenshots / f"petition-axe-new-errors-{lang}.png"), full_page=True)
+    results = axe.run(page)
+    if results.violations_count:
+        failures.append(f"new-errors ({lang}): {results.generate_report()}")
+    check("submit", f"/petitions/{draft['id']}/submit")
+    check("mine", "/my/petitions")
+    check("moderation-queue", "/moderation")
+    check("moderation", f"/moderation/{restricted['id'] + 1}")
+    check("review-queue", "/review")
+    check("review", f"/review/{under_review['id']}")
+    assert not failures, "\n\n".join(failures)

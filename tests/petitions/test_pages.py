@@ -1,0 +1,243 @@
+"""Petition pages with the Flask test client: who may see and do what, and that each page does its one thing."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.petitions.conftest import BODY, create_and_submit, sign
+
+TITLE = "Ауыл көшесін жөндеу керек"
+
+
+def sign_in_page(client, citizen) -> None:
+    """A browser session for the citizen, as after an EDS login."""
+    from auth.services import account_for
+    from extensions import db
+
+    user = account_for(citizen.iin, datetime.now(UTC))
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    _forget_loaded_user()
+
+
+def _forget_loaded_user() -> None:
+    # Flask-Login keeps the loaded user on `g`, which the test's app context shares between requests.
+    from flask import g
+
+    g.pop("_login_user", None)
+
+
+def sign_out_page(client) -> None:
+    with client.session_transaction() as session:
+        session.pop("_user_id", None)
+    _forget_loaded_user()
+
+
+def state_of(petition_id: int) -> str:
+    from extensions import db
+    from petitions.models import Petition
+
+    db.session.expire_all()
+    return db.session.get(Petition, petition_id).state
+
+
+@pytest.fixture
+def author(make_citizen, actor):
+    return actor(make_citizen(kato="710000000", surname="Жұмабаев", given_name="Ерлан"))
+
+
+def draft(author) -> dict:
+    response = author.post(
+        "/api/v1/petitions", {"title": TITLE, "body": BODY, "language": "kk", "addressee": "government"}
+    )
+    assert response.status_code == 201
+    return response.get_json()
+
+
+def test_official_pages_refuse_citizens_and_strangers(client, author, officials):
+    petition = create_and_submit(author)
+    for path in ("/moderation", f"/moderation/{petition['id']}", "/review"):
+        assert client.get(path).status_code == 401, path
+    sign_in_page(client, author.citizen)
+    for path in ("/moderation", f"/moderation/{petition['id']}", "/review", "/statistics"):
+        expected = 200 if path == "/statistics" else 403
+        assert client.get(path).status_code == expected, path
+    assert client.post(f"/moderation/{petition['id']}/approve").status_code == 403
+    assert state_of(petition["id"]) == "moderation"
+
+
+def test_moderator_sees_the_queue_with_working_days_left_and_approves(client, author, officials):
+    petition = create_and_submit(author)
+    sign_in_page(client, officials["moderator"].citizen)
+    queue = client.get("/moderation?lang=en").get_data(as_text=True)
+    assert TITLE in queue
+    assert re.search(r"\d+ working days? left", queue)
+    page = client.get(f"/moderation/{petition['id']}?lang=en")
+    assert page.status_code == 200
+    assert "The matter is outside the addressee" in page.get_data(as_text=True)  # the reason list
+    response = client.post(f"/moderation/{petition['id']}/approve")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/moderation")
+    assert state_of(petition["id"]) == "restricted"
+    # A second decision is refused: the petition is no longer in moderation.
+    assert client.post(f"/moderation/{petition['id']}/approve").status_code == 409
+
+
+def test_rejection_needs_a_comment_and_shows_the_published_reason(client, author, officials):
+    petition = create_and_submit(author)
+    sign_in_page(client, officials["moderator"].citizen)
+    missing = client.post(f"/moderation/{petition['id']}/reject?lang=en", data={"reason": "duplicate", "comment": ""})
+    assert missing.status_code == 422
+    assert "Explain the decision to the author." in missing.get_data(as_text=True)
+    assert state_of(petition["id"]) == "moderation"
+    done = client.post(
+        f"/moderation/{petition['id']}/reject", data={"reason": "duplicate", "comment": "Бұл мәселе бойынша петиция бар."}
+    )
+    assert done.status_code == 302
+    page = client.get(f"/petitions/{petition['id']}?lang=en").get_data(as_text=True)
+    assert "A petition on the same matter is already collecting signatures" in page
+    assert "Бұл мәселе бойынша петиция бар." in page
+
+
+def test_a_draft_is_its_authors_alone(client, author, officials, make_citizen):
+    petition = draft(author)
+    pid = petition["id"]
+    assert client.get(f"/petitions/{pid}").status_code == 404
+    stranger = make_citizen(kato="710000000")
+    sign_in_page(client, stranger)
+    for path in (f"/petitions/{pid}", f"/petitions/{pid}/edit", f"/petitions/{pid}/submit"):
+        assert client.get(path).status_code == 404, path
+    sign_in_page(client, officials["moderator"].citizen)
+    assert client.get(f"/moderation/{pid}").status_code == 404
+    sign_in_page(client, author.citizen)
+    page = client.get(f"/petitions/{pid}?lang=en")
+    assert page.status_code == 200 and "only you can see it" in page.get_data(as_text=True)
+    assert client.get(f"/petitions/{pid}/submit").status_code == 200
+
+
+def test_author_pages_need_a_sign_in(client):
+    for path in ("/petitions/new", "/my/petitions"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login?next=" in response.headers["Location"], path
+
+
+def test_new_petition_form_shows_errors_per_field_and_saves_a_draft(client, author):
+    sign_in_page(client, author.citizen)
+    form = client.get("/petitions/new?lang=en").get_data(as_text=True)
+    assert 'name="addressee"' in form and "Astana" in form
+    bad = client.post("/petitions/new?lang=en", data={"title": "Short", "body": "Too short", "language": "kk", "addressee": "government"})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "The title needs 10 to 200 characters." in html
+    assert 'aria-invalid="true"' in html
+    good = client.post(
+        "/petitions/new", data={"title": TITLE, "body": BODY, "language": "kk", "addressee": "government", "territory": ""}
+    )
+    assert good.status_code == 302
+    pid = int(re.search(r"/petitions/(\d+)/submit", good.headers["Location"]).group(1))
+    assert state_of(pid) == "draft"
+    assert TITLE in client.get("/my/petitions").get_data(as_text=True)
+
+
+def test_local_petition_of_a_non_resident_is_refused_with_the_reason(client, make_citizen, actor):
+    villager = make_citizen(kato="113243200")  # lives in Akmola region, not in Astana
+    sign_in_page(client, villager)
+    response = client.post(
+        "/petitions/new?lang=en",
+        data={"title": TITLE, "body": BODY, "language": "kk", "addressee": "city_akimat", "territory": "710000000"},
+    )
+    assert response.status_code == 403
+    assert "Only residents of this territory may take part." in response.get_data(as_text=True)
+
+
+def test_submit_needs_the_confirmation_and_the_authors_signature(client, author):
+    petition = draft(author)
+    sign_in_page(client, author.citizen)
+    page = client.get(f"/petitions/{petition['id']}/submit?lang=en").get_data(as_text=True)
+    assert "State secrets" in page  # the published forbidden-topics list
+    refused = client.post(f"/petitions/{petition['id']}/submit?lang=en", data={"jws": "x"})
+    assert refused.status_code == 422
+    assert "Confirm that the petition raises none of the forbidden topics." in refused.get_data(as_text=True)
+    doc = {"type": "petition", "id": petition["id"], "digest": petition["digest"]}
+    jws = author.citizen.jws({"purpose": "petition.submit", "iat": int(time.time()), "doc": doc})
+    done = client.post(f"/petitions/{petition['id']}/submit", data={"jws": jws, "confirm": "y"})
+    assert done.status_code == 302
+    assert state_of(petition["id"]) == "moderation"
+
+
+def test_restricted_petition_is_reachable_by_link_but_not_listed(client, author, officials, small_thresholds, make_citizen):
+    petition = create_and_submit(author)
+    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    assert TITLE not in client.get("/petitions").get_data(as_text=True)
+    page = client.get(f"/petitions/{petition['id']}?lang=en").get_data(as_text=True)
+    assert "not listed yet" in page
+    assert 'id="petition-sign"' in page
+    for _ in range(2):
+        assert sign(client, make_citizen(kato="710000000"), petition).status_code == 201
+    assert state_of(petition["id"]) == "open"
+    listed = client.get("/petitions?state=open&q=көшесін").get_data(as_text=True)
+    assert TITLE in listed
+
+
+def test_petition_page_shows_charts_signers_and_never_an_iin(client, author, officials, small_thresholds, make_citizen):
+    petition = create_and_submit(author)
+    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    signers = [make_citizen(kato="710000000", given_name="Айгерім", surname="Сейтқалиева") for _ in range(3)]
+    for citizen in signers:
+        assert sign(client, citizen, petition).status_code == 201
+    assert state_of(petition["id"]) == "under_review"
+    html = client.get(f"/petitions/{petition['id']}?lang=en").get_data(as_text=True)
+    assert "Айгерім С." in html
+    assert "<svg" in html and 'role="img"' in html and "<table" in html
+    assert 'role="progressbar"' in html or "<progress" in html
+    assert "working day" in html  # the review deadline, counted in working days
+    for citizen in (*signers, author.citizen):
+        assert citizen.iin not in html
+    assert ' style="' not in html  # the CSP forbids inline styles
+
+
+def test_reviewer_of_another_body_is_refused_and_the_answer_is_published(client, author, officials, small_thresholds, make_citizen):
+    from extensions import db
+    from petitions.models import Petition
+
+    petition = create_and_submit(author)
+    pid = petition["id"]
+    officials["moderator"].post(f"/api/v1/petitions/{pid}/moderation", {"decision": "approve"})
+    for _ in range(3):
+        sign(client, make_citizen(kato="710000000"), petition)
+    sign_in_page(client, officials["reviewer_astana"].citizen)
+    assert client.get(f"/review/{pid}").status_code == 403
+    assert TITLE not in client.get("/review").get_data(as_text=True)
+
+    sign_in_page(client, officials["reviewer"].citizen)
+    assert TITLE in client.get("/review").get_data(as_text=True)
+    scheduled = client.post(f"/review/{pid}/discussion", data={"at": "2035-01-15T10:00", "place": "Астана, Үкімет үйі"})
+    assert scheduled.status_code == 302
+    db.session.expire_all()
+    # Typed as Astana time (UTC+5), stored as the instant.
+    assert db.session.get(Petition, pid).discussion_at == datetime(2035, 1, 15, 5, 0, tzinfo=UTC)
+    past = client.post(f"/review/{pid}/discussion?lang=en", data={"at": "2001-01-15T10:00", "place": "Астана"})
+    assert past.status_code == 422 and "Enter a date and time in the future." in past.get_data(as_text=True)
+
+    short = client.post(f"/review/{pid}/answer?lang=en", data={"decision": "supported", "text": "Ok"})
+    assert short.status_code == 422
+    answered = client.post(
+        f"/review/{pid}/answer", data={"decision": "partly_supported", "text": "Көше 2026 жылғы бюджетке енгізілді."}
+    )
+    assert answered.status_code == 302
+    sign_out_page(client)
+    html = client.get(f"/petitions/{pid}?lang=en").get_data(as_text=True)
+    assert "Partly supported" in html and "Көше 2026 жылғы бюджетке енгізілді." in html
+    assert "Public discussion" in html and "Answer published" in html
+    stats = client.get("/statistics?lang=en").get_data(as_text=True)
+    assert "Government of the Republic of Kazakhstan" in stats and "100%" in stats
+
+
+def test_list_filters_ignore_unknown_values(client, territories):
+    response = client.get("/petitions?state=draft&addressee=nobody&territory=999&page=x&q=%25")
+    assert response.status_code == 200
