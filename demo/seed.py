@@ -17,6 +17,7 @@ from auth import services
 from auth.cli import write_key_set
 from auth.models import Certificate, Person, Territory
 from demo.people import birth_date_for_age, random_person
+from demo.petitions import seed_petitions
 from extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data for a local Dauys.")
@@ -122,6 +123,17 @@ def _holders(
     return result
 
 
+def _holder_iins(today: date) -> list[tuple[DemoHolder, str]]:
+    """The demo holders' IINs: the same random stream as `_holders`, so the same people."""
+    rng = random.Random(SEED + 1)
+    taken: set[str] = set()
+    result = []
+    for holder in HOLDERS:
+        born = birth_date_for_age(rng, today, 30, 60) if holder.adult else birth_date_for_age(rng, today, 16, 16)
+        result.append((holder, random_person(rng, holder.kato, born, taken)["iin"]))
+    return result
+
+
 @demo_cli.command("seed")
 def seed():
     """Seed the demo data; running it again changes nothing."""
@@ -135,7 +147,9 @@ def seed():
     # Key files only after the certificates are on record.
     for key_set, folder in to_write:
         write_key_set(key_set, folder)
-    click.echo(f"territories added: {territories}; residents added: {residents}")
+    by_folder = {holder.folder: person_iin for holder, person_iin in _holder_iins(today)}
+    petitions = seed_petitions(by_folder["citizen"], by_folder["moderator"], now)
+    click.echo(f"territories added: {territories}; residents added: {residents}; petitions added: {petitions}")
     click.echo("Demo key files (sign in with auth.key.pem + auth.cert.pem; sign with sign.key.pem + sign.cert.pem):")
     for holder, folder in holders:
         click.echo(f"  {holder.description:<55} {folder}/")

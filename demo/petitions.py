@@ -1,0 +1,108 @@
+"""Demo petitions: drafted, submitted, approved and signed through the real services and real JWS."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+from jose import jws as jose_jws
+from sqlalchemy import func, select
+
+from auth import services as auth_services
+from auth.models import Person
+from extensions import db
+from petitions import services, signing
+from petitions.models import Petition
+
+DEMO_PETITIONS = (
+    {
+        "title": "Ауылдық жолдарды жөндеуге арнайы қор құру",
+        "body": (
+            "Ауылдық округтердегі жолдардың көбі көктем сайын жүріп болмайтын күйге түседі: мектеп автобусы "
+            "мен жедел жәрдем жете алмайды. Ұсыныс: облыстық бюджеттен бөлек ауылдық жолдар қорын құрып, "
+            "жөндеу кестесін жыл сайын ашық жариялау."
+        ),
+        "signers": 60,
+        "stage": "open",
+    },
+    {
+        "title": "Открыть в райцентре круглосуточную аптеку",
+        "body": (
+            "Ночью ближайшая работающая аптека находится в 90 км от села. Предлагаем обязать районный акимат "
+            "обеспечить работу хотя бы одной дежурной аптеки в райцентре круглосуточно и публиковать её адрес."
+        ),
+        "signers": 12,
+        "stage": "restricted",
+        "language": "ru",
+    },
+    {
+        "title": "Мектеп асханаларындағы ас мәзірін ашық жариялау",
+        "body": (
+            "Ата-аналар балалардың не жейтінін білмейді. Ұсыныс: әр мектеп апта сайынғы мәзір мен оның құнын "
+            "мектеп сайтында және ата-аналар чатында жариялауы тиіс, ал бақылауды ата-аналар комитеті жүргізсін."
+        ),
+        "signers": 0,
+        "stage": "moderation",
+    },
+)
+
+
+def _jws(person_keys, payload: dict) -> str:
+    key_pem, cert_b64, chain_b64 = person_keys
+    alg = "ES256" if _is_ec(key_pem) else "RS256"
+    return jose_jws.sign(json.dumps({**payload, "iat": int(time.time())}).encode(), key_pem.decode(),
+                         headers={"x5c": [cert_b64, chain_b64]}, algorithm=alg)
+
+
+def _is_ec(key_pem: bytes) -> bool:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return isinstance(serialization.load_pem_private_key(key_pem, None), ec.EllipticCurvePrivateKey)
+
+
+def _sign_keys(person: Person, now: datetime):
+    """A fresh EC SIGN key for a demo signer (the demo's residents hold no key files)."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    key_set = auth_services.issue_key_set(person, "ec", now)
+    der = key_set.sign.cert.public_bytes(serialization.Encoding.DER)
+    issuing = auth_services.certification_authority().issuing_cert.public_bytes(serialization.Encoding.DER)
+    return key_set.sign.key_pem, base64.b64encode(der).decode(), base64.b64encode(issuing).decode()
+
+
+def seed_petitions(author_iin: str, moderator_iin: str, now: datetime) -> int:
+    """Three petitions at three stages, once; returns how many were made."""
+    if db.session.scalar(select(func.count(Petition.id))):
+        return 0
+    author = auth_services.account_for(author_iin, now)
+    moderator = auth_services.account_for(moderator_iin, now)
+    adults = list(
+        db.session.scalars(
+            select(Person).where(Person.birth_date < now.date().replace(year=now.year - 18)).order_by(Person.iin)
+        )
+    )
+    author_keys = _sign_keys(author.person, now)
+    made = 0
+    for spec in DEMO_PETITIONS:
+        petition = services.create_draft(
+            author, title=spec["title"], body=spec["body"], language=spec.get("language", "kk"),
+            addressee="government", territory=None, now=now,
+        )
+        doc = petition.signed_doc()
+        services.submit(petition, author, _jws(author_keys, {"purpose": "petition.submit", "doc": doc}), now)
+        if spec["stage"] != "moderation":
+            services.moderate(petition, moderator, decision="approve", reason=None, comment=None, now=now)
+        db.session.commit()
+        for person in adults[: spec["signers"]]:
+            signing.sign(petition, _jws(_sign_keys(person, now), {"purpose": "petition.sign", "doc": doc}), now)
+        db.session.commit()
+        signing.advance(petition.id, now)
+        db.session.commit()
+        made += 1
+    return made
+
+
