@@ -1,0 +1,130 @@
+"""Speed benchmark: our MES+Add1 tally against pabutools on one seeded 100,000-ballot instance.
+
+    .venv/bin/python bench/tally.py                     # ours and pabutools (pabutools takes hours)
+    .venv/bin/python bench/tally.py --pabutools-record bench/.pabutools-tally.json
+    .venv/bin/python bench/tally.py --pabutools-from bench/.pabutools-tally.json
+
+pabutools needs one full MES run per tenge of Add1 (hundreds of runs at ~20-30 s each on this
+instance), so its figure can be recorded once and reused; the record is keyed by the SHA-256 of the
+instance and the pabutools version, and the winners are still compared. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from budgeting.rules import Project, greedy, mes_add1  # noqa: E402
+
+
+def make_instance(seed: int, n_projects: int, n_voters: int) -> tuple[list[Project], list[frozenset[int]], int]:
+    """Costs 100,000-5,000,000 ₸ (log-uniform), budget 30% of the total, ballots of 1-10 projects
+    drawn with a Zipf-like popularity skew."""
+    rng = random.Random(seed)
+    costs = [round(int(100_000 * (50 ** rng.random())), -3) for _ in range(n_projects)]
+    popularity = [1.0 / (rank + 1) ** 0.9 for rank in range(n_projects)]
+    rng.shuffle(popularity)
+    ids = list(range(1, n_projects + 1))
+    ballots = []
+    for _ in range(n_voters):
+        size = rng.randint(1, 10)
+        chosen: set[int] = set()
+        while len(chosen) < size:
+            chosen.add(rng.choices(ids, weights=popularity)[0])
+        ballots.append(frozenset(chosen))
+    budget = round(sum(costs) * 3 // 10, -3)
+    projects = [Project(i, c, i) for i, c in zip(ids, costs)]
+    return projects, ballots, budget
+
+
+def instance_digest(projects: list[Project], ballots: list[frozenset[int]], budget: int) -> str:
+    h = hashlib.sha256(f"{budget}\n".encode())
+    for p in projects:
+        h.update(f"{p.id};{p.cost};{p.submitted_order}\n".encode())
+    for b in ballots:
+        h.update((",".join(map(str, sorted(b))) + "\n").encode())
+    return h.hexdigest()
+
+
+def run_pabutools(projects: list[Project], ballots: list[frozenset[int]], budget: int) -> tuple[list[int], float]:
+    from pabutools.election import ApprovalMultiProfile, Cost_Sat, FrozenApprovalBallot, Instance
+    from pabutools.election import Project as PabuProject
+    from pabutools.rules import method_of_equal_shares
+    from pabutools.tiebreaking import TieBreakingRule
+
+    votes = {str(p.id): sum(1 for b in ballots if p.id in b) for p in projects}
+    order = {str(p.id): p.submitted_order for p in projects}
+    pabu = {p.id: PabuProject(str(p.id), p.cost) for p in projects}
+    instance = Instance(pabu.values(), budget_limit=budget)
+    profile = ApprovalMultiProfile(instance=instance)  # identical ballots aggregated: pabutools' fastest path
+    for b in ballots:
+        profile.append(FrozenApprovalBallot([pabu[i] for i in b]))
+    # the published tie order: lower cost, then more votes, then earlier submission
+    tie = TieBreakingRule(lambda inst, prof, p: (p.cost, -votes[p.name], order[p.name]))
+    start = time.perf_counter()
+    outcome = method_of_equal_shares(
+        instance, profile, sat_class=Cost_Sat, tie_breaking=tie, voter_budget_increment=1
+    )
+    seconds = time.perf_counter() - start
+    return sorted(int(p.name) for p in outcome), seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--projects", type=int, default=100)
+    parser.add_argument("--voters", type=int, default=100_000)
+    parser.add_argument("--pabutools-record", type=Path, help="run pabutools only and record its result here")
+    parser.add_argument("--pabutools-from", type=Path, help="reuse a recorded pabutools result")
+    parser.add_argument("--no-pabutools", action="store_true", help="time ours only")
+    args = parser.parse_args()
+
+    projects, ballots, budget = make_instance(args.seed, args.projects, args.voters)
+    digest = instance_digest(projects, ballots, budget)
+    print(f"instance: {len(projects)} projects, {len(ballots)} ballots ({len(set(ballots))} distinct), "
+          f"budget {budget:,} ₸, sha256 {digest[:16]}…")
+
+    if args.pabutools_record:
+        import pabutools
+
+        winners, seconds = run_pabutools(projects, ballots, budget)
+        record = {"instance": digest, "pabutools": getattr(pabutools, "__version__", "?"),
+                  "winners": winners, "seconds": seconds}
+        args.pabutools_record.write_text(json.dumps(record) + "\n")
+        print(f"pabutools MES+Add1: {seconds:.1f} s, {len(winners)} funded; recorded in {args.pabutools_record}")
+        return
+
+    start = time.perf_counter()
+    ours = mes_add1(projects, ballots, budget)
+    ours_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    beside = greedy(projects, ballots, budget)
+    greedy_seconds = time.perf_counter() - start
+    print(f"ours MES+Add1: {ours_seconds:.2f} s, {len(ours.funded)} funded, {ours.spent:,} ₸ spent, "
+          f"{ours.add1_steps} Add1 steps (share {float(ours.voter_share):.2f} ₸)")
+    print(f"ours greedy (shown beside MES): {greedy_seconds:.3f} s, {len(beside.funded)} funded")
+
+    if args.no_pabutools:
+        return
+    if args.pabutools_from:
+        record = json.loads(args.pabutools_from.read_text())
+        if record["instance"] != digest:
+            sys.exit("the recorded pabutools run is for another instance")
+        winners, pabu_seconds = record["winners"], record["seconds"]
+        print(f"pabutools {record['pabutools']} MES+Add1 (recorded): {pabu_seconds:.1f} s")
+    else:
+        winners, pabu_seconds = run_pabutools(projects, ballots, budget)
+        print(f"pabutools MES+Add1: {pabu_seconds:.1f} s")
+    assert sorted(ours.funded) == winners, "winners differ from pabutools"
+    print(f"identical winners; ours is {pabu_seconds / ours_seconds:.1f}x faster")
+
+
+if __name__ == "__main__":
+    main()
