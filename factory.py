@@ -47,6 +47,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     # Every model module, so Alembic and create_all see the whole schema.
     import auth.models  # noqa: F401
+    import budgeting.models  # noqa: F401
+    import budgeting.notifications  # noqa: F401  (registers the budget events)
     import notifications.models  # noqa: F401
     import petitions.models  # noqa: F401
     import petitions.notifications  # noqa: F401  (registers the petition events)
@@ -112,6 +114,9 @@ def _sqlite_transactions(engine) -> None:
 def _register_blueprints(app: Flask) -> None:
     from auth.api import bp as auth_api
     from auth.views import bp as auth_views
+    from budgeting.api import bp as budget_api
+    from budgeting.officials import bp as budget_officials
+    from budgeting.views import bp as budget_pages
     from i18n import bp as i18n_bp
     from notifications.api import bp as notifications_api
     from notifications.views import bp as notifications_views
@@ -123,11 +128,12 @@ def _register_blueprints(app: Flask) -> None:
     from petitions.pages import bp as petition_pages
     from petitions.views import bp as home_views
 
-    for api in (auth_api, notifications_api, petitions_api, exports_api, openapi_bp):
+    for api in (auth_api, notifications_api, petitions_api, exports_api, budget_api, openapi_bp):
         csrf.exempt(api)  # the API authenticates by Bearer token, never by cookie
         app.register_blueprint(api)
     for blueprint in (
-        home_views, petition_pages, officials_views, auth_views, notifications_views, calendar_views, i18n_bp,
+        home_views, petition_pages, officials_views, budget_pages, budget_officials, auth_views, notifications_views,
+        calendar_views, i18n_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -201,8 +207,9 @@ def _register_headers(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from auth.cli import eds_cli, registry_cli, roles_cli
+    from budgeting.cli import budget_cli
     from demo.seed import demo_cli
     from petitions.cli import calendar_cli
 
-    for group in (registry_cli, eds_cli, roles_cli, calendar_cli, demo_cli):
+    for group in (registry_cli, eds_cli, roles_cli, calendar_cli, budget_cli, demo_cli):
         app.cli.add_command(group)

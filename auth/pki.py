@@ -15,6 +15,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 ROOT_DAYS = 20 * 365
 ISSUING_DAYS = 10 * 365
+CA_BACKDATE_DAYS = 2 * 365
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ def _ca_certificate(
         .issuer_name(issuer)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
+        # Valid from two years back, like a national CA that has been running for years:
+        # signatures dated in the past (demo history, imported paper records) still chain.
+        .not_valid_before(now - timedelta(days=CA_BACKDATE_DAYS))
         .not_valid_after(now + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
         .add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)

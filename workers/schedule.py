@@ -6,6 +6,7 @@ from __future__ import annotations
 PERIODIC: tuple[tuple[str, int], ...] = (
     ("workers.jobs.purge_auth_nonces", 3600),
     ("petitions.jobs.tick", 60),
+    ("budgeting.jobs.tick", 60),
 )
 
 RELAY_INTERVAL_SECONDS = 1.0

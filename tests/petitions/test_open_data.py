@@ -26,7 +26,7 @@ def test_every_api_route_is_in_the_openapi_document(app):
         if not rule.rule.startswith("/api/v1/") or rule.rule == "/api/v1/openapi.json":
             continue
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
-        path = path.replace("{petition_id}", "{id}")
+        path = re.sub(r"{(petition|cycle|proposal)_id}", "{id}", path)
         assert path in documented, f"{rule.rule} is missing from openapi.json"
 
 

@@ -1,0 +1,138 @@
+"""/api/v1/budget: cycles, proposals, screening, ballots online and on paper, results (API.md)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from auth.access import bearer_user
+from budgeting import queries, services
+from budgeting.models import BudgetCycle, Proposal
+from errors import DomainError
+from extensions import db, limiter
+from jsonapi import API_PREFIX, body
+
+bp = Blueprint("budget_api", __name__, url_prefix=API_PREFIX + "/budget")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _cycle(cycle_id: int) -> BudgetCycle:
+    cycle = db.session.get(BudgetCycle, cycle_id)
+    if cycle is None:
+        raise DomainError("not_found")
+    return cycle
+
+
+def _proposal(proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise DomainError("not_found")
+    return proposal
+
+
+@bp.get("/cycles")
+def list_cycles():
+    now = _now()
+    return jsonify({"items": [queries.cycle_json(c, now, with_projects=False) for c in queries.cycles(request.args.get("territory"))]})
+
+
+@bp.get("/cycles/<int:cycle_id>")
+def get_cycle(cycle_id: int):
+    return jsonify(queries.cycle_json(_cycle(cycle_id), _now()))
+
+
+@bp.post("/cycles/<int:cycle_id>/proposals")
+def create_proposal(cycle_id: int):
+    user = bearer_user()
+    proposal = services.create_proposal(_cycle(cycle_id), user, body(), _now())
+    db.session.commit()
+    return jsonify(queries.proposal_json(proposal)), 201
+
+
+@bp.get("/proposals/<int:proposal_id>")
+def get_proposal(proposal_id: int):
+    proposal = _proposal(proposal_id)
+    if proposal.state == "draft":
+        viewer = bearer_user() if request.headers.get("Authorization") else None
+        if viewer is None or viewer.iin != proposal.author_iin:
+            raise DomainError("not_found")
+    return jsonify(queries.proposal_json(proposal))
+
+
+@bp.post("/proposals/<int:proposal_id>/submit")
+def submit_proposal(proposal_id: int):
+    user = bearer_user()
+    proposal = services.submit_proposal(_proposal(proposal_id), user, body().get("jws"), _now())
+    db.session.commit()
+    return jsonify(queries.proposal_json(proposal))
+
+
+@bp.post("/proposals/<int:proposal_id>/screening")
+def screen_proposal(proposal_id: int):
+    user = bearer_user()
+    data = body()
+    proposal = services.screen(
+        _proposal(proposal_id), user, eligible=data.get("eligible"), cost=data.get("cost"),
+        reason=data.get("reason"), now=_now(),
+    )
+    db.session.commit()
+    return jsonify(queries.proposal_json(proposal))
+
+
+@bp.post("/proposals/<int:proposal_id>/implementation")
+def implementation(proposal_id: int):
+    user = bearer_user()
+    data = body()
+    proposal = services.set_implementation(_proposal(proposal_id), user, status=data.get("status"), spent=data.get("spent"))
+    db.session.commit()
+    return jsonify(queries.proposal_json(proposal))
+
+
+@bp.post("/cycles/<int:cycle_id>/ballots")
+@limiter.limit("20/minute", key_func=lambda: "ballot:" + hashlib.sha256(request.get_data()).hexdigest()[:32])
+def cast_ballot(cycle_id: int):
+    data = body()
+    ballot = services.cast_ballot(_cycle(cycle_id), data.get("jws"), _now(), notify=data.get("notify") is True)
+    db.session.commit()
+    return jsonify({"receipt": ballot.receipt, "cycle": cycle_id}), 201
+
+
+@bp.post("/cycles/<int:cycle_id>/paper-ballots")
+def paper_ballot(cycle_id: int):
+    user = bearer_user()
+    data = body()
+    ballot = services.record_paper_ballot(_cycle(cycle_id), user, data.get("iin"), data.get("projects"), _now())
+    db.session.commit()
+    return jsonify({"receipt": ballot.receipt, "cycle": cycle_id}), 201
+
+
+@bp.post("/cycles/<int:cycle_id>/follow")
+def follow_cycle(cycle_id: int):
+    services.follow(_cycle(cycle_id), bearer_user())
+    db.session.commit()
+    return jsonify({"following": True})
+
+
+@bp.get("/cycles/<int:cycle_id>/results")
+def results(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    if cycle.result is None:
+        raise DomainError("wrong_state", _l("The results are published when voting has closed and the count has run."))
+    return jsonify(cycle.result)
+
+
+@bp.get("/cycles/<int:cycle_id>/ballots.pb")
+def ballots_pb(cycle_id: int):
+    cycle = _cycle(cycle_id)
+    if cycle.pb_file is None:
+        raise DomainError("wrong_state", _l("The ballot file is frozen when voting has closed."))
+    response = Response(cycle.pb_file, mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="dauys-{cycle.kato}-{cycle.year}.pb"'
+    response.headers["X-Content-SHA256"] = cycle.pb_sha256
+    return response

@@ -1,0 +1,60 @@
+"""`flask budget create-cycle` (API.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from flask.cli import AppGroup
+
+from budgeting import services
+from errors import DomainError
+from extensions import db
+
+budget_cli = AppGroup("budget", help="Participatory budget cycles.")
+
+
+def _instant(value: str) -> datetime:
+    when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        from petitions.calendar import KAZAKHSTAN
+
+        when = when.replace(tzinfo=KAZAKHSTAN)  # a date-time without a zone is Kazakhstan time
+    return when.astimezone(UTC)
+
+
+class Instant(click.ParamType):
+    name = "DT"
+
+    def convert(self, value, param, ctx):
+        try:
+            return _instant(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date-time", param, ctx)
+
+
+@budget_cli.command("create-cycle")
+@click.option("--kato", required=True)
+@click.option("--year", required=True, type=int)
+@click.option("--amount", required=True, type=click.IntRange(min=1))
+@click.option("--ballot", "ballot", required=True, type=click.Choice(["approval", "knapsack"]))
+@click.option("--min-choices", type=click.IntRange(min=1))
+@click.option("--max-choices", type=click.IntRange(min=1))
+@click.option("--rule", required=True, type=click.Choice(["greedy", "mes"]))
+@click.option("--proposals-open", required=True, type=Instant())
+@click.option("--proposals-close", required=True, type=Instant())
+@click.option("--voting-open", required=True, type=Instant())
+@click.option("--voting-close", required=True, type=Instant())
+def create_cycle(kato, year, amount, ballot, min_choices, max_choices, rule, proposals_open, proposals_close,
+                 voting_open, voting_close):
+    """Create a budget cycle with all its rules fixed; prints its id."""
+    try:
+        cycle = services.create_cycle(
+            kato=kato, year=year, amount=amount, ballot=ballot, rule=rule, min_choices=min_choices,
+            max_choices=max_choices, proposals_open=proposals_open, proposals_close=proposals_close,
+            voting_open=voting_open, voting_close=voting_close, now=datetime.now(UTC),
+        )
+    except DomainError as error:
+        raise click.ClickException(f"{error.code}: " + "; ".join(f"{k}: {v}" for k, v in error.fields.items())) from None
+    db.session.commit()
+    click.echo(cycle.id)

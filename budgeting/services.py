@@ -1,0 +1,301 @@
+"""Budget use cases: cycles, proposals, screening, ballots online and on paper. Never commit or send."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from auth import eds
+from auth.iin import InvalidIIN, age_on, decode
+from auth.models import Person, Territory, User
+from auth.services import account_for, territory_chain
+from budgeting.models import CATEGORIES, IMPLEMENTATION, Ballot, BudgetCycle, BudgetFollower, Proposal
+from errors import DomainError
+from extensions import db
+from petitions.calendar import local_date
+from petitions.rules import digest
+from petitions.signing import signer_hash
+from workers import outbox
+
+
+def _int(value: object, field: str, fields: dict, minimum: int = 0) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        fields[field] = f"a whole number of at least {minimum}"
+        return None
+    return value
+
+
+def create_cycle(
+    *, kato: str, year: int, amount: int, ballot: str, rule: str, min_choices: int | None,
+    max_choices: int | None, proposals_open: datetime, proposals_close: datetime, voting_open: datetime,
+    voting_close: datetime, now: datetime,
+) -> BudgetCycle:
+    """A cycle with every rule fixed up front; one per rural district and year."""
+    fields: dict[str, str] = {}
+    place = db.session.get(Territory, kato)
+    if place is None or place.level != "rural_district":
+        fields["kato"] = "the KATO code of a rural district"
+    _int(amount, "amount", fields, 1)
+    if ballot not in ("approval", "knapsack"):
+        fields["ballot"] = "approval or knapsack"
+    if rule not in ("greedy", "mes"):
+        fields["rule"] = "greedy or mes"
+    for name, value in (("min_choices", min_choices), ("max_choices", max_choices)):
+        if value is not None:
+            _int(value, name, fields, 1)
+            if ballot == "knapsack":
+                fields[name] = "only for approval ballots"
+    if min_choices and max_choices and min_choices > max_choices:
+        fields["max_choices"] = "at least min_choices"
+    if not proposals_open < proposals_close <= voting_open < voting_close:
+        fields["dates"] = "proposals open < proposals close <= voting open < voting close"
+    if db.session.scalar(select(BudgetCycle.id).where(BudgetCycle.kato == kato, BudgetCycle.year == year)):
+        fields["year"] = "this rural district already has a cycle for that year"
+    if fields:
+        raise DomainError("validation_error", fields=fields)
+    cycle = BudgetCycle(
+        kato=kato, year=year, amount=amount, ballot=ballot, rule=rule, min_choices=min_choices,
+        max_choices=max_choices, proposals_open=proposals_open, proposals_close=proposals_close,
+        voting_open=voting_open, voting_close=voting_close, created_at=now, phase="scheduled",
+    )
+    cycle.phase = cycle.phase_at(now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(cycle)
+            db.session.flush()
+    except IntegrityError:  # a concurrent create for the same district and year won the unique constraint
+        raise DomainError("validation_error", fields={"year": "this rural district already has a cycle for that year"}) from None
+    return cycle
+
+
+def _resident(person_kato: str, cycle: BudgetCycle) -> bool:
+    return cycle.kato in territory_chain(person_kato)
+
+
+def _adult(birth_date, now: datetime) -> bool:
+    return age_on(birth_date, local_date(now)) >= current_app.config["MIN_AGE"]
+
+
+def _require_phase(cycle: BudgetCycle, now: datetime, *phases: str) -> None:
+    if cycle.phase_at(now) not in phases:
+        raise DomainError("wrong_state")
+
+
+def require_official(user: User, role: str, cycle: BudgetCycle) -> None:
+    if not user.has_role(role, cycle.kato):
+        raise DomainError("forbidden")
+
+
+# --- proposals --------------------------------------------------------------------
+
+
+def create_proposal(cycle: BudgetCycle, author: User, data: dict, now: datetime) -> Proposal:
+    """A resident's draft item; submitted later with the SIGN key."""
+    _require_phase(cycle, now, "proposals")
+    person = author.person
+    if not _adult(person.birth_date, now):
+        raise DomainError("not_eligible")
+    if not _resident(person.kato, cycle):
+        raise DomainError("not_resident")
+    fields: dict[str, str] = {}
+    title = data.get("title").strip() if isinstance(data.get("title"), str) else ""
+    description = data.get("description").strip() if isinstance(data.get("description"), str) else ""
+    if not 5 <= len(title) <= 200:
+        fields["title"] = "5 to 200 characters"
+    if not 20 <= len(description) <= 5000:
+        fields["description"] = "20 to 5000 characters"
+    if data.get("category") not in CATEGORIES:
+        fields["category"] = ", ".join(CATEGORIES)
+    settlement = data.get("settlement")
+    if not isinstance(settlement, str) or not _resident(settlement, cycle) or settlement == cycle.kato:
+        fields["settlement"] = "a settlement of this rural district"
+    cost = _int(data.get("cost"), "cost", fields, 1)
+    if cost is not None and cost > cycle.amount:
+        fields["cost"] = "no more than the cycle's amount"
+    if fields:
+        raise DomainError("validation_error", fields=fields)
+    proposal = Proposal(
+        cycle_id=cycle.id, author_iin=person.iin, title=title, description=description,
+        category=data["category"], settlement=settlement, cost=cost, state="draft", digest="", created_at=now,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    proposal.digest = digest(proposal.document())
+    return proposal
+
+
+def submit_proposal(proposal: Proposal, author: User, jws: object, now: datetime) -> Proposal:
+    if proposal.author_iin != author.iin:
+        raise DomainError("forbidden")
+    cycle = db.session.get(BudgetCycle, proposal.cycle_id)
+    _require_phase(cycle, now, "proposals")
+    if proposal.state != "draft":
+        raise DomainError("wrong_state")
+    signer = eds.verify(jws, "proposal.submit", now, expected_doc=proposal.signed_doc())
+    if signer.iin != author.iin:
+        raise DomainError("forbidden")
+    proposal.state, proposal.submitted_at, proposal.submit_jws = "submitted", now, jws
+    return proposal
+
+
+def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object, reason: object, now: datetime) -> Proposal:
+    """Mark a submitted item eligible (with a checked cost) or ineligible (with a reason), before voting."""
+    cycle = db.session.get(BudgetCycle, proposal.cycle_id)
+    require_official(officer, "budget_officer", cycle)
+    _require_phase(cycle, now, "proposals", "screening")
+    if proposal.state == "draft":
+        raise DomainError("wrong_state")
+    fields: dict[str, str] = {}
+    if eligible is True:
+        checked = proposal.cost if cost is None else _int(cost, "cost", fields, 1)
+        if checked is not None and checked > cycle.amount:
+            fields["cost"] = "no more than the cycle's amount"
+        if fields:
+            raise DomainError("validation_error", fields=fields)
+        proposal.state, proposal.checked_cost, proposal.ineligible_reason = "eligible", checked, None
+    elif eligible is False:
+        if not isinstance(reason, str) or not reason.strip():
+            raise DomainError("validation_error", fields={"reason": "tell the proposer why"})
+        proposal.state, proposal.checked_cost, proposal.ineligible_reason = "ineligible", None, reason.strip()
+    else:
+        raise DomainError("validation_error", fields={"eligible": "true or false"})
+    proposal.screened_at = now
+    outbox.record("budget.proposal_screened", now, proposal_id=proposal.id, cycle_id=cycle.id)
+    return proposal
+
+
+def set_implementation(proposal: Proposal, officer: User, *, status: object, spent: object) -> Proposal:
+    cycle = db.session.get(BudgetCycle, proposal.cycle_id)
+    require_official(officer, "budget_officer", cycle)
+    funded = (cycle.result or {}).get("funded", [])
+    if proposal.id not in funded:
+        raise DomainError("wrong_state")
+    fields: dict[str, str] = {}
+    if status not in IMPLEMENTATION:
+        fields["status"] = ", ".join(IMPLEMENTATION)
+    amount = _int(spent, "spent", fields, 0)
+    if fields:
+        raise DomainError("validation_error", fields=fields)
+    proposal.implementation, proposal.spent = status, amount
+    return proposal
+
+
+# --- ballots ----------------------------------------------------------------------
+
+
+def eligible_projects(cycle_id: int) -> dict[int, Proposal]:
+    rows = db.session.scalars(
+        select(Proposal).where(Proposal.cycle_id == cycle_id, Proposal.state == "eligible").order_by(Proposal.id)
+    )
+    return {p.id: p for p in rows}
+
+
+def check_choices(cycle: BudgetCycle, projects: object) -> list[int]:
+    """The ballot's choices, validated against the cycle's ballot rule; ascending ids."""
+    if (
+        not isinstance(projects, list)
+        or any(isinstance(p, bool) or not isinstance(p, int) for p in projects)
+        or projects != sorted(set(projects))
+    ):
+        raise DomainError("validation_error", fields={"projects": "ascending distinct project ids"})
+    available = eligible_projects(cycle.id)
+    unknown = [p for p in projects if p not in available]
+    if unknown:
+        raise DomainError("validation_error", fields={"projects": f"not on this ballot: {unknown}"})
+    if cycle.ballot == "knapsack":
+        if sum(available[p].checked_cost for p in projects) > cycle.amount:
+            raise DomainError("over_budget")
+        if not projects:
+            raise DomainError("too_few_choices")
+    else:
+        if cycle.max_choices is not None and len(projects) > cycle.max_choices:
+            raise DomainError("too_many_choices")
+        if len(projects) < (cycle.min_choices or 1):
+            raise DomainError("too_few_choices")
+    return projects
+
+
+def _voter_hash(iin: str, cycle_id: int) -> str:
+    return signer_hash(f"ballot:{cycle_id}:{iin}")
+
+
+def _insert_ballot(ballot: Ballot) -> Ballot:
+    try:
+        with db.session.begin_nested():
+            db.session.add(ballot)
+            db.session.flush()
+    except IntegrityError:
+        raise DomainError("already_voted") from None
+    return ballot
+
+
+def cast_ballot(cycle: BudgetCycle, jws: object, now: datetime, notify: bool = False) -> Ballot:
+    """A resident's EDS-signed final ballot."""
+    signer = eds.verify(jws, "ballot.cast", now)
+    ballot = signer.payload.get("ballot")
+    if not isinstance(ballot, dict) or ballot.get("cycle") != cycle.id:
+        raise DomainError("digest_mismatch")
+    _require_phase(cycle, now, "voting")
+    if not _adult(signer.birth_date, now):
+        raise DomainError("not_eligible")
+    if not _resident(signer.kato, cycle):
+        raise DomainError("not_resident")
+    projects = check_choices(cycle, ballot.get("projects"))
+    user_id = account_for(signer.iin, now).id if notify else None
+    if user_id:
+        _follow(cycle.id, user_id)
+    return _insert_ballot(
+        Ballot(
+            cycle_id=cycle.id, voter_hash=_voter_hash(signer.iin, cycle.id), settlement=signer.kato,
+            method="online", projects=projects, cast_at=now, receipt=secrets.token_urlsafe(18), jws=jws,
+            notify=bool(notify), user_id=user_id,
+        )
+    )
+
+
+def record_paper_ballot(cycle: BudgetCycle, secretary: User, iin: object, projects: object, now: datetime) -> Ballot:
+    """A paper ballot from the community meeting, checked against the registry like an online one."""
+    require_official(secretary, "secretary", cycle)
+    _require_phase(cycle, now, "voting")
+    try:
+        decode(iin if isinstance(iin, str) else "")
+    except InvalidIIN as exc:
+        raise DomainError("validation_error", fields={"iin": str(exc)}) from None
+    person = db.session.get(Person, iin)
+    if person is None:
+        raise DomainError("not_eligible")
+    if not _adult(person.birth_date, now):
+        raise DomainError("not_eligible")
+    if not _resident(person.kato, cycle):
+        raise DomainError("not_resident")
+    choices = check_choices(cycle, projects)
+    return _insert_ballot(
+        Ballot(
+            cycle_id=cycle.id, voter_hash=_voter_hash(iin, cycle.id), settlement=person.kato, method="paper",
+            projects=choices, cast_at=now, receipt=secrets.token_urlsafe(18), recorded_by=secretary.id,
+        )
+    )
+
+
+def _follow(cycle_id: int, user_id: int) -> None:
+    if db.session.get(BudgetFollower, (cycle_id, user_id)) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(BudgetFollower(cycle_id=cycle_id, user_id=user_id))
+                db.session.flush()
+        except IntegrityError:
+            pass
+
+
+def follow(cycle: BudgetCycle, user: User) -> None:
+    if not _resident(user.person.kato, cycle):
+        raise DomainError("not_resident")
+    _follow(cycle.id, user.id)
+
+
+def ballot_count(cycle_id: int) -> int:
+    return db.session.scalar(select(func.count(Ballot.id)).where(Ballot.cycle_id == cycle_id))
