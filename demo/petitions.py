@@ -48,10 +48,11 @@ DEMO_PETITIONS = (
 )
 
 
-def _jws(person_keys, payload: dict) -> str:
+def _jws(person_keys, payload: dict, at: datetime | None = None) -> str:
     key_pem, cert_b64, chain_b64 = person_keys
     alg = "ES256" if _is_ec(key_pem) else "RS256"
-    return jose_jws.sign(json.dumps({**payload, "iat": int(time.time())}).encode(), key_pem.decode(),
+    iat = int(at.timestamp()) if at else int(time.time())
+    return jose_jws.sign(json.dumps({**payload, "iat": iat}).encode(), key_pem.decode(),
                          headers={"x5c": [cert_b64, chain_b64]}, algorithm=alg)
 
 

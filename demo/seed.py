@@ -16,6 +16,7 @@ from sqlalchemy import select
 from auth import services
 from auth.cli import write_key_set
 from auth.models import Certificate, Person, Territory
+from demo.budget import seed_budgets
 from demo.people import birth_date_for_age, random_person
 from demo.petitions import seed_petitions
 from extensions import db
@@ -149,7 +150,12 @@ def seed():
         write_key_set(key_set, folder)
     by_folder = {holder.folder: person_iin for holder, person_iin in _holder_iins(today)}
     petitions = seed_petitions(by_folder["citizen"], by_folder["moderator"], now)
-    click.echo(f"territories added: {territories}; residents added: {residents}; petitions added: {petitions}")
+    budgets = seed_budgets(by_folder["budget-officer"], now)
+    db.session.commit()
+    click.echo(
+        f"territories added: {territories}; residents added: {residents}; petitions added: {petitions}; "
+        f"budget cycles added: {budgets}"
+    )
     click.echo("Demo key files (sign in with auth.key.pem + auth.cert.pem; sign with sign.key.pem + sign.cert.pem):")
     for holder, folder in holders:
         click.echo(f"  {holder.description:<55} {folder}/")

@@ -1,0 +1,193 @@
+"""Forms and words of the budget pages (Flask-WTF: every POST carries a CSRF token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from budgeting.models import CATEGORIES, IMPLEMENTATION
+
+CATEGORY_NAMES: dict[str, Any] = {
+    "landscaping": _l("Landscaping"),
+    "lighting": _l("Street lighting"),
+    "roads": _l("Roads and pavements"),
+    "playgrounds_sport": _l("Playgrounds and sport"),
+    "water": _l("Water supply"),
+    "culture": _l("Culture"),
+    "other": _l("Other"),
+}
+assert set(CATEGORY_NAMES) == set(CATEGORIES)
+
+PHASE_NAMES: dict[str, Any] = {
+    "scheduled": _l("Not started yet"),
+    "proposals": _l("Proposals"),
+    "screening": _l("Screening"),
+    "voting": _l("Voting"),
+    "counting": _l("Counting"),
+    "results": _l("Results"),
+}
+
+PROPOSAL_STATE_NAMES: dict[str, Any] = {
+    "draft": _l("Draft, not submitted"),
+    "submitted": _l("Waiting for screening"),
+    "eligible": _l("On the ballot"),
+    "ineligible": _l("Not eligible"),
+}
+
+IMPLEMENTATION_NAMES: dict[str, Any] = {
+    "planned": _l("Planned"),
+    "in_progress": _l("In progress"),
+    "done": _l("Done"),
+}
+assert set(IMPLEMENTATION_NAMES) == set(IMPLEMENTATION)
+
+BALLOT_NAMES: dict[str, Any] = {"approval": _l("Approval ballot"), "knapsack": _l("Knapsack ballot")}
+RULE_NAMES: dict[str, Any] = {"greedy": _l("Greedy (most votes first)"), "mes": _l("Method of Equal Shares")}
+
+TITLE_MESSAGE = _l("The title needs 5 to 200 characters.")
+DESCRIPTION_MESSAGE = _l("The description needs 20 to 5,000 characters.")
+# What to say for a field the service refused (its own field texts are for API clients).
+FIELD_MESSAGES = {
+    "title": TITLE_MESSAGE,
+    "description": DESCRIPTION_MESSAGE,
+    "category": _l("Choose a category."),
+    "settlement": _l("Choose a village of this rural district."),
+    "cost": _l("Enter a whole number of tenge, no more than the budget of the cycle."),
+    "reason": _l("Tell the proposer why the proposal is not eligible."),
+    "eligible": _l("Choose eligible or not eligible."),
+    "status": _l("Choose the status."),
+    "spent": _l("Enter a whole number of tenge, 0 or more."),
+    "kato": _l("Choose a rural district you serve."),
+    "amount": _l("Enter the amount in whole tenge."),
+    "year": _l("This rural district already has a budget for that year."),
+    "min_choices": _l("A whole number of at least 1, for approval ballots only."),
+    "max_choices": _l("A whole number, at least the minimum, for approval ballots only."),
+    "dates": _l("The dates must come in order: proposals open, proposals close, voting opens, voting closes."),
+    "iin": _l("Enter the 12 digits of a valid IIN."),
+    "projects": _l("Choose projects from this ballot."),
+}
+
+
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(message=TITLE_MESSAGE), Length(min=5, max=200, message=TITLE_MESSAGE)]
+    )
+    description = TextAreaField(
+        _l("Description: what should be done, where, and who benefits"),
+        validators=[DataRequired(message=DESCRIPTION_MESSAGE), Length(min=20, max=5000, message=DESCRIPTION_MESSAGE)],
+    )
+    category = SelectField(
+        _l("Category"), choices=_choices(CATEGORY_NAMES.items()),
+        validators=[InputRequired(message=FIELD_MESSAGES["category"])],
+    )
+    # The villages of the cycle's rural district, set by the view.
+    settlement = SelectField(_l("Village"), choices=[], validators=[InputRequired(message=FIELD_MESSAGES["settlement"])])
+    cost = IntegerField(
+        _l("Estimated cost, ₸"),
+        validators=[InputRequired(message=FIELD_MESSAGES["cost"]), NumberRange(min=1, message=FIELD_MESSAGES["cost"])],
+    )
+
+
+class SignedForm(FlaskForm):
+    """A form the page's script fills with a JWS before it is sent."""
+
+    jws = HiddenField(validators=[DataRequired(message=_l("Choose your SIGN key and certificate files, then sign."))])
+
+
+class FollowForm(FlaskForm):
+    pass
+
+
+class ScreenForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"), choices=_choices([("eligible", _l("Eligible: put it on the ballot")),
+                                          ("ineligible", _l("Not eligible"))]),
+        validators=[InputRequired(message=FIELD_MESSAGES["eligible"])],
+    )
+    cost = IntegerField(
+        _l("Checked cost, ₸"), validators=[Optional(), NumberRange(min=1, message=FIELD_MESSAGES["cost"])]
+    )
+    reason = TextAreaField(_l("Reason it is not eligible"), validators=[Optional(), Length(max=2000)])
+
+
+class ImplementationForm(FlaskForm):
+    status = SelectField(
+        _l("Status"), choices=_choices(IMPLEMENTATION_NAMES.items()),
+        validators=[InputRequired(message=FIELD_MESSAGES["status"])],
+    )
+    spent = IntegerField(
+        _l("Money spent, ₸"),
+        validators=[InputRequired(message=FIELD_MESSAGES["spent"]), NumberRange(min=0, message=FIELD_MESSAGES["spent"])],
+    )
+
+
+DATES_HINT = _l("Kazakhstan time (Astana).")
+
+
+class CycleForm(FlaskForm):
+    kato = SelectField(_l("Rural district"), choices=[], validators=[InputRequired(message=FIELD_MESSAGES["kato"])])
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    amount = IntegerField(
+        _l("Amount, ₸"),
+        validators=[InputRequired(message=FIELD_MESSAGES["amount"]), NumberRange(min=1, message=FIELD_MESSAGES["amount"])],
+    )
+    ballot = RadioField(
+        _l("Ballot"),
+        choices=_choices([("approval", _l("Approval: residents tick every project they support")),
+                          ("knapsack", _l("Knapsack: residents choose projects that fit within the budget"))]),
+        default="approval", validators=[InputRequired()],
+    )
+    min_choices = IntegerField(_l("Approval ballot: at least this many projects"), validators=[Optional(), NumberRange(min=1)])
+    max_choices = IntegerField(_l("Approval ballot: at most this many projects"), validators=[Optional(), NumberRange(min=1)])
+    rule = RadioField(
+        _l("Counting rule"),
+        choices=_choices([("greedy", _l("Greedy: most votes first, skip what no longer fits")),
+                          ("mes", _l("Method of Equal Shares: fair to small villages"))]),
+        default="greedy", validators=[InputRequired()],
+    )
+    proposals_open = DateTimeLocalField(_l("Proposals open"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"])])
+    proposals_close = DateTimeLocalField(_l("Proposals close"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"])])
+    voting_open = DateTimeLocalField(_l("Voting opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"])])
+    voting_close = DateTimeLocalField(_l("Voting closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"])])
+
+
+class PaperBallotForm(FlaskForm):
+    iin = StringField(
+        _l("Voter's IIN"),
+        validators=[DataRequired(message=FIELD_MESSAGES["iin"]), Length(min=12, max=12, message=FIELD_MESSAGES["iin"])],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 12},
+    )
+    # The eligible projects, set by the view.
+    projects = SelectMultipleField(
+        _l("Projects ticked on the paper ballot"), choices=[], coerce=int,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
+
+
+def field_errors(form: FlaskForm, fields: dict) -> None:
+    """Put a service's field refusals on the form's fields, in the reader's language."""
+    for name, text in fields.items():
+        message = FIELD_MESSAGES.get(name, text)
+        field = getattr(form, "proposals_open" if name == "dates" else name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]

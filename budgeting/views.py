@@ -1,0 +1,234 @@
+"""Residents' budget pages: cycles, a cycle with its timeline, proposing, the ballot, the results."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from budgeting import page_queries, queries, services
+from budgeting.forms import (
+    BALLOT_NAMES,
+    CATEGORY_NAMES,
+    IMPLEMENTATION_NAMES,
+    PHASE_NAMES,
+    PROPOSAL_STATE_NAMES,
+    RULE_NAMES,
+    FollowForm,
+    ProposalForm,
+    SignedForm,
+    field_errors,
+)
+from budgeting.models import BudgetCycle, Proposal
+from errors import DomainError
+from extensions import db
+from petitions import charts
+
+bp = Blueprint("budgeting", __name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _locale() -> str:
+    return str(get_locale() or "kk")
+
+
+def money(amount: int | None) -> str:
+    """Whole tenge, grouped the reader's way: «1 200 000 ₸»."""
+    return "" if amount is None else f"{format_decimal(amount)}\u00a0₸"
+
+
+def reason_text(reason: dict, titles: dict[int, str]) -> str:
+    """Why a project was not funded, in the reader's language."""
+    kind = reason.get("kind")
+    if kind == "did_not_fit":
+        return _("did not fit the %(left)s left", left=money(int(reason.get("left", 0))))
+    if kind == "lost_tie":
+        return _("lost the tie to «%(title)s»", title=titles.get(reason.get("to"), f"№ {reason.get('to')}"))
+    if kind == "no_votes":
+        return _("nobody voted for it")
+    if kind in ("not_affordable", "not_affordable_by_supporters"):
+        return _("its supporters' shares could not cover it")
+    return _("not funded")
+
+
+@bp.app_context_processor
+def budget_words() -> dict:
+    return {
+        "CATEGORY_NAMES": CATEGORY_NAMES, "PHASE_NAMES": PHASE_NAMES, "PROPOSAL_STATE_NAMES": PROPOSAL_STATE_NAMES,
+        "IMPLEMENTATION_NAMES": IMPLEMENTATION_NAMES, "BALLOT_NAMES": BALLOT_NAMES, "RULE_NAMES": RULE_NAMES,
+        "money": money,
+    }
+
+
+def load_cycle(cycle_id: int) -> BudgetCycle:
+    cycle = db.session.get(BudgetCycle, cycle_id)
+    if cycle is None:
+        raise DomainError("not_found")
+    return cycle
+
+
+def cycle_place(cycle: BudgetCycle) -> str:
+    return page_queries.territory_names({cycle.kato}, _locale()).get(cycle.kato, cycle.kato)
+
+
+def place_names(cycle: BudgetCycle) -> dict[str, str]:
+    return dict(page_queries.villages(cycle, _locale()))
+
+
+@bp.get("/budget")
+def index():
+    now = _now()
+    cycles = queries.cycles()
+    names = page_queries.territory_names({c.kato for c in cycles}, _locale())
+    return render_template("budgeting/list.html", rows=[(c, names.get(c.kato, c.kato), c.phase_at(now)) for c in cycles])
+
+
+@bp.get("/budget/<int:cycle_id>")
+def show(cycle_id: int):
+    cycle = load_cycle(cycle_id)
+    now = _now()
+    viewer = current_user if current_user.is_authenticated else None
+    proposals = queries.proposals(cycle.id, include_drafts_of=viewer.iin if viewer else None)
+    return render_template(
+        "budgeting/show.html", cycle=cycle, place=cycle_place(cycle), phase=cycle.phase_at(now),
+        steps=page_queries.timeline(cycle, now), proposals=proposals, villages=place_names(cycle),
+        ballots=services.ballot_count(cycle.id), follow_form=FollowForm(),
+        following=bool(viewer) and page_queries.follows(cycle.id, viewer.id),
+        resident=bool(viewer) and cycle.kato in _chain(viewer.person.kato),
+        officer=bool(viewer) and viewer.has_role("budget_officer", cycle.kato),
+        secretary=bool(viewer) and viewer.has_role("secretary", cycle.kato),
+    )
+
+
+def _chain(kato: str) -> tuple[str, ...]:
+    from auth.services import territory_chain
+
+    return territory_chain(kato)
+
+
+@bp.post("/budget/<int:cycle_id>/follow")
+@login_required
+def follow(cycle_id: int):
+    cycle = load_cycle(cycle_id)
+    if not FollowForm().validate_on_submit():
+        raise DomainError("validation_error")
+    try:
+        services.follow(cycle, current_user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(_("Only residents of this rural district can follow its budget.") if error.code == "not_resident"
+              else error.message, "error")
+    else:
+        flash(_("You will be told when the budget moves to a new phase and when the results are published."), "success")
+    return redirect(url_for("budgeting.show", cycle_id=cycle.id))
+
+
+def _phase_gate(cycle: BudgetCycle, phase: str, message: str) -> None:
+    if cycle.phase_at(_now()) != phase:
+        raise DomainError("wrong_state", message)
+
+
+@bp.route("/budget/<int:cycle_id>/propose", methods=["GET", "POST"])
+@login_required
+def propose(cycle_id: int):
+    cycle = load_cycle(cycle_id)
+    _phase_gate(cycle, "proposals", _("Proposals are accepted only while the proposal phase is open."))
+    form = ProposalForm()
+    form.settlement.choices = page_queries.villages(cycle, _locale())
+    status = 200
+    if form.validate_on_submit():
+        data = {
+            "title": form.title.data, "description": form.description.data, "category": form.category.data,
+            "settlement": form.settlement.data, "cost": form.cost.data,
+        }
+        try:
+            proposal = services.create_proposal(cycle, current_user, data, _now())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            field_errors(form, error.fields)
+            flash(_("Only adult residents of this rural district can propose.") if error.code in ("not_resident", "not_eligible")
+                  else error.message, "error")
+            status = error.status
+        else:
+            flash(_("Draft saved. Read it once more, then sign and submit it."), "success")
+            return redirect(url_for("budgeting.submit", proposal_id=proposal.id))
+    elif form.errors:
+        status = 422
+    return render_template("budgeting/propose.html", cycle=cycle, place=cycle_place(cycle), form=form), status
+
+
+@bp.route("/budget/proposals/<int:proposal_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(proposal_id: int):
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.author_iin != current_user.iin:
+        raise DomainError("not_found")
+    cycle = load_cycle(proposal.cycle_id)
+    if proposal.state != "draft":
+        return redirect(url_for("budgeting.show", cycle_id=cycle.id))
+    form = SignedForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.submit_proposal(proposal, current_user, form.jws.data, _now())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            status = error.status
+        else:
+            flash(_("Your proposal is signed and submitted. The budget officer screens it before voting."), "success")
+            return redirect(url_for("budgeting.show", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}"))
+    elif form.errors:
+        status = 422
+    return render_template(
+        "budgeting/submit.html", cycle=cycle, proposal=proposal, form=form, villages=place_names(cycle),
+        phase=cycle.phase_at(_now()),
+    ), status
+
+
+@bp.get("/budget/<int:cycle_id>/vote")
+def vote(cycle_id: int):
+    cycle = load_cycle(cycle_id)
+    _phase_gate(cycle, "voting", _("The ballot is open only during the voting phase."))
+    projects = list(services.eligible_projects(cycle.id).values())
+    return render_template(
+        "budgeting/vote.html", cycle=cycle, place=cycle_place(cycle), projects=projects, villages=place_names(cycle),
+    )
+
+
+@bp.get("/budget/<int:cycle_id>/results")
+def results(cycle_id: int):
+    cycle = load_cycle(cycle_id)
+    if cycle.result is None:
+        raise DomainError("wrong_state", _("The results are published when voting has closed and the count has run."))
+    proposals = [p for p in queries.proposals(cycle.id) if p.state == "eligible"]
+    funded, not_funded = page_queries.outcome(cycle, proposals)
+    titles = {p.id: p.title for p in proposals}
+    everyone = sorted(funded + not_funded, key=lambda o: (-o.votes, o.proposal.id))
+    villages = place_names(cycle)
+    by_village = queries.votes_by_settlement(cycle.id)
+    names = {**page_queries.territory_names(set(by_village), _locale()), **villages}
+    village_rows = [
+        (names.get(kato, kato), sorted(((titles.get(pid, pid), n) for pid, n in counts.items()), key=lambda r: -r[1]))
+        for kato, counts in sorted(by_village.items(), key=lambda item: names.get(item[0], item[0]))
+    ]
+    greedy = [titles[pid] for pid in cycle.result.get("greedy_funded", []) if pid in titles]
+    spent = sum(o.proposal.checked_cost or 0 for o in funded)
+    return render_template(
+        "budgeting/results.html", cycle=cycle, place=cycle_place(cycle), funded=funded, not_funded=not_funded,
+        reasons={o.proposal.id: reason_text(o.reason, titles) for o in not_funded},
+        chart=charts.rows_chart([(o.proposal.title, o.votes) for o in everyone]), everyone=everyone,
+        village_rows=village_rows, villages=villages, greedy=greedy, spent=spent,
+        same_as_greedy=set(cycle.result.get("greedy_funded", [])) == set(cycle.result.get("funded", [])),
+        pb_name=f"dauys-{cycle.kato}-{cycle.year}.pb",
+        implementation_spent=sum(o.proposal.spent or 0 for o in funded),
+    )

@@ -1,0 +1,40 @@
+/* Sign and submit a budget proposal: sign {purpose, iat, doc} with the chosen SIGN key
+   and post the JWS with the page's form (and its CSRF token). */
+(function () {
+  "use strict";
+  var form = document.getElementById("proposal-submit");
+  if (!form) return;
+  var button = document.getElementById("submit-sign");
+  var status = document.getElementById("eds-status");
+  var messages = button.dataset;
+
+  function say(text, isError) {
+    status.textContent = text;
+    status.className = "status" + (isError ? " status-error" : "");
+  }
+
+  form.addEventListener("submit", async function (event) {
+    if (document.getElementById("jws").value) return; // signed: let it go
+    event.preventDefault();
+    var files;
+    try {
+      files = await DauysEds.readKeyPair("key-file", "cert-file");
+    } catch (e) { say(messages.msgFiles, true); return; }
+    button.disabled = true;
+    say(messages.msgSigning, false);
+    try {
+      var ca = await fetch(form.dataset.caUrl);
+      if (!ca.ok) throw new Error("network");
+      var payload = {
+        purpose: "proposal.submit",
+        iat: Math.floor(Date.now() / 1000),
+        doc: { type: "proposal", id: Number(form.dataset.proposalId), digest: form.dataset.digest }
+      };
+      document.getElementById("jws").value = await DauysEds.signJws(payload, files.keyPem, files.certPem, await ca.text());
+      form.submit();
+    } catch (e) {
+      button.disabled = false;
+      say(messages[{ key: "msgKey", cert: "msgCert", files: "msgFiles" }[e.message] || "msgNetwork"], true);
+    }
+  });
+})();

@@ -1,0 +1,130 @@
+/* The ballot page: a live count (approval) or a running total against the budget (knapsack);
+   then sign {purpose: "ballot.cast", iat, ballot} with the SIGN key, POST it to the API and
+   show the receipt or the API's translated error. */
+(function () {
+  "use strict";
+  var form = document.getElementById("ballot");
+  if (!form) return;
+  var info = form.dataset;
+  var button = document.getElementById("vote-submit");
+  var messages = button.dataset;
+  var status = document.getElementById("vote-status");
+  var total = document.getElementById("ballot-total");
+  var check = document.getElementById("ballot-check");
+  var bar = document.getElementById("ballot-bar");
+  var boxes = Array.prototype.slice.call(form.querySelectorAll("input[name=projects]"));
+  var amount = Number(info.amount);
+  var min = Number(info.min || 1);
+  var max = info.max ? Number(info.max) : null;
+  var numbers = new Intl.NumberFormat(info.lang);
+  var valid = false;
+  var cast = false;
+
+  function money(n) { return numbers.format(n) + "\u00a0₸"; }
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
+  }
+  function chosen() {
+    return boxes.filter(function (b) { return b.checked; });
+  }
+
+  function update() {
+    var picked = chosen();
+    var problem = "";
+    if (info.ballot === "knapsack") {
+      var sum = picked.reduce(function (s, b) { return s + Number(b.dataset.cost); }, 0);
+      total.textContent = fill(info.msgTotal, { total: money(sum), amount: money(amount) });
+      bar.value = Math.min(sum, amount);
+      bar.textContent = sum + " / " + amount;
+      var over = sum > amount;
+      bar.classList.toggle("over", over);
+      form.classList.toggle("is-over", over);
+      if (over) problem = fill(info.msgOver, { over: money(sum - amount) });
+      else if (!picked.length) problem = info.msgEmpty;
+      check.textContent = problem || fill(info.msgLeft, { left: money(amount - sum) });
+      // A project that no longer fits is marked, so the resident sees why before ticking it.
+      boxes.forEach(function (b) {
+        b.closest(".ballot-item").classList.toggle("too-big", !b.checked && Number(b.dataset.cost) > amount - sum);
+      });
+    } else {
+      total.textContent = fill(info.msgCount, { count: picked.length });
+      if (max !== null && picked.length > max) problem = fill(info.msgMany, { max: max });
+      else if (picked.length < min) problem = picked.length === 0 && min <= 1 ? info.msgEmpty : fill(info.msgFew, { min: min });
+      check.textContent = problem || info.msgOk;
+    }
+    valid = !problem;
+    check.className = "ballot-check" + (problem && picked.length ? " status-error" : "");
+    if (!cast) button.disabled = !valid;
+    button.setAttribute("aria-describedby", "ballot-check");
+  }
+
+  function say(text, isError) {
+    status.textContent = text;
+    status.className = "status" + (isError ? " status-error" : "");
+  }
+
+  function showReceipt(receipt) {
+    status.textContent = "";
+    status.className = "status status-ok";
+    status.appendChild(document.createTextNode(messages.msgDone + " "));
+    var code = document.createElement("code");
+    code.className = "receipt";
+    code.id = "vote-receipt";
+    code.textContent = receipt;
+    status.appendChild(code);
+  }
+
+  boxes.forEach(function (b) { b.addEventListener("change", update); });
+  update();
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (cast || !valid) return;
+    var files;
+    try {
+      files = await DauysEds.readKeyPair("vote-key-file", "vote-cert-file");
+    } catch (e) { say(messages.msgFiles, true); return; }
+    button.disabled = true;
+    say(messages.msgSigning, false);
+    var projects = chosen().map(function (b) { return Number(b.value); }).sort(function (a, b) { return a - b; });
+    var jws;
+    try {
+      var ca = await fetch(info.caUrl);
+      if (!ca.ok) throw new Error("network");
+      var payload = {
+        purpose: "ballot.cast",
+        iat: Math.floor(Date.now() / 1000),
+        ballot: { cycle: Number(info.cycleId), projects: projects }
+      };
+      jws = await DauysEds.signJws(payload, files.keyPem, files.certPem, await ca.text());
+    } catch (e) {
+      button.disabled = false;
+      say(messages[{ key: "msgKey", cert: "msgCert", files: "msgFiles" }[e.message] || "msgNetwork"], true);
+      return;
+    }
+    var response, data;
+    try {
+      response = await fetch(info.voteUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "Accept-Language": info.lang },
+        body: JSON.stringify({ jws: jws, notify: document.getElementById("vote-notify").checked })
+      });
+      data = await response.json();
+    } catch (e) {
+      button.disabled = false;
+      say(messages.msgNetwork, true);
+      return;
+    }
+    if (response.ok && data.receipt) {
+      cast = true;
+      showReceipt(data.receipt);
+      form.classList.add("cast");
+      boxes.forEach(function (b) { b.disabled = true; });
+      button.hidden = true;
+      return;
+    }
+    button.disabled = false;
+    say((data && data.error && data.error.message) || messages.msgNetwork, true);
+  });
+})();
