@@ -8,10 +8,7 @@
   var status = document.getElementById("eds-status");
   var messages = button.dataset;
 
-  function say(text, isError) {
-    status.textContent = text;
-    status.className = "status" + (isError ? " status-error" : "");
-  }
+  var say = DauysEds.statusWriter(status);
 
   form.addEventListener("submit", async function (event) {
     if (document.getElementById("jws").value) return; // signed: let it go
@@ -34,7 +31,7 @@
       form.submit();
     } catch (e) {
       button.disabled = false;
-      say(messages[{ key: "msgKey", cert: "msgCert", files: "msgFiles" }[e.message] || "msgNetwork"], true);
+      say(messages[DauysEds.messageFor(e)], true);
     }
   });
 })();

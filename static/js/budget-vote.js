@@ -58,10 +58,7 @@
     button.setAttribute("aria-describedby", "ballot-check");
   }
 
-  function say(text, isError) {
-    status.textContent = text;
-    status.className = "status" + (isError ? " status-error" : "");
-  }
+  var say = DauysEds.statusWriter(status);
 
   function showReceipt(receipt) {
     status.textContent = "";
@@ -99,18 +96,14 @@
       jws = await DauysEds.signJws(payload, files.keyPem, files.certPem, await ca.text());
     } catch (e) {
       button.disabled = false;
-      say(messages[{ key: "msgKey", cert: "msgCert", files: "msgFiles" }[e.message] || "msgNetwork"], true);
+      say(messages[DauysEds.messageFor(e)], true);
       return;
     }
     var response, data;
     try {
-      response = await fetch(info.voteUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Accept": "application/json", "Accept-Language": info.lang },
-        body: JSON.stringify({ jws: jws, notify: document.getElementById("vote-notify").checked })
-      });
-      data = await response.json();
+      var posted = await DauysEds.postSigned(info.voteUrl, { jws: jws, notify: document.getElementById("vote-notify").checked }, info.lang);
+      response = posted.response;
+      data = posted.data;
     } catch (e) {
       button.disabled = false;
       say(messages.msgNetwork, true);

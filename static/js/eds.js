@@ -77,5 +77,32 @@
     };
   }
 
-  global.DauysEds = { signJws: signJws, readFile: readFile, readKeyPair: readKeyPair };
+  /* A status line's writer: say(text, isError). */
+  function statusWriter(element) {
+    return function say(text, isError) {
+      element.textContent = text;
+      element.className = "status" + (isError ? " status-error" : "");
+    };
+  }
+
+  /* Which data-msg-* message explains a signing failure (key, cert, files, else the network). */
+  function messageFor(error) {
+    return { key: "msgKey", cert: "msgCert", files: "msgFiles" }[error && error.message] || "msgNetwork";
+  }
+
+  /* POST a signed document to the JSON API in the page's language; {response, data} or throws "network". */
+  async function postSigned(url, body, lang) {
+    var response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "Accept-Language": lang },
+      body: JSON.stringify(body)
+    });
+    return { response: response, data: await response.json() };
+  }
+
+  global.DauysEds = {
+    signJws: signJws, readFile: readFile, readKeyPair: readKeyPair,
+    statusWriter: statusWriter, messageFor: messageFor, postSigned: postSigned
+  };
 })(window);

@@ -6,10 +6,7 @@
   var button = document.getElementById("eds-submit");
   var status = document.getElementById("eds-status");
 
-  function say(text, isError) {
-    status.textContent = text;
-    status.className = "status" + (isError ? " status-error" : "");
-  }
+  var say = DauysEds.statusWriter(status);
 
   form.addEventListener("submit", async function (event) {
     if (document.getElementById("jws").value) return; // already signed: let it go
@@ -34,8 +31,7 @@
       form.submit();
     } catch (e) {
       button.disabled = false;
-      var key = { key: "msgKey", cert: "msgCert", files: "msgFiles" }[e.message] || "msgNetwork";
-      say(messages[key], true);
+      say(messages[DauysEds.messageFor(e)], true);
     }
   });
 })();

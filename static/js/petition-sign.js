@@ -9,10 +9,7 @@
   var messages = button.dataset;
   var info = form.dataset;
 
-  function say(text, isError) {
-    status.textContent = text;
-    status.className = "status" + (isError ? " status-error" : "");
-  }
+  var say = DauysEds.statusWriter(status);
 
   function showReceipt(receipt) {
     status.textContent = "";
@@ -66,18 +63,14 @@
       jws = await DauysEds.signJws(payload, keyPem, certPem, await ca.text());
     } catch (e) {
       button.disabled = false;
-      say(messages[{ key: "msgKey", cert: "msgCert", files: "msgFiles" }[e.message] || "msgNetwork"], true);
+      say(messages[DauysEds.messageFor(e)], true);
       return;
     }
     var response, data;
     try {
-      response = await fetch(info.signUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Accept": "application/json", "Accept-Language": info.lang },
-        body: JSON.stringify({ jws: jws, notify: document.getElementById("sign-notify").checked })
-      });
-      data = await response.json();
+      var posted = await DauysEds.postSigned(info.signUrl, { jws: jws, notify: document.getElementById("sign-notify").checked }, info.lang);
+      response = posted.response;
+      data = posted.data;
     } catch (e) {
       button.disabled = false;
       say(messages.msgNetwork, true);

@@ -8,10 +8,7 @@
   var status = document.getElementById("eds-status");
   var messages = button.dataset;
 
-  function say(text, isError) {
-    status.textContent = text;
-    status.className = "status" + (isError ? " status-error" : "");
-  }
+  var say = DauysEds.statusWriter(status);
 
   document.getElementById("confirm").addEventListener("change", function (event) {
     if (event.target.checked && status.textContent === messages.msgConfirm) say("", false);
@@ -42,7 +39,7 @@
       form.submit();
     } catch (e) {
       button.disabled = false;
-      say(messages[{ key: "msgKey", cert: "msgCert", files: "msgFiles" }[e.message] || "msgNetwork"], true);
+      say(messages[DauysEds.messageFor(e)], true);
     }
   });
 })();
