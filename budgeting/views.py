@@ -9,6 +9,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from auth.signed_form import process_signed_form
 from budgeting import page_queries, queries, services
 from budgeting.forms import (
     BALLOT_NAMES,
@@ -175,20 +176,14 @@ def submit(proposal_id: int):
     if proposal.state != "draft":
         return redirect(url_for("budgeting.show", cycle_id=cycle.id))
     form = SignedForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.submit_proposal(proposal, current_user, form.jws.data, _now())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = error.status
-        else:
-            flash(_("Your proposal is signed and submitted. The budget officer screens it before voting."), "success")
-            return redirect(url_for("budgeting.show", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}"))
-    elif form.errors:
-        status = 422
+    response, status = process_signed_form(
+        form,
+        lambda: services.submit_proposal(proposal, current_user, form.jws.data, _now()),
+        done_message=_("Your proposal is signed and submitted. The budget officer screens it before voting."),
+        done_url=lambda: url_for("budgeting.show", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}"),
+    )
+    if response:
+        return response
     return render_template(
         "budgeting/submit.html", cycle=cycle, proposal=proposal, form=form, villages=place_names(cycle),
         phase=cycle.phase_at(_now()),

@@ -9,6 +9,7 @@ from flask_babel import format_date, format_number, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from auth.signed_form import process_signed_form
 from errors import DomainError
 from extensions import db
 from petitions import charts, labels, page_queries, queries, rules, services, signing
@@ -179,20 +180,14 @@ def _save_draft(form, save, saved_message: str, **page):
 def submit(petition_id: int):
     petition = _own_draft(petition_id)
     form = SubmitForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.submit(petition, current_user, form.jws.data, _now())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            status = error.status
-        else:
-            flash(_("Your petition is signed and sent to moderation."), "success")
-            return redirect(url_for("petitions.show", petition_id=petition.id))
-    elif form.errors:
-        status = 422
+    response, status = process_signed_form(
+        form,
+        lambda: services.submit(petition, current_user, form.jws.data, _now()),
+        done_message=_("Your petition is signed and sent to moderation."),
+        done_url=lambda: url_for("petitions.show", petition_id=petition.id),
+    )
+    if response:
+        return response
     names = page_queries.territory_names({petition.territory}, _locale())
     return render_template(
         "petitions/submit.html", form=form, petition=petition, topics=rules.FORBIDDEN_TOPICS,

@@ -175,3 +175,38 @@ def phone(browser):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+class PageAudit:
+    """Open a page in a language, screenshot it, and collect axe violations and sideways scrolling."""
+
+    def __init__(self, page, server_url: str, lang: str, screenshots: Path, prefix: str = ""):
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.page, self.url, self.lang, self.screenshots, self.prefix = page, server_url, lang, screenshots, prefix
+        self.axe = Axe()
+        self.failures: list[str] = []
+
+    def check(self, name: str, path: str, status: int = 200) -> None:
+        page = self.page
+        response = page.goto(f"{self.url}{path}{'&' if '?' in path else '?'}lang={self.lang}")
+        assert response is not None and response.status == status, f"{path}: {response and response.status}"
+        self.here(name)
+
+    def here(self, name: str) -> None:
+        """Audit the page as it is now (after a click, with errors shown …)."""
+        page = self.page
+        assert page.locator("html").get_attribute("lang") == self.lang
+        page.screenshot(path=str(self.screenshots / f"{self.prefix}{name}-{self.lang}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            self.failures.append(f"{name} ({self.lang}): the page is {overflow}px wider than the phone screen")
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        results = self.axe.run(page)
+        if results.violations_count:
+            self.failures.append(
+                f"{name} ({self.lang}): {results.violations_count} violation(s)\n{results.generate_report()}"
+            )
+
+    def assert_clean(self) -> None:
+        assert not self.failures, "\n\n".join(self.failures)

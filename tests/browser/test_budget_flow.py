@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from tests.browser.conftest import PageAudit
 from tests.browser.test_login_browser import sign_in
 from tests.browser.test_petition_flow import ApiActor, grant, new_phone, no_overflow, translated_error
 from tests.budgeting.conftest import schedule
@@ -349,7 +350,6 @@ def publish_result(server, cycle_id: int, result: dict) -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_budget_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screenshots, lang):
-    from axe_playwright_python.sync_playwright import Axe
 
     second_village(live_server)
     official = live_server.citizen(tmp_path, surname="Оспанова", given_name="Дана", serial=3201)
@@ -385,20 +385,9 @@ def test_budget_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screensh
         "votes": {str(a): 7, str(b): 8, str(c): 5}, "pb_sha256": "0f" * 32, "greedy_funded": [b, a],
     })
 
-    axe = Axe()
     page = phone
-    failures: list[str] = []
-
-    def check(name: str, path: str, status: int = 200) -> None:
-        response = page.goto(f"{live_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
-        assert response is not None and response.status == status, f"{path}: {response and response.status}"
-        page.screenshot(path=str(screenshots / f"budget-axe-{name}-{lang}.png"), full_page=True)
-        if no_overflow(page) > 0:
-            failures.append(f"{name} ({lang}): the page is wider than the phone screen")
-        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-        results = axe.run(page)
-        if results.violations_count:
-            failures.append(f"{name} ({lang}): {results.violations_count} violation(s)\n{results.generate_report()}")
+    audit = PageAudit(page, live_server.url, lang, screenshots, prefix="budget-axe-")
+    check = audit.check
 
     check("list", "/budget")
     check("cycle-proposals", f"/budget/{proposing}")
@@ -407,9 +396,7 @@ def test_budget_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screensh
     page.check(f"#project-{ids[voting][0]}")
     page.check(f"#project-{ids[voting][1]}")
     page.check(f"#project-{ids[voting][2]}")  # over the budget: the explanation shows
-    results = axe.run(page)
-    if results.violations_count:
-        failures.append(f"vote-over ({lang}): {results.generate_report()}")
+    audit.here("vote-over")
     check("results", f"/budget/{counted}/results")
     check("cycle-results", f"/budget/{counted}")
     sign_in(page, live_server, official.auth_key, official.auth_cert, lang=lang)
@@ -417,13 +404,10 @@ def test_budget_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screensh
     check("propose", f"/budget/{proposing}/propose")
     page.click("#save-proposal")  # empty: every field shows its error
     page.locator(".field-error").first.wait_for()
-    page.screenshot(path=str(screenshots / f"budget-axe-propose-errors-{lang}.png"), full_page=True)
-    results = axe.run(page)
-    if results.violations_count:
-        failures.append(f"propose-errors ({lang}): {results.generate_report()}")
+    audit.here("propose-errors")
     check("submit", f"/budget/proposals/{draft['id']}/submit")
     check("screening", f"/budget/{proposing}/screening")
     check("implementation", f"/budget/{counted}/screening")
     check("paper", f"/budget/{voting}/paper")
     check("new", "/budget/new")
-    assert not failures, "\n\n".join(failures)
+    audit.assert_clean()

@@ -8,6 +8,8 @@ from datetime import UTC
 
 import pytest
 
+from tests.browser.conftest import PageAudit
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LANGS = ("kk", "ru", "en")
@@ -107,23 +109,10 @@ def test_sign_key_is_refused_for_login_with_a_translated_message(live_server, ph
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screenshots, lang):
-    from axe_playwright_python.sync_playwright import Axe
 
-    axe = Axe()
     page = phone
-    failures: list[str] = []
-
-    def check(name: str, path: str, status: int = 200) -> None:
-        response = page.goto(f"{live_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
-        assert response is not None and response.status == status, f"{path}: {response and response.status}"
-        assert page.locator("html").get_attribute("lang") == lang
-        page.screenshot(path=str(screenshots / f"{name}-{lang}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        if overflow > 0:
-            failures.append(f"{name} ({lang}): the page is {overflow}px wider than the phone screen")
-        results = axe.run(page)
-        if results.violations_count:
-            failures.append(f"{name} ({lang}): {results.violations_count} violation(s)\n{results.generate_report()}")
+    audit = PageAudit(page, live_server.url, lang, screenshots, prefix="")
+    check = audit.check
 
     check("home", "/")
     check("login", "/login")
@@ -151,4 +140,4 @@ def test_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screenshots, la
         db.session.remove()
     check("calendar-admin", "/admin/calendar")
 
-    assert not failures, "\n\n".join(failures)
+    audit.assert_clean()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, PageAudit
 from tests.browser.test_login_browser import sign_in
 from tests.conftest import _pem_blocks, pem_to_b64_der, sign_jws
 
@@ -241,7 +241,6 @@ class ApiActor:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_petition_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screenshots, lang):
-    from axe_playwright_python.sync_playwright import Axe
 
     small_thresholds(live_server)
     official = live_server.citizen(tmp_path, surname="Оспанова", given_name="Дана", serial=2001)
@@ -264,20 +263,9 @@ def test_petition_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screen
     author.post(f"/petitions/{answered['id']}/review", {"action": "schedule_discussion", "at": "2035-06-15T10:30:00+05:00", "place": "Астана"})
     author.post(f"/petitions/{answered['id']}/review", {"action": "answer", "decision": "supported", "text": ANSWER})
 
-    axe = Axe()
     page = phone
-    failures: list[str] = []
-
-    def check(name: str, path: str, status: int = 200) -> None:
-        response = page.goto(f"{live_server.url}{path}{'&' if '?' in path else '?'}lang={lang}")
-        assert response is not None and response.status == status, f"{path}: {response and response.status}"
-        page.screenshot(path=str(screenshots / f"petition-axe-{name}-{lang}.png"), full_page=True)
-        if no_overflow(page) > 0:
-            failures.append(f"{name} ({lang}): the page is wider than the phone screen")
-        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-        results = axe.run(page)
-        if results.violations_count:
-            failures.append(f"{name} ({lang}): {results.violations_count} violation(s)\n{results.generate_report()}")
+    audit = PageAudit(page, live_server.url, lang, screenshots, prefix="petition-axe-")
+    check = audit.check
 
     check("list", "/petitions")
     check("answered", f"/petitions/{answered['id']}")
@@ -288,14 +276,11 @@ def test_petition_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screen
     check("new", "/petitions/new")
     page.click("button[type=submit].button")  # empty: every field shows its error
     page.locator(".field-error").first.wait_for()
-    page.screenshot(path=str(screenshots / f"petition-axe-new-errors-{lang}.png"), full_page=True)
-    results = axe.run(page)
-    if results.violations_count:
-        failures.append(f"new-errors ({lang}): {results.generate_report()}")
+    audit.here("new-errors")
     check("submit", f"/petitions/{draft['id']}/submit")
     check("mine", "/my/petitions")
     check("moderation-queue", "/moderation")
     check("moderation", f"/moderation/{restricted['id'] + 1}")
     check("review-queue", "/review")
     check("review", f"/review/{under_review['id']}")
-    assert not failures, "\n\n".join(failures)
+    audit.assert_clean()
