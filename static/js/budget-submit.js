@@ -13,21 +13,16 @@
   form.addEventListener("submit", async function (event) {
     if (document.getElementById("jws").value) return; // signed: let it go
     event.preventDefault();
-    var files;
-    try {
-      files = await DauysEds.readKeyPair("key-file", "cert-file");
-    } catch (e) { say(messages.msgFiles, true); return; }
     button.disabled = true;
     say(messages.msgSigning, false);
     try {
-      var ca = await fetch(form.dataset.caUrl);
-      if (!ca.ok) throw new Error("network");
       var payload = {
         purpose: "proposal.submit",
         iat: Math.floor(Date.now() / 1000),
         doc: { type: "proposal", id: Number(form.dataset.proposalId), digest: form.dataset.digest }
       };
-      document.getElementById("jws").value = await DauysEds.signJws(payload, files.keyPem, files.certPem, await ca.text());
+      document.getElementById("jws").value =
+        await DauysEds.signWithKeyFiles(payload, "key-file", "cert-file", form.dataset.caUrl);
       form.submit();
     } catch (e) {
       button.disabled = false;

@@ -77,23 +77,17 @@
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     if (cast || !valid) return;
-    var files;
-    try {
-      files = await DauysEds.readKeyPair("vote-key-file", "vote-cert-file");
-    } catch (e) { say(messages.msgFiles, true); return; }
     button.disabled = true;
     say(messages.msgSigning, false);
     var projects = chosen().map(function (b) { return Number(b.value); }).sort(function (a, b) { return a - b; });
     var jws;
     try {
-      var ca = await fetch(info.caUrl);
-      if (!ca.ok) throw new Error("network");
       var payload = {
         purpose: "ballot.cast",
         iat: Math.floor(Date.now() / 1000),
         ballot: { cycle: Number(info.cycleId), projects: projects }
       };
-      jws = await DauysEds.signJws(payload, files.keyPem, files.certPem, await ca.text());
+      jws = await DauysEds.signWithKeyFiles(payload, "vote-key-file", "vote-cert-file", info.caUrl);
     } catch (e) {
       button.disabled = false;
       say(messages[DauysEds.messageFor(e)], true);

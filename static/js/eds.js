@@ -77,6 +77,15 @@
     };
   }
 
+  /* Sign `payload` with the key and certificate files picked in two inputs, chained to the CA
+     published at caUrl. Rejects with "files", "key", "cert" or "network" (see messageFor). */
+  async function signWithKeyFiles(payload, keyInputId, certInputId, caUrl) {
+    var files = await readKeyPair(keyInputId, certInputId);
+    var ca = await fetch(caUrl);
+    if (!ca.ok) throw new Error("network");
+    return signJws(payload, files.keyPem, files.certPem, await ca.text());
+  }
+
   /* A status line's writer: say(text, isError). */
   function statusWriter(element) {
     return function say(text, isError) {
@@ -102,7 +111,7 @@
   }
 
   global.DauysEds = {
-    signJws: signJws, readFile: readFile, readKeyPair: readKeyPair,
+    signJws: signJws, signWithKeyFiles: signWithKeyFiles,
     statusWriter: statusWriter, messageFor: messageFor, postSigned: postSigned
   };
 })(window);

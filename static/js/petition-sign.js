@@ -43,24 +43,16 @@
 
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
-    var keyPem, certPem;
-    try {
-      var files = await DauysEds.readKeyPair("sign-key-file", "sign-cert-file");
-      keyPem = files.keyPem;
-      certPem = files.certPem;
-    } catch (e) { say(messages.msgFiles, true); return; }
     button.disabled = true;
     say(messages.msgSigning, false);
     var jws;
     try {
-      var ca = await fetch(info.caUrl);
-      if (!ca.ok) throw new Error("network");
       var payload = {
         purpose: "petition.sign",
         iat: Math.floor(Date.now() / 1000),
         doc: { type: "petition", id: Number(info.petitionId), digest: info.digest }
       };
-      jws = await DauysEds.signJws(payload, keyPem, certPem, await ca.text());
+      jws = await DauysEds.signWithKeyFiles(payload, "sign-key-file", "sign-cert-file", info.caUrl);
     } catch (e) {
       button.disabled = false;
       say(messages[DauysEds.messageFor(e)], true);

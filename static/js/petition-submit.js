@@ -19,23 +19,16 @@
     event.preventDefault();
     var confirm = document.getElementById("confirm");
     if (!confirm.checked) { say(messages.msgConfirm, true); confirm.focus(); return; }
-    var keyPem, certPem;
-    try {
-      var files = await DauysEds.readKeyPair("key-file", "cert-file");
-      keyPem = files.keyPem;
-      certPem = files.certPem;
-    } catch (e) { say(messages.msgFiles, true); return; }
     button.disabled = true;
     say(messages.msgSigning, false);
     try {
-      var ca = await fetch(form.dataset.caUrl);
-      if (!ca.ok) throw new Error("network");
       var payload = {
         purpose: "petition.submit",
         iat: Math.floor(Date.now() / 1000),
         doc: { type: "petition", id: Number(form.dataset.petitionId), digest: form.dataset.digest }
       };
-      document.getElementById("jws").value = await DauysEds.signJws(payload, keyPem, certPem, await ca.text());
+      document.getElementById("jws").value =
+        await DauysEds.signWithKeyFiles(payload, "key-file", "cert-file", form.dataset.caUrl);
       form.submit();
     } catch (e) {
       button.disabled = false;

@@ -36,7 +36,9 @@ def test_petition_goes_from_draft_to_answered_over_the_api(app, client, small_th
 
     after = client.get(f"/api/v1/petitions/{pid}").get_json()
     assert after["state"] == "under_review"
-    assert after["signature_count"] == 3 or client.get(f"/api/v1/petitions/{pid}/count").get_json()
+    from petitions.signing import exact_count
+
+    assert exact_count(pid) == 3  # the public figure may lag by up to a second; the shards may not
     reached = datetime.fromisoformat(after["threshold_reached_at"])
     assert after["review_due_on"] == add_working_days(calendar, local_date(reached), 40).isoformat()
     assert pid in [p["id"] for p in client.get("/api/v1/petitions?state=under_review").get_json()["items"]]
@@ -66,7 +68,7 @@ def test_petition_goes_from_draft_to_answered_over_the_api(app, client, small_th
     assert {"petition.approved", "petition.opened", "petition.threshold_reached", "petition.answered"} <= events
     reviewer_events = [i["event"] for i in officials["reviewer"].get("/api/v1/me/notifications").get_json()["items"]]
     assert reviewer_events.count("petition.threshold_reached") == 1
-    assert officials["reviewer_astana"].get("/api/v1/me/notifications").get_json()["items"] == [] or all(
+    assert all(
         i["event"] != "petition.threshold_reached"
         for i in officials["reviewer_astana"].get("/api/v1/me/notifications").get_json()["items"]
     )
