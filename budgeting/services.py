@@ -149,6 +149,7 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
     _require_phase(cycle, now, "proposals", "screening")
     if proposal.state == "draft":
         raise DomainError("wrong_state")
+    before = (proposal.state, proposal.checked_cost, proposal.ineligible_reason)
     fields: dict[str, str] = {}
     if eligible is True:
         checked = proposal.cost if cost is None else _int(cost, "cost", fields, 1)
@@ -163,8 +164,10 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
         proposal.state, proposal.checked_cost, proposal.ineligible_reason = "ineligible", None, reason.strip()
     else:
         raise DomainError("validation_error", fields={"eligible": "true or false"})
-    proposal.screened_at = now
-    outbox.record("budget.proposal_screened", now, proposal_id=proposal.id, cycle_id=cycle.id)
+    if (proposal.state, proposal.checked_cost, proposal.ineligible_reason) != before:
+        # the proposer hears of each new decision, not of an officer saving the same one twice
+        proposal.screened_at = now
+        outbox.record("budget.proposal_screened", now, proposal_id=proposal.id, cycle_id=cycle.id)
     return proposal
 
 

@@ -368,3 +368,23 @@ def test_the_proposer_is_told_of_the_screening_in_the_inbox_and_by_mail(app, act
     ]
     mails = smtp.wait_for(1)
     assert [m["To"] for m in mails] == ["proposer@example.kz"]
+
+
+def test_saving_the_same_screening_twice_tells_the_proposer_once_and_a_changed_one_again(
+    app, actor, officials, screened_setup
+):
+    from extensions import db
+    from workers.outbox import OutboxEvent
+
+    cycle, author, proposal = screened_setup
+    officer = actor(officials["officer"])
+
+    assert screen(officer, proposal["id"], eligible=True, cost=900_000).status_code == 200
+    assert screen(officer, proposal["id"], eligible=True, cost=900_000).status_code == 200
+    db.session.rollback()
+    count = select(func.count()).select_from(OutboxEvent).where(OutboxEvent.event == "budget.proposal_screened")
+    assert db.session.scalar(count) == 1
+
+    assert screen(officer, proposal["id"], eligible=False, reason="Жер телімі жеке меншікте.").status_code == 200
+    db.session.rollback()
+    assert db.session.scalar(count) == 2
