@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint translations extract-messages install install-dev browser clean
+.PHONY: demo test bench lint translations extract-messages install install-dev install-bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -21,8 +21,13 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+$(VENV)/.installed-bench: requirements.txt requirements-bench.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
 install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
+install-bench: $(VENV)/.installed-bench translations
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
@@ -48,6 +53,12 @@ browser:
 test: install-dev browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# National-scale signing on this machine (not part of `make test`): gunicorn + PostgreSQL + Redis +
+# a worker, 50,000 EDS-signed signatures, against bare Flask in the same run. Needs PostgreSQL
+# (BENCH_PG, default postgresql://postgres@127.0.0.1:5432) and Redis (BENCH_REDIS, db 14).
+bench: install-bench
+	$(BIN)/python bench/signing.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "EMAIL_LEASE_SECONDS": 300,
     "INPROCESS_CLOCK": False,  # demo server: run the periodic jobs in a thread
     "RATELIMIT_ENABLED": True,
+    "RATELIMIT_SIGNED": "10/minute",  # per signing certificate: signatures and ballots
     "PETITION_THRESHOLD_GOVERNMENT": 50000,
     "PETITION_THRESHOLD_CITY_AKIMAT": 2500,
     "PETITION_THRESHOLD_CITY_MASLIKHAT": 5000,
@@ -81,7 +82,10 @@ def flask_settings(values: dict[str, Any]) -> dict[str, Any]:
     # A plain postgresql:// URL is driven by psycopg 3, not psycopg2.
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    # No pool_pre_ping: it costs every request a round trip. A connection that died (PostgreSQL
+    # restarted) fails its request with a disconnect error, which answers 503 (retryable) and makes
+    # SQLAlchemy drop every older pooled connection, so the next requests reconnect.
+    engine_options: dict[str, Any] = {"pool_size": 10, "max_overflow": 10, "pool_recycle": 3600}
     if url.startswith("sqlite"):
         engine_options = {"connect_args": {"timeout": 30}}
     production = values["ENV"] == "production"
@@ -99,7 +103,7 @@ def flask_settings(values: dict[str, Any]) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": values["REDIS_URL"] or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_HEADERS_ENABLED": False,  # a 429 still carries Retry-After (jsonapi.set_retry_after)
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "JSON_SORT_KEYS": False,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -11,7 +12,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, bindparam, text
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -60,3 +61,22 @@ class UtcDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def insert_unless_exists(model: type[Base], unique: tuple[str, ...], **values) -> int | None:
+    """INSERT … ON CONFLICT (unique) DO NOTHING RETURNING id: the new row's id, or None if the row
+    already exists. One round trip, no savepoint; PostgreSQL and SQLite both speak it.
+
+    Written as a typed text statement because SQLAlchemy cannot cache the dialects' ON CONFLICT
+    constructs (it would compile this hot statement on every call)."""
+    statement = _insert_unless_exists(model.__table__, unique, tuple(values))
+    return db.session.connection().execute(statement, values).scalar()
+
+
+@lru_cache(maxsize=64)
+def _insert_unless_exists(table, unique: tuple[str, ...], columns: tuple[str, ...]):
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING id"
+    )
+    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))

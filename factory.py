@@ -80,7 +80,8 @@ def _init_extensions(app: Flask) -> None:
     def _end_transaction(_exc):
         # No request leaves a transaction open behind it, even when its app context
         # outlives it (a test client's, a CLI's): SQLite has one writer at a time.
-        db.session.rollback()
+        if db.session.registry.has():  # a request that never touched the database costs nothing
+            db.session.rollback()
 
     @app.before_request
     def _fresh_locale():
@@ -157,8 +158,7 @@ def _register_errors(app: Flask) -> None:
         if status == 400 and "CSRF" in (exc.description or ""):
             error = DomainError("validation_error", _csrf_message())
         response = app.make_response((render_template("errors/error.html", error=error), status))
-        if status == 429 and getattr(exc, "retry_after", None):
-            response.headers["Retry-After"] = str(exc.retry_after)
+        jsonapi.set_retry_after(exc, response)
         return response
 
     @app.errorhandler(OperationalError)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from flask import Flask, jsonify, request
@@ -41,9 +43,23 @@ def http_error_response(exc: HTTPException):
         return response
     response = error_response(DomainError(code))
     response.status_code = exc.code or response.status_code
-    if isinstance(exc, RateLimitExceeded) and exc.retry_after:
-        response.headers["Retry-After"] = str(exc.retry_after)
+    set_retry_after(exc, response)
     return response
+
+
+def set_retry_after(exc: HTTPException, response) -> None:
+    """A 429 says when to come back. Flask-Limiter's own headers are off (they cost every allowed
+    request a storage round trip), so the window is read here, only for the refused request."""
+    if not isinstance(exc, RateLimitExceeded):
+        return
+    from extensions import limiter
+
+    current = limiter.current_limit
+    if current is None:
+        seconds = 60
+    else:  # the storage's reset time is whole seconds: never say more than one window
+        seconds = min(math.ceil(current.reset_at - time.time()), current.limit.get_expiry())
+    response.headers["Retry-After"] = str(max(1, seconds))
 
 
 def register(app: Flask) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -64,3 +67,27 @@ def role_required(role: str, scope: Callable[..., str | None] | None = None) -> 
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def signer_limit_key() -> str:
+    """Rate-limit key of a signed request: the signer's certificate, not the client's address.
+
+    Mobile carriers put thousands of citizens behind one address; a national petition must not be
+    throttled by its own popularity, while one key cannot hammer the endpoint. Only the JWS header's
+    leaf certificate is read here (no verification: a forged header only throttles itself); a body
+    without one is keyed by the address.
+    """
+    from flask_limiter.util import get_remote_address
+
+    data = request.get_json(silent=True)
+    token = data.get("jws") if isinstance(data, dict) else None
+    if isinstance(token, str) and token.count(".") == 2:
+        head = token.split(".", 1)[0]
+        try:
+            header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+            leaf = header["x5c"][0]
+        except (ValueError, TypeError, KeyError, IndexError):
+            leaf = None
+        if isinstance(leaf, str):
+            return "cert:" + hashlib.sha256(leaf.encode()).hexdigest()[:32]
+    return "addr:" + get_remote_address()

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from jose import jwk, jws
 from jose.exceptions import JOSEError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from auth.iin import InvalidIIN, decode
 from auth.pki import CertificationAuthority
@@ -87,6 +87,7 @@ class Signer:
     cert_serial: str
     payload: dict
     signed_at: datetime
+    user_id: int | None = None  # their platform account, if they have signed in before
 
 
 def _refuse(code: str, why: str) -> DomainError:
@@ -220,6 +221,19 @@ def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, m
     return VerifiedJws(leaf=leaf, payload=payload, signed_at=signed_at)
 
 
+@lru_cache(maxsize=1)
+def _signer_query():
+    """Built once, so SQLAlchemy compiles it once per process."""
+    from auth.models import Certificate, Person, User
+
+    revoked_at = select(Certificate.revoked_at).where(Certificate.serial == bindparam("b_serial")).scalar_subquery()
+    account = select(User.id).where(User.iin == Person.iin).scalar_subquery()
+    return select(
+        Person.iin, Person.surname, Person.given_name, Person.patronymic, Person.birth_date, Person.sex,
+        Person.kato, revoked_at, account,
+    ).where(Person.iin == bindparam("b_iin"))
+
+
 def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None = None) -> Signer:
     """Verify a JWS for `purpose` and return the signer, or raise DomainError with an API.md code.
 
@@ -228,7 +242,7 @@ def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None
     """
     from flask import current_app
 
-    from auth.models import AuthNonce, Certificate, Person
+    from auth.models import AuthNonce, Certificate
     from auth.services import trust_store
 
     verified = check_token(
@@ -239,7 +253,13 @@ def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None
         raise _refuse("digest_mismatch", "the signed document is not this one")
 
     serial = format(leaf.serial, "x")
-    revoked = db.session.scalar(select(Certificate.revoked_at).where(Certificate.serial == serial))
+    # One round trip on the hot path: the registry entry, the certificate's revocation and the
+    # signer's account, each by its primary or unique key.
+    row = db.session.connection().execute(_signer_query(), {"b_iin": leaf.iin, "b_serial": serial}).first()
+    revoked = (
+        row[7] if row is not None
+        else db.session.scalar(select(Certificate.revoked_at).where(Certificate.serial == serial))
+    )
     if revoked is not None:
         raise _refuse("certificate_revoked", "the certificate is on the CRL")
 
@@ -259,18 +279,19 @@ def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None
         if used != 1:
             raise _refuse("nonce_invalid", "unknown, used or expired nonce")
 
-    person = db.session.get(Person, leaf.iin)
-    if person is None:
+    if row is None:
         raise _refuse("not_eligible", "the IIN is not in the population registry")
+    iin, surname, given_name, patronymic, birth_date, sex, kato, _, user_id = row
     return Signer(
-        iin=person.iin,
-        surname=person.surname,
-        given_name=person.given_name,
-        patronymic=person.patronymic,
-        birth_date=person.birth_date,
-        sex=person.sex,
-        kato=person.kato,
+        iin=iin,
+        surname=surname,
+        given_name=given_name,
+        patronymic=patronymic,
+        birth_date=birth_date,
+        sex=sex,
+        kato=kato,
         cert_serial=serial,
         payload=payload,
         signed_at=verified.signed_at,
+        user_id=user_id,
     )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from auth.access import bearer_user
+from auth.access import bearer_user, signer_limit_key
 from budgeting import queries, services
 from budgeting.models import BudgetCycle, Proposal
 from errors import DomainError
@@ -95,7 +94,7 @@ def implementation(proposal_id: int):
 
 
 @bp.post("/cycles/<int:cycle_id>/ballots")
-@limiter.limit("20/minute", key_func=lambda: "ballot:" + hashlib.sha256(request.get_data()).hexdigest()[:32])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNED"], key_func=signer_limit_key, scope="ballot")
 def cast_ballot(cycle_id: int):
     data = body()
     ballot = services.cast_ballot(_cycle(cycle_id), data.get("jws"), _now(), notify=data.get("notify") is True)

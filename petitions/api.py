@@ -6,10 +6,10 @@ import hashlib
 import logging
 from datetime import UTC, datetime
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from auth.access import bearer_user, role_required
+from auth.access import bearer_user, role_required, signer_limit_key
 from errors import DomainError
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body
@@ -116,22 +116,24 @@ def moderate_petition(petition_id: int):
 
 
 @bp.post("/petitions/<int:petition_id>/signatures")
-@limiter.limit("20/minute", key_func=lambda: "sign:" + hashlib.sha256(request.get_data()).hexdigest()[:32])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNED"], key_func=signer_limit_key, scope="sign")
 def sign_petition(petition_id: int):
-    petition = _load(petition_id)
+    petition = signing.signing_facts(petition_id)  # the hot path: no ORM object
+    if petition is None or petition.state == "draft":
+        raise DomainError("not_found")
     data = body()
     now = _now()
+    seen_state = petition.state
     signature = signing.sign(petition, data.get("jws"), now, notify=data.get("notify") is True)
     db.session.commit()
-    receipt = signature.receipt
-    moves = _advance_after_commit(petition_id, now)
-    return jsonify({"receipt": receipt, "petition": petition_id, "moves": moves}), 201
+    moves = _advance_after_commit(petition_id, now, seen_state) if signature.may_move else []
+    return jsonify({"receipt": signature.receipt, "petition": petition_id, "moves": moves}), 201
 
 
-def _advance_after_commit(petition_id: int, now: datetime) -> list[str]:
+def _advance_after_commit(petition_id: int, now: datetime, seen_state: str | None = None) -> list[str]:
     """The signature is safe; moving the petition on may fail now and be done by the recount job."""
     try:
-        moves = signing.advance(petition_id, now)
+        moves = signing.advance(petition_id, now, seen_state)
         db.session.commit()
         return moves
     except SQLAlchemyError:
@@ -142,8 +144,10 @@ def _advance_after_commit(petition_id: int, now: datetime) -> list[str]:
 
 @bp.get("/petitions/<int:petition_id>/count")
 def petition_count(petition_id: int):
-    petition = _load(petition_id)
-    payload = {"signature_count": signing.public_count(petition_id), "threshold": petition.threshold, "state": petition.state}
+    tally = signing.public_tally(petition_id)
+    if tally is None:
+        raise DomainError("not_found")
+    payload = {"signature_count": tally.signature_count, "threshold": tally.threshold, "state": tally.state}
     response = jsonify(payload)
     response.set_etag(hashlib.sha256(repr(sorted(payload.items())).encode()).hexdigest()[:20])
     response.cache_control.public = True

@@ -8,19 +8,17 @@ import random
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from flask import current_app
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from flask import current_app, has_app_context
+from sqlalchemy import bindparam, event, func, select, update
 
 from auth import eds
 from auth.iin import age_on
-from auth.models import User
 from auth.services import territory_chain
 from errors import DomainError
-from extensions import db
+from extensions import db, insert_unless_exists
 from petitions import rules
 from petitions.calendar import load_work_calendar, local_date
 from petitions.deadlines import add_working_days
@@ -34,8 +32,54 @@ def signer_hash(iin: str) -> str:
     return hmac.new(key, iin.encode(), hashlib.sha256).hexdigest()
 
 
-def sign(petition: Petition, jws: object, now: datetime, notify: bool = False) -> Signature:
-    """Add one verified, eligible citizen's signature; a second one is refused by the database."""
+@dataclass(frozen=True)
+class SigningFacts:
+    """What signing needs to know of a petition, read in one light query (no ORM object)."""
+
+    id: int
+    state: str
+    digest: str
+    territory: str | None
+    restricted_until: date | None
+    collection_ends_at: datetime | None
+    threshold: int
+
+    def signed_doc(self) -> dict:
+        return {"type": "petition", "id": self.id, "digest": self.digest}
+
+
+_FACTS = select(
+    Petition.id, Petition.state, Petition.digest, Petition.territory, Petition.restricted_until,
+    Petition.collection_ends_at, Petition.threshold,
+).where(Petition.id == bindparam("b_id"))
+
+
+def signing_facts(petition_id: int) -> SigningFacts | None:
+    row = db.session.connection().execute(_FACTS, {"b_id": petition_id}).first()
+    return SigningFacts(*row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class Signed:
+    id: int
+    receipt: str
+    may_move: bool  # whether this signature may have carried the petition to its next step
+
+
+# Below this many signatures every signer recounts after signing. From it on, a signer whose shard
+# says the count is under half the target skips the recount: shards fill evenly (one in
+# COUNTER_SHARDS at random), so at half of a target of 1,000 or more a shard is more than four
+# standard deviations from the target's share. The periodic recount job is the backstop.
+EXACT_BELOW = 1000
+
+
+def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: bool = False) -> Signed:
+    """Add one verified, eligible citizen's signature; a second one is refused by the database.
+
+    The hot path of a national petition: one look-up for the signer (registry, revocation and
+    account together), one INSERT that the unique constraint turns into a no-op for a second
+    signature, one UPDATE of one of N counter shards.
+    """
     signer = eds.verify(jws, "petition.sign", now, expected_doc=petition.signed_doc())
     if petition.state not in rules.SIGNABLE_STATES or not collecting(petition, now):
         raise DomainError("wrong_state")
@@ -44,40 +88,47 @@ def sign(petition: Petition, jws: object, now: datetime, notify: bool = False) -
     chain = territory_chain(signer.kato)
     if petition.territory is not None and petition.territory not in chain:
         raise DomainError("not_resident")
-    user_id = None
-    if notify:
+    user_id = signer.user_id
+    if notify and user_id is None:
         from auth.services import account_for
 
-        user_id = account_for(signer.iin, now).id
-    else:
-        user_id = db.session.scalar(select(User.id).where(User.iin == signer.iin))
-    signature = Signature(
+        user_id = account_for(signer.iin, now).id  # to be told, one needs an inbox
+    receipt = secrets.token_urlsafe(18)
+    signature_id = insert_unless_exists(
+        Signature,
+        ("petition_id", "signer_hash"),
         petition_id=petition.id,
         signer_hash=signer_hash(signer.iin),
         display_name=f"{signer.given_name} {signer.surname[:1]}.",
         region=chain[-1],
         signed_at=now,
-        receipt=secrets.token_urlsafe(18),
+        receipt=receipt,
         jws=jws,
         user_id=user_id,
         notify=bool(notify),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(signature)
-            db.session.flush()
-    except IntegrityError:
-        raise DomainError("already_signed") from None
+    if signature_id is None:
+        raise DomainError("already_signed")
     # One of N shard rows: concurrent signers rarely wait for each other.
-    db.session.execute(
-        update(PetitionCounter)
-        .where(PetitionCounter.petition_id == petition.id, PetitionCounter.shard == random.randrange(COUNTER_SHARDS))
-        .values(count=PetitionCounter.count + 1)
+    shard_count = db.session.connection().execute(
+        _BUMP_SHARD, {"b_petition": petition.id, "b_shard": random.randrange(COUNTER_SHARDS)}
+    ).scalar()
+    target = (
+        current_app.config["PETITION_RESTRICTED_SUPPORTERS"] if petition.state == "restricted" else petition.threshold
     )
-    return signature
+    may_move = target < EXACT_BELOW or (shard_count or 0) * COUNTER_SHARDS >= target // 2
+    return Signed(signature_id, receipt, may_move)
 
 
-def collecting(petition: Petition, now: datetime) -> bool:
+_BUMP_SHARD = (
+    update(PetitionCounter.__table__)
+    .where(PetitionCounter.petition_id == bindparam("b_petition"), PetitionCounter.shard == bindparam("b_shard"))
+    .values(count=PetitionCounter.count + 1)
+    .returning(PetitionCounter.count)
+)
+
+
+def collecting(petition: Petition | SigningFacts, now: datetime) -> bool:
     """Whether the petition's current phase still runs at `now`.
 
     A restricted petition gathers its first supporters up to and including
@@ -92,15 +143,30 @@ def collecting(petition: Petition, now: datetime) -> bool:
     return True
 
 
-def exact_count(petition_id: int) -> int:
-    return db.session.scalar(
-        select(func.coalesce(func.sum(PetitionCounter.count), 0)).where(PetitionCounter.petition_id == petition_id)
+def _sum_of_shards(petition_id):
+    return (
+        select(func.coalesce(func.sum(PetitionCounter.count), 0))
+        .where(PetitionCounter.petition_id == petition_id)
+        .scalar_subquery()
     )
 
 
-@dataclass
-class _Cached:
-    count: int
+_COUNT_AND_THRESHOLD = select(_sum_of_shards(bindparam("b_id")), Petition.threshold).where(
+    Petition.id == bindparam("b_id")
+)
+
+
+def exact_count(petition_id: int) -> int:
+    return db.session.scalar(select(_sum_of_shards(petition_id)))
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What `GET /petitions/{id}/count` shows: the count, the threshold and the state."""
+
+    signature_count: int
+    threshold: int
+    state: str
     at: float
 
 
@@ -108,30 +174,47 @@ COUNT_TTL_SECONDS = 1.0
 COUNT_CACHE_SIZE = 10_000
 
 
-def public_count(petition_id: int) -> int:
-    """The count shown to the public: at most COUNT_TTL_SECONDS old, so a page refresh costs nothing."""
-    cache: dict[int, _Cached] = current_app.extensions.setdefault("dauys_counts", {})
+def public_tally(petition_id: int) -> Tally | None:
+    """The public figures of a petition, at most COUNT_TTL_SECONDS old, read in one query; None for
+    a petition that does not exist or is a draft. A page refresh by a hundred thousand people
+    costs each web process one query a second."""
+    cache: dict[int, Tally | None] = current_app.extensions.setdefault("dauys_counts", {})
     entry = cache.get(petition_id)
     now = time.monotonic()
     if entry is None or now - entry.at > COUNT_TTL_SECONDS:
         if len(cache) > COUNT_CACHE_SIZE:
             cache.clear()  # bounded: stale entries are worthless after a second anyway
-        entry = _Cached(exact_count(petition_id), now)
+        row = db.session.execute(
+            select(_sum_of_shards(petition_id), Petition.threshold, Petition.state).where(Petition.id == petition_id)
+        ).first()
+        entry = Tally(row[0], row[1], row[2], now) if row is not None and row[2] != "draft" else Tally(0, 0, "", now)
         cache[petition_id] = entry
-    return entry.count
+    return entry if entry.state else None
 
 
-def advance(petition_id: int, now: datetime) -> list[str]:
+def public_count(petition_id: int) -> int:
+    tally = public_tally(petition_id)
+    return tally.signature_count if tally else 0
+
+
+def forget_tally(petition_id: int) -> None:
+    """This process moved the petition on: its next count read is fresh (others' within a second)."""
+    current_app.extensions.get("dauys_counts", {}).pop(petition_id, None)
+
+
+def advance(petition_id: int, now: datetime, seen_state: str | None = None) -> list[str]:
     """Move a petition on when its count allows: restricted -> open, open -> under_review.
 
     Run after the signature's commit (so the count includes every committed signer);
     each move is a conditional UPDATE, so of many concurrent callers exactly one
-    moves it and records the event. Returns the moves made.
+    moves it and records the event. `seen_state` is the state the caller read before
+    its signature (a later state can only be further on): with it, the common case
+    (an open petition below its threshold) costs one query. Returns the moves made.
     """
     config = current_app.config
     moves = []
-    count = exact_count(petition_id)
-    if count >= config["PETITION_RESTRICTED_SUPPORTERS"]:
+    count, threshold = db.session.connection().execute(_COUNT_AND_THRESHOLD, {"b_id": petition_id}).one()
+    if seen_state in (None, "restricted") and count >= config["PETITION_RESTRICTED_SUPPORTERS"]:
         opened = db.session.execute(
             update(Petition)
             .where(Petition.id == petition_id, Petition.state == "restricted")
@@ -145,8 +228,15 @@ def advance(petition_id: int, now: datetime) -> list[str]:
         if opened:
             outbox.record("petition.opened", now, petition_id=petition_id)
             moves.append("open")
-    petition = db.session.get(Petition, petition_id, populate_existing=True)
-    if petition.state == "open" and count >= petition.threshold:
+    if moves:
+        forget_tally(petition_id)
+    if seen_state not in (None, "restricted", "open"):
+        return moves
+    if count >= threshold:
+        state = db.session.scalar(select(Petition.state).where(Petition.id == petition_id))
+        if state != "open":
+            return moves
+        petition = db.session.get(Petition, petition_id)
         days = rules.review_working_days(petition.addressee, config)
         due = add_working_days(load_work_calendar(), local_date(now), days)
         reached = db.session.execute(
@@ -158,6 +248,7 @@ def advance(petition_id: int, now: datetime) -> list[str]:
         if reached:
             outbox.record("petition.threshold_reached", now, petition_id=petition_id)
             moves.append("reach_threshold")
+            forget_tally(petition_id)
     return moves
 
 
@@ -168,12 +259,7 @@ def reconcile(petition_id: int) -> int:
     insert and increment share a transaction, so the drift seen is real drift.
     """
     rows = select(func.count(Signature.id)).where(Signature.petition_id == petition_id).scalar_subquery()
-    shards = (
-        select(func.coalesce(func.sum(PetitionCounter.count), 0))
-        .where(PetitionCounter.petition_id == petition_id)
-        .scalar_subquery()
-    )
-    actual, counted = db.session.execute(select(rows, shards)).one()
+    actual, counted = db.session.execute(select(rows, _sum_of_shards(petition_id))).one()
     drift = actual - counted
     if drift:
         db.session.execute(
@@ -182,3 +268,9 @@ def reconcile(petition_id: int) -> int:
             .values(count=PetitionCounter.count + drift)
         )
     return drift
+
+
+@event.listens_for(Petition, "after_update")
+def _petition_changed(_mapper, _connection, petition: Petition) -> None:
+    if has_app_context():
+        forget_tally(petition.id)

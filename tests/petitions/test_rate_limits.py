@@ -1,0 +1,43 @@
+"""Signing is rate-limited per signing certificate (on Redis), never per client address.
+
+Mobile carriers put thousands of citizens behind one address: a national petition must not be
+throttled by its own popularity, while one certificate cannot hammer the endpoint.
+"""
+
+from __future__ import annotations
+
+import pytest
+from redis import Redis
+
+from tests.conftest import make_app, wipe
+from tests.petitions.test_concurrency import citizen, restricted_petition, sign_payload  # noqa: F401
+
+
+@pytest.fixture
+def app(postgres_database, redis_url, instance_dir):
+    Redis.from_url(redis_url).flushdb()
+    app = make_app(
+        postgres_database, REDIS_URL=redis_url, RATELIMIT_ENABLED=True, RATELIMIT_SIGNED="2/minute",
+        RATELIMIT_STORAGE_URI=redis_url, PETITION_RESTRICTED_SUPPORTERS=1, PETITION_THRESHOLD_GOVERNMENT=30,
+    )
+    with app.app_context():
+        yield app
+    wipe(app)
+    Redis.from_url(redis_url).flushdb()
+
+
+def test_one_certificate_is_limited_and_the_citizen_beside_it_is_not(app, make_citizen, restricted_petition):  # noqa: F811
+    petition, _ = restricted_petition
+    client = app.test_client()
+    url = f"/api/v1/petitions/{petition.id}/signatures"
+    eager = citizen(make_citizen)
+
+    answers = [client.post(url, json=sign_payload(eager, petition)) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [201, 409, 429]
+    assert answers[2].get_json()["error"]["code"] == "rate_limited"
+    assert 0 < int(answers[2].headers["Retry-After"]) <= 60
+    # the same address, another certificate: signs at once
+    assert client.post(url, json=sign_payload(citizen(make_citizen), petition)).status_code == 201
+    # the limit lives in Redis, shared by every web process
+    assert any(b"sign" in key for key in Redis.from_url(app.config["REDIS_URL"]).keys("*"))
