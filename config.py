@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "PETITION_MODERATION_WORKING_DAYS": 20,
     "PETITION_RESTRICTED_WORKING_DAYS": 10,
     "PETITION_COLLECTION_MONTHS": 6,
+    # months after a petition is finished (closed, lapsed or answered) until its signatures lose
+    # their personal data: the JWS, the account link, the name and the keyed hash of the IIN
+    "SIGNATURE_RETENTION_MONTHS": 12,
     "MIN_AGE": 18,
 }
 

@@ -46,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     # Every model module, so Alembic and create_all see the whole schema.
+    import audit.models  # noqa: F401
     import auth.models  # noqa: F401
     import budgeting.models  # noqa: F401
     import budgeting.notifications  # noqa: F401  (registers the budget events)
@@ -113,6 +114,7 @@ def _sqlite_transactions(engine) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from audit.views import bp as audit_views
     from auth.api import bp as auth_api
     from auth.views import bp as auth_views
     from budgeting.api import bp as budget_api
@@ -134,7 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(api)
     for blueprint in (
         home_views, petition_pages, officials_views, budget_pages, budget_officials, auth_views, notifications_views,
-        calendar_views, i18n_bp,
+        calendar_views, audit_views, i18n_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -124,13 +124,22 @@ def issue_key_set(person: Person, key_type: str, now: datetime) -> KeySet:
     return KeySet(auth=issued[0], sign=issued[1], chain_pem=ca.chain_pem())
 
 
-def revoke_certificates(iin: str, now: datetime) -> int:
+def revoke_certificates(iin: str, now: datetime, actor: User | None = None) -> int:
     """Revoke every live certificate of a person; returns how many."""
+    from audit import services as audit
+
     rows = db.session.scalars(
         select(Certificate).where(Certificate.iin == iin, Certificate.revoked_at.is_(None))
     ).all()
     for row in rows:
         row.revoked_at = now
+    if rows:
+        person = db.session.get(Person, iin)
+        audit.record(
+            "certificate.revoke", actor, "person", audit.person_ref(iin), now,
+            name=audit.person_label(person.given_name, person.surname) if person else None,
+            serials=[row.serial for row in rows],
+        )
     return len(rows)
 
 
@@ -209,7 +218,7 @@ def _token_key() -> str:
 # --- roles --------------------------------------------------------------------------
 
 
-def grant_role(iin: str, role: str, scope: str | None, now: datetime) -> RoleGrant:
+def grant_role(iin: str, role: str, scope: str | None, now: datetime, actor: User | None = None) -> RoleGrant:
     if role not in ROLES:
         raise DomainError("validation_error", fields={"role": f"one of {', '.join(ROLES)}"})
     if db.session.get(Person, iin) is None:
@@ -223,8 +232,15 @@ def grant_role(iin: str, role: str, scope: str | None, now: datetime) -> RoleGra
     )
     if existing is not None:
         return existing
+    from audit import services as audit
+
     grant = RoleGrant(iin=iin, role=role, scope=scope, granted_at=now)
     db.session.add(grant)
+    person = db.session.get(Person, iin)
+    audit.record(
+        "role.grant", actor, "person", audit.person_ref(iin), now,
+        name=audit.person_label(person.given_name, person.surname), role=role, scope=scope,
+    )
     return grant
 
 

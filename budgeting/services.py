@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from audit import services as audit
 from auth import eds
 from auth.iin import InvalidIIN, age_on, decode
 from auth.models import Person, Territory, User
@@ -168,6 +169,10 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
         # the proposer hears of each new decision, not of an officer saving the same one twice
         proposal.screened_at = now
         outbox.record("budget.proposal_screened", now, proposal_id=proposal.id, cycle_id=cycle.id)
+        audit.record(
+            "proposal.screen", officer, "proposal", proposal.id, now, cycle=cycle.id, eligible=eligible,
+            cost=proposal.checked_cost, reason=proposal.ineligible_reason,
+        )
     return proposal
 
 
@@ -183,6 +188,10 @@ def set_implementation(proposal: Proposal, officer: User, *, status: object, spe
     amount = _int(spent, "spent", fields, 0)
     if fields:
         raise DomainError("validation_error", fields=fields)
+    if (proposal.implementation, proposal.spent) != (status, amount):
+        audit.record(
+            "proposal.implementation", officer, "proposal", proposal.id, datetime.now(UTC), status=status, spent=amount
+        )
     proposal.implementation, proposal.spent = status, amount
     return proposal
 
@@ -276,12 +285,15 @@ def record_paper_ballot(cycle: BudgetCycle, secretary: User, iin: object, projec
     if not _resident(person.kato, cycle):
         raise DomainError("not_resident")
     choices = check_choices(cycle, projects)
-    return _insert_ballot(
+    ballot = _insert_ballot(
         Ballot(
             cycle_id=cycle.id, voter_hash=_voter_hash(iin, cycle.id), settlement=person.kato, method="paper",
             projects=choices, cast_at=now, receipt=secrets.token_urlsafe(18), recorded_by=secretary.id,
         )
     )
+    # the voter is named by the receipt only: the log keeps no IIN and no choices (the ballot is secret)
+    audit.record("ballot.paper", secretary, "ballot", ballot.id, now, cycle=cycle.id, receipt=ballot.receipt)
+    return ballot
 
 
 def _follow(cycle_id: int, user_id: int) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from audit import services as audit
 from errors import DomainError
 from extensions import db
 from petitions.deadlines import WorkCalendar
@@ -28,7 +29,7 @@ def load_work_calendar() -> WorkCalendar:
     )
 
 
-def set_transfer(day: date, working: bool, note: str, now: datetime) -> CalendarTransfer:
+def set_transfer(day: date, working: bool, note: str, now: datetime, actor=None) -> CalendarTransfer:
     """Declare `day` working or non-working (a government transfer the package lacks)."""
     if not note.strip():
         raise DomainError("validation_error", fields={"note": "name the decree or reason"})
@@ -38,14 +39,16 @@ def set_transfer(day: date, working: bool, note: str, now: datetime) -> Calendar
         db.session.add(row)
     row.working = working
     row.note = note.strip()[:300]
+    audit.record("calendar.transfer", actor, "day", day.isoformat(), now, working=working, note=row.note)
     return row
 
 
-def remove_transfer(day: date) -> bool:
+def remove_transfer(day: date, now: datetime | None = None, actor=None) -> bool:
     row = db.session.get(CalendarTransfer, day)
     if row is None:
         return False
     db.session.delete(row)
+    audit.record("calendar.remove_transfer", actor, "day", day.isoformat(), now or datetime.now(UTC))
     return True
 
 

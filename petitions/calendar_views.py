@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -40,7 +41,9 @@ class RemoveForm(FlaskForm):
 def index():
     form = TransferForm()
     if form.validate_on_submit():
-        calendar.set_transfer(form.day.data, form.kind.data == "working", form.note.data, datetime.now(UTC))
+        calendar.set_transfer(
+            form.day.data, form.kind.data == "working", form.note.data, datetime.now(UTC), actor=current_user
+        )
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("calendar_admin.index"))
@@ -61,7 +64,7 @@ def remove():
             day = date.fromisoformat(form.day.data)
         except ValueError:
             day = None
-        if day and calendar.remove_transfer(day):
+        if day and calendar.remove_transfer(day, datetime.now(UTC), actor=current_user):
             db.session.commit()
             flash(_("Removed."), "success")
     return redirect(url_for("calendar_admin.index"))

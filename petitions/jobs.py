@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
-from petitions import rules, signing
+from petitions import retention, rules, signing
 from petitions.calendar import load_work_calendar, local_date
 from petitions.deadlines import WorkCalendar, working_days_between
 from petitions.models import Petition, PetitionCounter, PetitionMilestone
@@ -29,6 +29,7 @@ def tick(now_iso: str | None = None) -> dict:
         "lapsed": lapse_restricted(now, today),
         "closed": close_expired(now),
         "reminders": review_reminders(now, today, calendar),
+        "anonymised": retention.anonymise_expired(now),
     }
     return done
 

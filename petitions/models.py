@@ -92,6 +92,8 @@ class Petition(db.Model):
     answer_text: Mapped[str | None] = mapped_column(Text)
     answer_official: Mapped[str | None] = mapped_column(String(300))
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the retention job stripped its signatures of personal data (counts and regions are kept)
+    signatures_anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     author = relationship("Person", lazy="joined")
 

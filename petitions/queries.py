@@ -152,7 +152,7 @@ def signatures_by_day(petition_id: int) -> list[tuple[date, int]]:
 def recent_signers(petition_id: int, limit: int = 20) -> list[tuple[str, datetime]]:
     rows = db.session.execute(
         select(Signature.display_name, Signature.signed_at)
-        .where(Signature.petition_id == petition_id)
+        .where(Signature.petition_id == petition_id, Signature.display_name != "")  # "": anonymised
         .order_by(Signature.signed_at.desc())
         .limit(limit)
     ).all()

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
+from audit import services as audit
 from auth import eds
 from auth.iin import age_on
 from auth.models import Territory, User
@@ -152,6 +153,8 @@ def moderate(
         outbox.record("petition.rejected", now, petition_id=petition.id)
     else:
         raise DomainError("validation_error", fields={"decision": "approve or reject"})
+    details = {"decision": decision} | ({"reason": reason} if decision == "reject" else {})
+    audit.record("petition.moderate", moderator, "petition", petition.id, now, **details)
     return petition
 
 
@@ -180,6 +183,9 @@ def schedule_discussion(petition: Petition, reviewer: User, *, at: object, place
     _lock(petition)
     petition.schedule_discussion(when, place.strip()[:300])
     outbox.record("petition.discussion_scheduled", now, petition_id=petition.id)
+    audit.record(
+        "petition.schedule_discussion", reviewer, "petition", petition.id, now, at=when.isoformat(), place=petition.discussion_place
+    )
     return petition
 
 
@@ -196,4 +202,5 @@ def answer(petition: Petition, reviewer: User, *, decision: object, text: object
     _lock(petition)
     petition.give_answer(now, decision, text.strip(), reviewer.person.full_name)
     outbox.record("petition.answered", now, petition_id=petition.id)
+    audit.record("petition.answer", reviewer, "petition", petition.id, now, decision=decision)
     return petition

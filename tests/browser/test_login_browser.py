@@ -139,5 +139,8 @@ def test_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screenshots, la
         db.session.commit()
         db.session.remove()
     check("calendar-admin", "/admin/calendar")
+    # the audit log, with the role grant and the transfer above in it
+    check("audit-log", "/admin/audit")
+    assert page.locator("ol.audit li").count() >= 2
 
     audit.assert_clean()

@@ -1,0 +1,75 @@
+"""Recording official actions. Called inside the action's own transaction: the entry and the
+action commit together or not at all. Never an IIN: people are named as the platform shows them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+
+from flask import current_app, has_request_context
+from flask_limiter.util import get_remote_address
+from sqlalchemy import func, select
+
+from audit.models import AuditEntry
+from extensions import db
+
+ACTIONS = (
+    "petition.moderate",
+    "petition.schedule_discussion",
+    "petition.answer",
+    "proposal.screen",
+    "proposal.implementation",
+    "ballot.paper",
+    "role.grant",
+    "certificate.revoke",
+    "calendar.transfer",
+    "calendar.remove_transfer",
+)
+
+
+def person_label(given_name: str, surname: str) -> str:
+    """How the log names a person: given name and surname, never the IIN."""
+    return f"{given_name} {surname}"
+
+
+def person_ref(iin: str) -> str:
+    """A stable pseudonym of a person for the log: a keyed hash, so the log holds no IIN while an
+    auditor with the key can still tell whether two entries concern the same person."""
+    key = hashlib.sha256(b"dauys-audit:" + current_app.config["SECRET_KEY"].encode()).digest()
+    return hmac.new(key, iin.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def actor_label(user) -> str:
+    if user is None:
+        return "operator (command line)"
+    person = user.person
+    return person_label(person.given_name, person.surname)
+
+
+def record(action: str, actor, subject_type: str, subject_id: object, now: datetime, **details: object) -> AuditEntry:
+    assert action in ACTIONS, action
+    entry = AuditEntry(
+        at=now,
+        actor_user_id=getattr(actor, "id", None),
+        actor=actor_label(actor),
+        action=action,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        details=details,
+        origin=get_remote_address() if has_request_context() else "cli",
+    )
+    db.session.add(entry)
+    return entry
+
+
+def entries(action: str | None = None, page: int = 1, per_page: int = 50) -> tuple[list[AuditEntry], int]:
+    query = select(AuditEntry)
+    counted = select(func.count(AuditEntry.id))
+    if action:
+        query, counted = query.where(AuditEntry.action == action), counted.where(AuditEntry.action == action)
+    total = db.session.scalar(counted)
+    rows = db.session.scalars(
+        query.order_by(AuditEntry.id.desc()).limit(per_page).offset((max(page, 1) - 1) * per_page)
+    )
+    return list(rows), total
