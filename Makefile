@@ -58,6 +58,9 @@ test: install-dev browser
 # a worker, 50,000 EDS-signed signatures, against bare Flask in the same run. Needs PostgreSQL
 # (BENCH_PG, default postgresql://postgres@127.0.0.1:5432) and Redis (BENCH_REDIS, db 14).
 bench: install-bench
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi; }
 	$(BIN)/python bench/signing.py $(BENCH_ARGS)
 
 lint: install-dev

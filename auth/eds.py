@@ -118,7 +118,7 @@ def _extension(cert: x509.Certificate, kind: type) -> object | None:
         return None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)  # a citizen who signs in and then signs; a national petition's signers are all new
 def _leaf(der: bytes, trust: TrustStore) -> LeafCertificate:
     """Parse a leaf and check it was issued by our issuing CA; cached, as a leaf never changes."""
     try:

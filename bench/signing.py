@@ -5,7 +5,8 @@
 It starts the production stack (gunicorn wsgi:app with gunicorn.conf.py, PostgreSQL, Redis and a
 `python -m workers` process), opens one Government petition (threshold 50,000) through the public
 API, pre-signs one `petition.sign` JWS per citizen (citizens made by `flask eds issue-bulk --key ec`)
-and posts each once over keep-alive connections (bench/loadgen.py says why it is not wrk). In the same run it measures a bare Flask endpoint with the same
+and posts each once over keep-alive connections (bench/loadgen.py says why that is not wrk); the
+timed GETs (bare Flask, the count) use wrk. In the same run it measures a bare Flask endpoint with the same
 gunicorn settings and `GET /petitions/{id}/count`. Then it checks the books: the count equals the
 accepted signatures, no signer twice, one threshold event and one notification per recipient.
 
@@ -200,8 +201,33 @@ def rss_mb(pid: int) -> float:
 
 
 def load(url: str, connections: int, bodies: Path | None = None, seconds: float = 10) -> dict:
-    lines = [line for line in bodies.read_bytes().split(b"\n") if line] if bodies else None
-    return loadgen.run(url, connections, lines, seconds)
+    """POST each body once with bench/loadgen.py (exact count, per-request latency); a timed GET
+    with wrk, which (in C) can outrun a server that a Python client could not."""
+    if bodies is not None:
+        lines = [line for line in bodies.read_bytes().split(b"\n") if line]
+        return loadgen.run(url, connections, lines, seconds)
+    return wrk(url, connections, seconds)
+
+
+def wrk(url: str, connections: int, seconds: float) -> dict:
+    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", url],
+                          capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"wrk failed: {done.stderr}")
+    out = done.stdout
+
+    def ms(label: str) -> float:
+        value = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        number, unit = float(value.group(1)), value.group(2)
+        return number / 1000 if unit == "us" else number * 1000 if unit == "s" else number
+
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "tool": "wrk", "requests": requests, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "seconds": seconds, "p50_ms": ms("50"), "p99_ms": ms("99"),
+        "statuses": {"2xx": requests - (int(non_2xx.group(1)) if non_2xx else 0)},
+    }
 
 
 # --- the petition and the signed bodies ---------------------------------------------------------
@@ -330,6 +356,8 @@ def books(petition_id: int, accepted: int, threshold_wait: float = 30) -> dict:
 
 
 def main() -> None:
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk (make bench installs it)")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--signatures", type=int, default=50_000)
     parser.add_argument("--connections", type=int, default=64)
