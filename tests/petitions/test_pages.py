@@ -241,3 +241,25 @@ def test_reviewer_of_another_body_is_refused_and_the_answer_is_published(client,
 def test_list_filters_ignore_unknown_values(client, territories):
     response = client.get("/petitions?state=draft&addressee=nobody&territory=999&page=x&q=%25")
     assert response.status_code == 200
+
+
+def test_script_and_html_in_a_petition_are_rendered_inert(client, author, officials, small_thresholds):
+    """Title and text with markup come back as text everywhere they are shown: page, list, queue,
+    API (JSON strings) — never as elements a browser would run or render."""
+    attack = '<script>alert("x")</script><img src=x onerror="alert(1)"><a href="javascript:alert(2)">x</a>'
+    created = author.post(
+        "/api/v1/petitions",
+        {"title": "Ауыл көшесі " + attack[:60], "body": BODY + attack, "language": "kk", "addressee": "government"},
+    )
+    assert created.status_code == 201, created.get_json()
+    petition = created.get_json()
+    doc = {"type": "petition", "id": petition["id"], "digest": petition["digest"]}
+    assert author.post(f"/api/v1/petitions/{petition['id']}/submit", {"jws": author.sign_doc("petition.submit", doc)}).status_code == 200
+    sign_in_page(client, officials["moderator"].citizen)
+    queue = client.get("/moderation").get_data(as_text=True)
+    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    pages = [queue, client.get(f"/petitions/{petition['id']}").get_data(as_text=True)]
+    for html in pages:
+        assert "<script>alert" not in html and "<img src=x" not in html and 'href="javascript:' not in html
+        assert "&lt;script&gt;alert(" in html
+    assert author.get(f"/api/v1/petitions/{petition['id']}").get_json()["body"].endswith(attack)

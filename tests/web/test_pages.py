@@ -216,3 +216,43 @@ def test_calendar_cli_prints_deadlines_with_transfers(app):
     result = runner.invoke(args=["calendar", "transfer", "--day", "2025-03-26", "--off", "--note", "test decree"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["calendar", "add", "2025-03-20", "1"]).output.strip() == "2025-03-27"
+
+
+def test_every_page_form_refuses_a_post_without_its_csrf_token(csrf_app, territories, make_citizen):
+    """Every POST route outside the Bearer-token API, found in the URL map (so a new form cannot
+    be forgotten), refuses a signed-in admin's post that lacks the token, before its view runs."""
+    from datetime import UTC, datetime
+
+    from auth import services
+    from extensions import db
+
+    client = csrf_app.test_client()
+    citizen = make_citizen(kato="710000000")
+    for role, scope in (("admin", None), ("moderator", None), ("budget_officer", "113243000")):
+        services.grant_role(citizen.iin, role, scope, datetime.now(UTC))
+    db.session.commit()
+    sign_in_session(client, csrf_app, citizen)
+
+    forms = [
+        rule for rule in csrf_app.url_map.iter_rules()
+        if "POST" in rule.methods and not rule.rule.startswith("/api/")
+    ]
+    assert len(forms) >= 15, [r.rule for r in forms]
+    for rule in forms:
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "1")
+        response = client.post(path + "?lang=en", data={"anything": "x"})
+        assert response.status_code == 400, (rule.rule, response.status_code)
+        assert "reload the page" in response.get_data(as_text=True), rule.rule
+
+
+def test_session_cookies_are_httponly_samesite_and_secure_in_production(tmp_path):
+    import config
+
+    values = config.flask_settings(
+        config.load(str(tmp_path), {"DAUYS_ENV": "production", "DAUYS_SECRET_KEY": "s" * 40})
+    )
+    assert values["SESSION_COOKIE_HTTPONLY"] and values["REMEMBER_COOKIE_HTTPONLY"]
+    assert values["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert values["SESSION_COOKIE_SECURE"] and values["REMEMBER_COOKIE_SECURE"]
