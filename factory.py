@@ -12,6 +12,7 @@ from flask_babel import get_locale, refresh
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 import config
 import jsonapi
@@ -20,6 +21,15 @@ from extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` for ids: any digits match, and one beyond the database's integers becomes 0, an id
+    no row has, so the answer is 404 (not a 500 from the driver, not a 405 from a rule that missed)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= 2**31 - 1 else 0
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -31,6 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         values.update(overrides)
     app.config.from_mapping(config.flask_settings(values))
 
+    app.url_map.converters["int"] = DatabaseId
     _init_extensions(app)
     _register_blueprints(app)
     _register_errors(app)
@@ -161,6 +172,7 @@ def _register_errors(app: Flask) -> None:
             error = DomainError("validation_error", _csrf_message())
         response = app.make_response((render_template("errors/error.html", error=error), status))
         jsonapi.set_retry_after(exc, response)
+        jsonapi.keep_allow(exc, response)
         return response
 
     @app.errorhandler(OperationalError)

@@ -44,7 +44,15 @@ def http_error_response(exc: HTTPException):
     response = error_response(DomainError(code))
     response.status_code = exc.code or response.status_code
     set_retry_after(exc, response)
+    keep_allow(exc, response)
     return response
+
+
+def keep_allow(exc: HTTPException, response) -> None:
+    """A 405 names the methods the resource does allow (RFC 9110), as werkzeug's own page does."""
+    valid = getattr(exc, "valid_methods", None)
+    if exc.code == 405 and valid:
+        response.headers["Allow"] = ", ".join(sorted(valid))
 
 
 def set_retry_after(exc: HTTPException, response) -> None:

@@ -144,3 +144,11 @@ def test_unknown_api_path_is_json_not_found(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_an_id_beyond_the_database_is_not_found_and_a_wrong_method_names_the_allowed_ones(client):
+    for path in ("/api/v1/petitions/99999999999999999999", "/api/v1/petitions/99999999999999/count"):
+        response = client.get(path)
+        assert (response.status_code, response.get_json()["error"]["code"]) == (404, "not_found"), path
+    wrong = client.open("/api/v1/auth/challenge", method="TRACE")
+    assert wrong.status_code == 405 and "POST" in wrong.headers["Allow"]
