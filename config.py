@@ -106,7 +106,9 @@ def flask_settings(values: dict[str, Any]) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": values["REDIS_URL"] or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": False,  # a 429 still carries Retry-After (jsonapi.set_retry_after)
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # Redis away: the limits pause (logged) rather than every signature failing with them
+        "RATELIMIT_SWALLOW_ERRORS": True,  # a 429 still carries Retry-After (jsonapi.set_retry_after)
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "JSON_SORT_KEYS": False,
     }

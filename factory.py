@@ -96,6 +96,15 @@ def _init_extensions(app: Flask) -> None:
             db.session.rollback()
 
     @app.before_request
+    def _refuse_nul_characters():
+        # PostgreSQL text cannot hold NUL: a request carrying one is refused here, clearly, before
+        # any query would fail on it with a 500.
+        data = request.get_data(cache=True, parse_form_data=True)
+        values = [v for source in (request.args, request.form) for vs in source.listvalues() for v in vs]
+        if "\x00" in request.path or any("\x00" in v for v in values) or b"\x00" in data or b"\\u0000" in data.lower():
+            raise DomainError("validation_error", fields={"request": "contains a NUL character"})
+
+    @app.before_request
     def _fresh_locale():
         # Flask-Babel caches the locale on the app context, which a test client's
         # requests (and CLI-made contexts) can share; each request chooses anew.

@@ -285,10 +285,20 @@ class MailCatcher:
 
         self.messages: list = []
         self.mode = "accept"
+        self.held = 0
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.mode == "hold":
+            # keep the sender waiting for its 250, as a slow server does, until the mode changes
+            import asyncio
+
+            self.held += 1
+            while self.mode == "hold":
+                await asyncio.sleep(0.05)
+            if server.transport is None or server.transport.is_closing():
+                return "421 4.4.2 connection lost"  # the sender died waiting: never acknowledged, not delivered
         if self.mode == "defer":
             return "451 4.3.0 try again later"
         if self.mode == "refuse":
@@ -312,3 +322,25 @@ def smtp():
     catcher.controller.start()
     yield catcher
     catcher.controller.stop()
+
+
+def pytest_configure(config):
+    from tests import privacy_guard
+
+    privacy_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def _watch_logs_for_iins():
+    from tests import privacy_guard
+
+    privacy_guard.watch_logs()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests import privacy_guard
+
+    if privacy_guard.FINDINGS:
+        report = "\n".join(sorted(set(privacy_guard.FINDINGS)))
+        print(f"\n\nAn IIN appeared where it must not (tests/privacy_guard.py):\n{report}")
+        session.exitstatus = 1

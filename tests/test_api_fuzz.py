@@ -20,7 +20,8 @@ def test_the_api_answers_every_generated_request_as_documented(app, territories)
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                  derandomize=True)  # the same cases on every run: CI stays reproducible
         def fuzz(case):
             case.call_and_validate(excluded_checks=[positive_data_acceptance])
 

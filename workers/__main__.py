@@ -6,10 +6,15 @@ import logging
 import multiprocessing
 import os
 import sys
+import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Worker
 
 from workers.clock import clock_process
+
+log = logging.getLogger("workers")
+RETRY_SECONDS = 2
 
 
 def main() -> int:
@@ -29,11 +34,18 @@ def main() -> int:
     )
     clock.start()
     try:
-        worker = Worker([q], connection=q.connection)
-        worker.work(with_scheduler=True)
+        while True:
+            try:
+                worker = Worker([q], connection=q.connection)
+                worker.work(with_scheduler=True)
+                return 0
+            except RedisConnectionError as exc:
+                # Redis is away (restart, outage): wait and work on. Nothing is lost meanwhile —
+                # events wait in the outbox and the clock relays them once Redis is back.
+                log.warning("Redis unreachable (%s); the worker retries in %s s", exc, RETRY_SECONDS)
+                time.sleep(RETRY_SECONDS)
     finally:
         clock.terminate()
-    return 0
 
 
 if __name__ == "__main__":

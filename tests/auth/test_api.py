@@ -152,3 +152,12 @@ def test_an_id_beyond_the_database_is_not_found_and_a_wrong_method_names_the_all
         assert (response.status_code, response.get_json()["error"]["code"]) == (404, "not_found"), path
     wrong = client.open("/api/v1/auth/challenge", method="TRACE")
     assert wrong.status_code == 405 and "POST" in wrong.headers["Allow"]
+
+
+def test_a_nul_character_anywhere_in_a_request_is_a_clear_validation_error(client):
+    for response in (
+        client.get("/api/v1/budget/cycles?territory=%00"),
+        client.post("/api/v1/petitions/1/signatures", data=b'{"jws": "a\\u0000b"}', content_type="application/json"),
+        client.post("/api/v1/auth/token", json={"jws": "x\x00y"}),
+    ):
+        assert (response.status_code, response.get_json()["error"]["code"]) == (422, "validation_error")

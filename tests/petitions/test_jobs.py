@@ -140,7 +140,9 @@ def test_a_restricted_petition_whose_move_was_lost_is_opened_by_tick_once(app, p
     opened_at = at("2025-03-13T04:00:00")  # the next day: the recount runs before the lapse
     assert tick(opened_at)["recounted"] == 1
     assert tick(opened_at)["recounted"] == 0
-    assert tick(opened_at + timedelta(days=1)) == {"recounted": 0, "lapsed": 0, "closed": 0, "reminders": 0}
+    assert tick(opened_at + timedelta(days=1)) == {
+        "recounted": 0, "lapsed": 0, "closed": 0, "reminders": 0, "anonymised": 0
+    }
     row = state_of(petition_id)
     assert row.state == "open" and row.published_at == opened_at
     assert row.collection_ends_at == at("2025-09-13T04:00:00")  # six months
