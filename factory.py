@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_babel import get_locale, refresh
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -93,7 +93,13 @@ def _init_extensions(app: Flask) -> None:
         # No request leaves a transaction open behind it, even when its app context
         # outlives it (a test client's, a CLI's): SQLite has one writer at a time.
         if db.session.registry.has():  # a request that never touched the database costs nothing
-            db.session.rollback()
+            try:
+                db.session.rollback()
+            except SQLAlchemyError as exc:
+                # The database went away under this request (its answer is already made, often a
+                # 503): drop the session and its dead connection instead of turning that into a 500.
+                log.warning("rollback after the request failed: %s", exc)
+                db.session.remove()
 
     @app.before_request
     def _refuse_nul_characters():

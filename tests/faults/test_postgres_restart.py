@@ -4,57 +4,19 @@ is counted exactly once."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
-from tests.conftest import free_port, make_app, migrated
-from tests.faults.servers import ThrowawayPostgres
 from tests.petitions.test_concurrency import citizen, post, sign_payload
 from tests.petitions.test_transitions import make_petition
 
 pytestmark = pytest.mark.slow
 
 SIGNERS = 60
-
-
-@pytest.fixture
-def pg():
-    # not under pytest's tmp folder: that is private to root, and PostgreSQL runs as postgres
-    folder = Path(tempfile.mkdtemp(prefix="dauys-pg-"))
-    server = ThrowawayPostgres(folder)
-    server.start()
-    yield server
-    try:
-        server.stop("immediate")
-    except Exception:  # noqa: BLE001 - already down is fine
-        pass
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def app(pg, instance_dir):
-    app = make_app(migrated(pg.url), PETITION_RESTRICTED_SUPPORTERS=1, PETITION_THRESHOLD_GOVERNMENT=10_000)
-    with app.app_context():
-        yield app
-
-
-@pytest.fixture
-def server(app):
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    httpd.shutdown()
 
 
 def test_signing_through_a_postgresql_crash_and_restart_loses_and_doubles_nothing(app, server, pg, make_citizen):
