@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -344,3 +345,17 @@ def pytest_sessionfinish(session, exitstatus):
         report = "\n".join(sorted(set(privacy_guard.FINDINGS)))
         print(f"\n\nAn IIN appeared where it must not (tests/privacy_guard.py):\n{report}")
         session.exitstatus = 1
+
+
+@pytest.fixture
+def server(app):
+    """The app, served by werkzeug with a thread per request, on a free port."""
+    port = free_port()
+    from werkzeug.serving import make_server
+
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    httpd.shutdown()
+    thread.join(timeout=10)

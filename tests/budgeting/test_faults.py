@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from tests.budgeting.conftest import VILLAGE_1, VILLAGE_2, ballot_jws, eligible_projects, move_to
-from tests.faults.fixtures import app, pg, server  # noqa: F401
+from tests.faults.fixtures import app, pg  # noqa: F401
 from tests.petitions.test_concurrency import post
 
 pytestmark = pytest.mark.slow

@@ -1,17 +1,14 @@
-"""Fixtures shared by the fault tests: a throwaway PostgreSQL, the app on it, and that app served
-over HTTP by a threaded server in this process."""
+"""Fixtures shared by the fault tests: a throwaway PostgreSQL and the app on it."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import free_port, make_app, migrated
+from tests.conftest import make_app, migrated
 from tests.faults.servers import ThrowawayPostgres
 
 
@@ -35,13 +32,3 @@ def app(pg, instance_dir):
     app = make_app(migrated(pg.url), PETITION_RESTRICTED_SUPPORTERS=1, PETITION_THRESHOLD_GOVERNMENT=10_000)
     with app.app_context():
         yield app
-
-
-@pytest.fixture
-def server(app):
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    httpd.shutdown()

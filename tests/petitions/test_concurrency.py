@@ -14,11 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
-from werkzeug.serving import make_server
 
 from petitions.models import COUNTER_SHARDS, Petition, PetitionCounter, Signature
 from tests.auth.test_api import login
-from tests.conftest import free_port, make_app, wipe
+from tests.conftest import make_app, wipe
 from tests.petitions.conftest import BODY
 from tests.petitions.test_transitions import events, make_petition
 
@@ -44,16 +43,6 @@ def app(postgres_database, smtp, instance_dir):
     wipe(app)
 
 
-@pytest.fixture
-def server(app):
-    """The same app, served by werkzeug with a thread per request, on a free port."""
-    port = free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    httpd.shutdown()
-    thread.join(timeout=10)
 
 
 def post(url: str, payload: dict, token: str | None = None) -> tuple[int, dict]:

@@ -6,6 +6,8 @@ throttled by its own popularity, while one certificate cannot hammer the endpoin
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from redis import Redis
 
@@ -15,15 +17,18 @@ from tests.petitions.test_concurrency import citizen, restricted_petition, sign_
 
 @pytest.fixture
 def app(postgres_database, redis_url, instance_dir):
-    Redis.from_url(redis_url).flushdb()
+    prefix = f"dauys-test-{uuid.uuid4().hex[:8]}"  # this test's keys only: the Redis is shared
     app = make_app(
         postgres_database, REDIS_URL=redis_url, RATELIMIT_ENABLED=True, RATELIMIT_SIGNED="2/minute",
-        RATELIMIT_STORAGE_URI=redis_url, PETITION_RESTRICTED_SUPPORTERS=1, PETITION_THRESHOLD_GOVERNMENT=30,
+        RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix, PETITION_RESTRICTED_SUPPORTERS=1,
+        PETITION_THRESHOLD_GOVERNMENT=30,
     )
     with app.app_context():
         yield app
     wipe(app)
-    Redis.from_url(redis_url).flushdb()
+    redis = Redis.from_url(redis_url)
+    for key in redis.scan_iter(f"*{prefix}*"):
+        redis.delete(key)
 
 
 def test_one_certificate_is_limited_and_the_citizen_beside_it_is_not(app, make_citizen, restricted_petition):  # noqa: F811
@@ -40,7 +45,8 @@ def test_one_certificate_is_limited_and_the_citizen_beside_it_is_not(app, make_c
     # the same address, another certificate: signs at once
     assert client.post(url, json=sign_payload(citizen(make_citizen), petition)).status_code == 201
     # the limit lives in Redis, shared by every web process
-    assert any(b"sign" in key for key in Redis.from_url(app.config["REDIS_URL"]).keys("*"))
+    prefix = app.config["RATELIMIT_KEY_PREFIX"]
+    assert any(b"sign" in key for key in Redis.from_url(app.config["REDIS_URL"]).scan_iter(f"*{prefix}*"))
 
 
 def test_challenge_and_token_endpoints_are_limited_per_address_with_retry_after(app):
