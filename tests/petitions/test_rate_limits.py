@@ -48,3 +48,15 @@ def test_one_certificate_is_limited_and_the_citizen_beside_it_is_not(app, make_c
     # the limit lives in Redis, shared by every web process (keyed by certificate, not address)
     keys = list(Redis.from_url(app.config["REDIS_URL"]).scan_iter("*petitions_api.sign_petition*"))
     assert keys and all(b"/cert:" in key for key in keys)
+
+
+def test_challenge_and_token_endpoints_are_limited_per_address_with_retry_after(app):
+    client = app.test_client()
+    answers = [client.post("/api/v1/auth/challenge", json={}) for _ in range(31)]
+    assert [a.status_code for a in answers[:30]] == [201] * 30
+    assert answers[30].status_code == 429
+    assert answers[30].get_json()["error"]["code"] == "rate_limited"
+    assert 0 < int(answers[30].headers["Retry-After"]) <= 60
+    tokens = [client.post("/api/v1/auth/token", json={"jws": "not-a-jws"}) for _ in range(31)]
+    assert tokens[-1].status_code == 429 and "Retry-After" in tokens[-1].headers
+    assert {t.status_code for t in tokens[:30]} == {400}
