@@ -3,47 +3,25 @@ Redis is back the worker's clock runs the count — once — and the results rea
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.budgeting.conftest import VILLAGE_1, VILLAGE_2, ballot_jws, eligible_projects, move_to
-from tests.conftest import ROOT, make_app, wipe
-from tests.faults.servers import ThrowawayRedis, stop_group
+from tests.faults.fixtures import app_with_worker, redis_server  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def redis_server():
-    server = ThrowawayRedis(Path(tempfile.mkdtemp(prefix="dauys-redis-")))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def app(postgres_database, redis_server, instance_dir):
-    settings = {"REDIS_URL": redis_server.url, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_server.url,
-                "OUTBOX_LEASE_SECONDS": 3}
-    app = make_app(postgres_database, **settings)
-    env = {**os.environ, "DAUYS_DATABASE_URL": postgres_database, "DAUYS_REDIS_URL": redis_server.url,
-           "DAUYS_OUTBOX_LEASE_SECONDS": "3", "DAUYS_SECRET_KEY": "test-secret", "DAUYS_INSTANCE_PATH": str(instance_dir)}
-    worker = subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with app.app_context():
+def app(postgres_database, redis_server, instance_dir):  # noqa: F811
+    with app_with_worker(postgres_database, redis_server.url, instance_dir) as app:
         yield app
-    stop_group(worker)
-    wipe(app)
 
 
-def test_ballots_and_the_count_survive_a_redis_outage_over_the_close(app, redis_server, make_cycle, resident, officials):
+def test_ballots_and_the_count_survive_a_redis_outage_over_the_close(app, redis_server,  # noqa: F811
+                                                                       make_cycle, resident, officials):
     from budgeting.models import Ballot, BudgetCycle
     from extensions import db
     from notifications.models import Notification

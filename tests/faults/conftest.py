@@ -1,3 +1,3 @@
 """The fault tests share a throwaway PostgreSQL and the app on it."""
 
-from tests.faults.fixtures import app, pg  # noqa: F401
+from tests.faults.fixtures import app, pg, redis_server  # noqa: F401

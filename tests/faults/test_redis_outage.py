@@ -4,19 +4,13 @@ recipient, when Redis is back — to the same worker process, which waited for i
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import ROOT, make_app, wipe
-from tests.faults.servers import ThrowawayRedis, stop_group
+from tests.faults.fixtures import app_with_worker
 from tests.petitions.test_concurrency import citizen, sign_payload
 from tests.petitions.test_transitions import make_petition
 
@@ -27,28 +21,10 @@ OUTAGE_SECONDS = 30
 
 
 @pytest.fixture
-def redis_server():
-    server = ThrowawayRedis(Path(tempfile.mkdtemp(prefix="dauys-redis-")))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def app(postgres_database, redis_server, instance_dir):
-    settings = {"REDIS_URL": redis_server.url, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_server.url,
-                "OUTBOX_LEASE_SECONDS": 3, "PETITION_RESTRICTED_SUPPORTERS": 1,
-                "PETITION_THRESHOLD_GOVERNMENT": SIGNATURES}
-    app = make_app(postgres_database, **settings)
-    env = {**os.environ, "DAUYS_DATABASE_URL": postgres_database, "DAUYS_REDIS_URL": redis_server.url,
-           "DAUYS_OUTBOX_LEASE_SECONDS": "3", "DAUYS_SECRET_KEY": "test-secret", "DAUYS_INSTANCE_PATH": str(instance_dir)}
-    log = open(Path(instance_dir) / "worker-redis-outage.log", "w")
-    worker = subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env, start_new_session=True,
-                              stdout=log, stderr=subprocess.STDOUT)
-    with app.app_context():
+    settings = {"PETITION_RESTRICTED_SUPPORTERS": 1, "PETITION_THRESHOLD_GOVERNMENT": SIGNATURES}
+    with app_with_worker(postgres_database, redis_server.url, instance_dir, **settings) as app:
         yield app
-    stop_group(worker)
-    wipe(app)
 
 
 def test_signatures_during_a_redis_outage_are_all_kept_and_the_notification_follows(app, redis_server, make_citizen):
