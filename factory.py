@@ -107,7 +107,7 @@ def _init_extensions(app: Flask) -> None:
         # any query would fail on it with a 500.
         data = request.get_data(cache=True, parse_form_data=True)
         values = [v for source in (request.args, request.form) for vs in source.listvalues() for v in vs]
-        if "\x00" in request.path or any("\x00" in v for v in values) or b"\x00" in data or b"\\u0000" in data.lower():
+        if "\x00" in request.path or any("\x00" in v for v in values) or b"\x00" in data or b"\\u0000" in data:
             raise DomainError("validation_error", fields={"request": "contains a NUL character"})
 
     @app.before_request

@@ -123,17 +123,16 @@ def sign_petition(petition_id: int):
         raise DomainError("not_found")
     data = body()
     now = _now()
-    seen_state = petition.state
     signature = signing.sign(petition, data.get("jws"), now, notify=data.get("notify") is True)
     db.session.commit()
-    moves = _advance_after_commit(petition_id, now, seen_state) if signature.may_move else []
+    moves = _advance_after_commit(petition_id, now) if signature.may_move else []
     return jsonify({"receipt": signature.receipt, "petition": petition_id, "moves": moves}), 201
 
 
-def _advance_after_commit(petition_id: int, now: datetime, seen_state: str | None = None) -> list[str]:
+def _advance_after_commit(petition_id: int, now: datetime) -> list[str]:
     """The signature is safe; moving the petition on may fail now and be done by the recount job."""
     try:
-        moves = signing.advance(petition_id, now, seen_state)
+        moves = signing.advance(petition_id, now)
         db.session.commit()
         return moves
     except SQLAlchemyError:

@@ -44,8 +44,7 @@ class SigningFacts:
     collection_ends_at: datetime | None
     threshold: int
 
-    def signed_doc(self) -> dict:
-        return {"type": "petition", "id": self.id, "digest": self.digest}
+    signed_doc = Petition.signed_doc  # the same document the author and every signer sign
 
 
 _FACTS = select(
@@ -151,7 +150,8 @@ def _sum_of_shards(petition_id):
     )
 
 
-_COUNT_AND_THRESHOLD = select(_sum_of_shards(bindparam("b_id")), Petition.threshold).where(
+# count, threshold and state of one petition in one query (moves and the public count)
+_TALLY = select(_sum_of_shards(bindparam("b_id")), Petition.threshold, Petition.state).where(
     Petition.id == bindparam("b_id")
 )
 
@@ -184,9 +184,7 @@ def public_tally(petition_id: int) -> Tally | None:
     if entry is None or now - entry.at > COUNT_TTL_SECONDS:
         if len(cache) > COUNT_CACHE_SIZE:
             cache.clear()  # bounded: stale entries are worthless after a second anyway
-        row = db.session.execute(
-            select(_sum_of_shards(petition_id), Petition.threshold, Petition.state).where(Petition.id == petition_id)
-        ).first()
+        row = db.session.connection().execute(_TALLY, {"b_id": petition_id}).first()
         entry = Tally(row[0], row[1], row[2], now) if row is not None and row[2] != "draft" else Tally(0, 0, "", now)
         cache[petition_id] = entry
     return entry if entry.state else None
@@ -202,19 +200,18 @@ def forget_tally(petition_id: int) -> None:
     current_app.extensions.get("dauys_counts", {}).pop(petition_id, None)
 
 
-def advance(petition_id: int, now: datetime, seen_state: str | None = None) -> list[str]:
+def advance(petition_id: int, now: datetime) -> list[str]:
     """Move a petition on when its count allows: restricted -> open, open -> under_review.
 
     Run after the signature's commit (so the count includes every committed signer);
     each move is a conditional UPDATE, so of many concurrent callers exactly one
-    moves it and records the event. `seen_state` is the state the caller read before
-    its signature (a later state can only be further on): with it, the common case
-    (an open petition below its threshold) costs one query. Returns the moves made.
+    moves it and records the event. The common case (an open petition below its
+    threshold) costs one query. Returns the moves made.
     """
     config = current_app.config
     moves = []
-    count, threshold = db.session.connection().execute(_COUNT_AND_THRESHOLD, {"b_id": petition_id}).one()
-    if seen_state in (None, "restricted") and count >= config["PETITION_RESTRICTED_SUPPORTERS"]:
+    count, threshold, state = db.session.connection().execute(_TALLY, {"b_id": petition_id}).one()
+    if state == "restricted" and count >= config["PETITION_RESTRICTED_SUPPORTERS"]:
         opened = db.session.execute(
             update(Petition)
             .where(Petition.id == petition_id, Petition.state == "restricted")
@@ -228,16 +225,10 @@ def advance(petition_id: int, now: datetime, seen_state: str | None = None) -> l
         if opened:
             outbox.record("petition.opened", now, petition_id=petition_id)
             moves.append("open")
-    if moves:
-        forget_tally(petition_id)
-    if seen_state not in (None, "restricted", "open"):
-        return moves
-    if count >= threshold:
-        state = db.session.scalar(select(Petition.state).where(Petition.id == petition_id))
-        if state != "open":
-            return moves
-        petition = db.session.get(Petition, petition_id)
-        days = rules.review_working_days(petition.addressee, config)
+            state = "open"
+    if state == "open" and count >= threshold:
+        addressee = db.session.scalar(select(Petition.addressee).where(Petition.id == petition_id))
+        days = rules.review_working_days(addressee, config)
         due = add_working_days(load_work_calendar(), local_date(now), days)
         reached = db.session.execute(
             update(Petition)
@@ -248,7 +239,8 @@ def advance(petition_id: int, now: datetime, seen_state: str | None = None) -> l
         if reached:
             outbox.record("petition.threshold_reached", now, petition_id=petition_id)
             moves.append("reach_threshold")
-            forget_tally(petition_id)
+    if moves:
+        forget_tally(petition_id)
     return moves
 
 
