@@ -25,7 +25,7 @@ from auth.models import (
     User,
 )
 from errors import DomainError
-from extensions import db
+from extensions import db, insert_unless_exists
 from workers import outbox
 
 TOKEN_ALGORITHM = "HS256"  # platform tokens only; EDS never accepts HMAC
@@ -251,13 +251,9 @@ def account_for(iin: str, now: datetime) -> User:
     """
     user = db.session.scalar(select(User).where(User.iin == iin))
     if user is None:
-        try:
-            with db.session.begin_nested():
-                user = User(iin=iin, created_at=now)
-                db.session.add(user)
-                db.session.flush()
-        except IntegrityError:
-            user = db.session.scalar(select(User).where(User.iin == iin))
+        # No savepoint: this runs on the signing path too, where statements commit on their own.
+        insert_unless_exists(User, ("iin",), iin=iin, created_at=now)  # a concurrent maker wins quietly
+        user = db.session.scalar(select(User).where(User.iin == iin))
     return user
 
 

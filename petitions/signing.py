@@ -9,16 +9,17 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app, has_app_context
-from sqlalchemy import bindparam, event, func, select, update
+from sqlalchemy import bindparam, event, func, select, text, update
 
 from auth import eds
 from auth.iin import age_on
 from auth.services import territory_chain
 from errors import DomainError
-from extensions import db, insert_unless_exists
+from extensions import db
 from petitions import rules
 from petitions.calendar import load_work_calendar, local_date
 from petitions.deadlines import add_working_days
@@ -52,10 +53,32 @@ _FACTS = select(
     Petition.collection_ends_at, Petition.threshold,
 ).where(Petition.id == bindparam("b_id"))
 
+# A petition's signing facts change only with its state (dates and threshold are set as it moves),
+# and the write below inserts only while the state is still the one read here: a process may keep
+# them a few seconds, and a signer who meets a stale copy is written against a fresh one.
+FACTS_TTL_SECONDS = 5.0
 
-def signing_facts(petition_id: int) -> SigningFacts | None:
-    row = db.session.connection().execute(_FACTS, {"b_id": petition_id}).first()
-    return SigningFacts(*row) if row is not None else None
+
+def signing_facts(petition_id: int, fresh: bool = False) -> SigningFacts | None:
+    cache: dict[int, tuple[float, SigningFacts]] = current_app.extensions.setdefault("dauys_signing_facts", {})
+    entry = cache.get(petition_id)
+    now = time.monotonic()
+    if fresh or entry is None or now - entry[0] > FACTS_TTL_SECONDS:
+        row = db.session.connection().execute(_FACTS, {"b_id": petition_id}).first()
+        if row is None:
+            return None  # not kept: an id that does not exist costs its query every time
+        if len(cache) > COUNT_CACHE_SIZE:
+            cache.clear()
+        entry = cache[petition_id] = (now, SigningFacts(*row))
+    return entry[1]
+
+
+def autocommit_reads() -> None:
+    """Let this request's statements each commit on their own (PostgreSQL): the signing look-ups
+    need no transaction and the write is one statement, so no BEGIN and COMMIT round trips. The
+    session's next transaction, after `commit()`, is an ordinary one again. Call it first."""
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 @dataclass(frozen=True)
@@ -76,8 +99,9 @@ def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: 
     """Add one verified, eligible citizen's signature; a second one is refused by the database.
 
     The hot path of a national petition: one look-up for the signer (registry, revocation and
-    account together), one INSERT that the unique constraint turns into a no-op for a second
-    signature, one UPDATE of one of N counter shards.
+    account together) and one statement that inserts the signature (a second one is a no-op by the
+    unique constraint, and so is one for a petition no longer in the state its facts showed) and
+    adds one to one of N counter shards.
     """
     signer = eds.verify(jws, "petition.sign", now, expected_doc=petition.signed_doc())
     if petition.state not in rules.SIGNABLE_STATES or not collecting(petition, now):
@@ -93,25 +117,29 @@ def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: 
 
         user_id = account_for(signer.iin, now).id  # to be told, one needs an inbox
     receipt = secrets.token_urlsafe(18)
-    signature_id = insert_unless_exists(
-        Signature,
-        ("petition_id", "signer_hash"),
-        petition_id=petition.id,
-        signer_hash=signer_hash(signer.iin),
-        display_name=f"{signer.given_name} {signer.surname[:1]}.",
-        region=chain[-1],
-        signed_at=now,
-        receipt=receipt,
-        jws=jws,
-        user_id=user_id,
-        notify=bool(notify),
-    )
-    if signature_id is None:
-        raise DomainError("already_signed")
-    # One of N shard rows: concurrent signers rarely wait for each other.
-    shard_count = db.session.connection().execute(
-        _BUMP_SHARD, {"b_petition": petition.id, "b_shard": random.randrange(COUNTER_SHARDS)}
-    ).scalar()
+    values = {
+        "petition_id": petition.id,
+        "signer_hash": signer_hash(signer.iin),
+        "display_name": f"{signer.given_name} {signer.surname[:1]}.",
+        "region": chain[-1],
+        "signed_at": now,
+        "receipt": receipt,
+        "jws": jws,
+        "user_id": user_id,
+        "notify": bool(notify),
+    }
+    for _ in range(2):
+        signature_id, shard_count = _record(values, petition.state)
+        if signature_id is not None:
+            break
+        if db.session.connection().execute(_SIGNED, values).first() is not None:
+            raise DomainError("already_signed")
+        # The petition moved on since its facts were read (by another process): read them again.
+        petition = signing_facts(petition.id, fresh=True)
+        if petition is None or petition.state not in rules.SIGNABLE_STATES or not collecting(petition, now):
+            raise DomainError("wrong_state")
+    else:
+        raise DomainError("wrong_state")
     target = (
         current_app.config["PETITION_RESTRICTED_SUPPORTERS"] if petition.state == "restricted" else petition.threshold
     )
@@ -119,12 +147,54 @@ def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: 
     return Signed(signature_id, receipt, may_move)
 
 
-_BUMP_SHARD = (
-    update(PetitionCounter.__table__)
-    .where(PetitionCounter.petition_id == bindparam("b_petition"), PetitionCounter.shard == bindparam("b_shard"))
-    .values(count=PetitionCounter.count + 1)
-    .returning(PetitionCounter.count)
+_COLUMNS = ("petition_id", "signer_hash", "display_name", "region", "signed_at", "receipt", "jws", "user_id", "notify")
+_SIGNED = select(Signature.id).where(
+    Signature.petition_id == bindparam("petition_id"), Signature.signer_hash == bindparam("signer_hash")
 )
+
+
+def _record(values: dict, state: str) -> tuple[int | None, int | None]:
+    """Insert the signature, if the petition is still in `state` and the citizen has not signed it,
+    and add one to a random counter shard (one of N rows: concurrent signers rarely wait for each
+    other). Returns the new row's id and the shard's count, or (None, None) when nothing was written.
+
+    On PostgreSQL one statement does both (data-modifying CTEs), atomic even in autocommit; SQLite
+    has no such CTEs and runs the two in the session's transaction."""
+    params = {**values, "state": state, "shard": random.randrange(COUNTER_SHARDS)}
+    connection = db.session.connection()
+    insert, bump = _record_statements(connection.dialect.name)
+    if bump is None:
+        signature_id, shard_count = connection.execute(insert, params).one()
+        return signature_id, shard_count
+    signature_id = connection.execute(insert, params).scalar()
+    if signature_id is None:
+        return None, None
+    return signature_id, connection.execute(bump, params).scalar()
+
+
+@lru_cache(maxsize=2)
+def _record_statements(dialect_name: str):
+    table = Signature.__table__
+    typed = [bindparam(c, type_=table.c[c].type) for c in _COLUMNS]
+    shard = "UPDATE petition_counter SET count = count + 1 WHERE petition_id = :petition_id AND shard = :shard"
+    if dialect_name == "postgresql":
+        # A bind in a SELECT list has no type to take from the column: say it.
+        dialect = db.engine.dialect
+        selected = ", ".join(f"CAST(:{c} AS {table.c[c].type.compile(dialect)})" for c in _COLUMNS)
+    else:
+        selected = ", ".join(f":{c}" for c in _COLUMNS)
+    insert = (
+        f"INSERT INTO signature ({', '.join(_COLUMNS)}) SELECT {selected} FROM petition "
+        "WHERE petition.id = :petition_id AND petition.state = :state "
+        "ON CONFLICT (petition_id, signer_hash) DO NOTHING RETURNING id"
+    )
+    if dialect_name == "postgresql":
+        both = (
+            f"WITH ins AS ({insert}), bump AS ({shard} AND EXISTS (SELECT FROM ins) RETURNING count) "
+            "SELECT (SELECT id FROM ins), (SELECT count FROM bump)"
+        )
+        return text(both).bindparams(*typed), None
+    return text(insert).bindparams(*typed), text(shard + " RETURNING count")
 
 
 def collecting(petition: Petition | SigningFacts, now: datetime) -> bool:
@@ -196,8 +266,10 @@ def public_count(petition_id: int) -> int:
 
 
 def forget_tally(petition_id: int) -> None:
-    """This process moved the petition on: its next count read is fresh (others' within a second)."""
+    """This process moved the petition on: its next count and facts reads are fresh (others' count
+    within a second; their facts are checked against the state as they write)."""
     current_app.extensions.get("dauys_counts", {}).pop(petition_id, None)
+    current_app.extensions.get("dauys_signing_facts", {}).pop(petition_id, None)
 
 
 def advance(petition_id: int, now: datetime) -> list[str]:

@@ -62,3 +62,86 @@ def test_the_crossing_signature_of_a_large_threshold_moves_the_petition_at_once(
     assert client.get(f"/api/v1/petitions/{petition.id}/count").get_json() == {
         "signature_count": 50_000, "threshold": 50_000, "state": "under_review",
     }
+
+
+def _move_behind_this_process(petition_id: int, **values) -> None:
+    """Another process moves the petition: a Core UPDATE, so this process's caches are not told."""
+    from extensions import db
+    from petitions.models import Petition
+
+    db.session.execute(update(Petition).where(Petition.id == petition_id).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def _signature_rows(petition_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from extensions import db
+    from petitions.models import Signature
+
+    return db.session.scalar(select(func.count()).where(Signature.petition_id == petition_id))
+
+
+def test_a_signer_meeting_stale_facts_is_written_against_fresh_ones(app, client, cast):  # noqa: F811
+    from datetime import timedelta
+
+    people, _ = cast
+    now = datetime.now(UTC)
+    petition = make_petition("restricted", people["author"].iin, now, threshold=50_000)
+    assert signing.signing_facts(petition.id).state == "restricted"  # this process keeps them
+    _move_behind_this_process(petition.id, state="open", published_at=now,
+                              collection_ends_at=now + timedelta(days=180))
+
+    response = client.post(
+        f"/api/v1/petitions/{petition.id}/signatures",
+        json={"jws": signed(people["signer"], "petition.sign", petition, now)},
+    )
+
+    assert response.status_code == 201, response.get_json()
+    assert _signature_rows(petition.id) == 1 == signing.exact_count(petition.id)
+    assert signing.signing_facts(petition.id).state == "open"
+
+
+def test_a_petition_closed_behind_stale_facts_takes_no_signature(app, client, cast):  # noqa: F811
+    people, _ = cast
+    now = datetime.now(UTC)
+    petition = make_petition("open", people["author"].iin, now, threshold=50_000)
+    assert signing.signing_facts(petition.id).state == "open"
+    _move_behind_this_process(petition.id, state="closed")
+
+    response = client.post(
+        f"/api/v1/petitions/{petition.id}/signatures",
+        json={"jws": signed(people["signer"], "petition.sign", petition, now)},
+    )
+
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "wrong_state"
+    assert _signature_rows(petition.id) == 0 == signing.exact_count(petition.id)
+
+
+def test_a_signer_without_an_account_who_asks_to_be_told_gets_one_on_the_statement_at_a_time_path(
+    app, client, cast, make_citizen  # noqa: F811
+):
+    """On PostgreSQL the signing request's statements commit one by one (no transaction to save a
+    point in): the quiet account for a signer who asks to be told must still be made, once."""
+    from sqlalchemy import select
+
+    from auth.models import User
+    from extensions import db
+    from petitions.models import Signature
+
+    people, _ = cast
+    now = datetime.now(UTC)
+    petition = make_petition("open", people["author"].iin, now, threshold=50_000)
+    citizen = make_citizen()
+    url, jws = f"/api/v1/petitions/{petition.id}/signatures", signed(citizen, "petition.sign", petition, now)
+    petition_id = petition.id
+    db.session.remove()  # as in production: the request starts with no transaction open
+
+    response = client.post(url, json={"jws": jws, "notify": True})
+
+    assert response.status_code == 201, response.get_json()
+    account = db.session.scalar(select(User).where(User.iin == citizen.iin))
+    signature = db.session.scalar(select(Signature).where(Signature.petition_id == petition_id))
+    assert account is not None and signature.user_id == account.id and signature.notify is True
