@@ -132,8 +132,15 @@ def sign_petition(petition_id: int):
 
 
 def _advance_after_commit(petition_id: int, now: datetime) -> list[str]:
-    """The signature is safe; moving the petition on may fail now and be done by the recount job."""
+    """The signature is safe; moving the petition on may fail now and be done by the recount job.
+
+    Near a target every signer looks: one read outside a transaction, and a transaction (the move
+    and its event together) only for the one who finds the move due."""
     try:
+        signing.autocommit_reads()
+        if not signing.move_due(petition_id):
+            return []
+        db.session.commit()
         moves = signing.advance(petition_id, now)
         db.session.commit()
         return moves

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import random
 import secrets
 import time
@@ -89,10 +90,20 @@ class Signed:
 
 
 # Below this many signatures every signer recounts after signing. From it on, a signer whose shard
-# says the count is under half the target skips the recount: shards fill evenly (one in
-# COUNTER_SHARDS at random), so at half of a target of 1,000 or more a shard is more than four
-# standard deviations from the target's share. The periodic recount job is the backstop.
+# says the count is still far from the target skips the recount: each signature lands in one of
+# COUNTER_SHARDS shards at random, so when n have signed a shard holds Binomial(n, 1/N) and N times
+# it estimates n with a standard deviation of sqrt(n (N - 1)). A signer whose estimate is more than
+# SKIP_SIGMAS of those (taken at n = target) below the target cannot be the one that reached it,
+# but with odds of about one in a billion; the periodic recount job is the backstop for those.
 EXACT_BELOW = 1000
+SKIP_SIGMAS = 6
+
+
+def may_reach(shard_count: int, target: int) -> bool:
+    """Whether the signer who brought their shard to `shard_count` may have carried the count to `target`."""
+    if target < EXACT_BELOW:
+        return True
+    return shard_count * COUNTER_SHARDS >= target - SKIP_SIGMAS * math.sqrt(target * (COUNTER_SHARDS - 1))
 
 
 def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: bool = False) -> Signed:
@@ -143,8 +154,7 @@ def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: 
     target = (
         current_app.config["PETITION_RESTRICTED_SUPPORTERS"] if petition.state == "restricted" else petition.threshold
     )
-    may_move = target < EXACT_BELOW or (shard_count or 0) * COUNTER_SHARDS >= target // 2
-    return Signed(signature_id, receipt, may_move)
+    return Signed(signature_id, receipt, may_reach(shard_count or 0, target))
 
 
 _COLUMNS = ("petition_id", "signer_hash", "display_name", "region", "signed_at", "receipt", "jws", "user_id", "notify")
@@ -270,6 +280,17 @@ def forget_tally(petition_id: int) -> None:
     within a second; their facts are checked against the state as they write)."""
     current_app.extensions.get("dauys_counts", {}).pop(petition_id, None)
     current_app.extensions.get("dauys_signing_facts", {}).pop(petition_id, None)
+
+
+def _moves_due(count: int, threshold: int, state: str) -> bool:
+    restricted = current_app.config["PETITION_RESTRICTED_SUPPORTERS"]
+    return (state == "restricted" and count >= restricted) or (state == "open" and count >= threshold)
+
+
+def move_due(petition_id: int) -> bool:
+    """Whether the count now allows a move: one read, which `advance` repeats in its transaction."""
+    row = db.session.connection().execute(_TALLY, {"b_id": petition_id}).first()
+    return row is not None and _moves_due(*row)
 
 
 def advance(petition_id: int, now: datetime) -> list[str]:

@@ -23,7 +23,8 @@ def fill_shards(petition_id: int, each: int) -> None:
     ("threshold", "per_shard_before", "may_move"),
     [
         (50_000, 100, False),  # 1,600 of 50,000: nowhere near
-        (50_000, 1_600, True),  # ~25,600 ≥ half the threshold: recount after every signature
+        (50_000, 2_700, False),  # ~43,200: more than six standard deviations (5,196) short
+        (50_000, 2_800, True),  # ~44,800: within them, recount after every signature
         (999, 0, True),  # a small target is always recounted
     ],
 )
