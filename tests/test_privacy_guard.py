@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 
 import flask
 
@@ -29,3 +32,62 @@ def test_the_guard_catches_an_iin_in_a_response_a_url_and_a_log_line_but_not_an_
     assert "URL /nothing" in places
     assert "log line of dauys.test" in places
     assert "/echo" not in places
+
+
+def _planted(before: int) -> str:
+    caught = privacy_guard.FINDINGS[before:]
+    del privacy_guard.FINDINGS[before:]  # planted on purpose: not a finding of the run
+    return " | ".join(caught)
+
+
+def test_the_guard_catches_an_iin_a_worker_process_writes_to_its_output(make_citizen):
+    """A process started the way the fault fixtures start `python -m workers` (tests/faults/fixtures.py):
+    its log line with an IIN is a finding once the fixture stops it; its other lines are not."""
+    from tests.faults.fixtures import start_worker, stop_worker
+
+    citizen = make_citizen()
+    script = (
+        "import logging, sys; logging.basicConfig(level=logging.INFO);"
+        "logging.getLogger('workers.jobs').info('job OK: 123456789012 rows');"
+        "logging.getLogger('workers.jobs').info('delivered to %s', sys.argv[1])"
+    )
+    before = len(privacy_guard.FINDINGS)
+    worker = start_worker(dict(os.environ), argv=["-c", script, citizen.iin])
+    assert worker.wait(30) == 0
+    assert privacy_guard.FINDINGS[before:] == []  # read when the process is stopped, not before
+    stop_worker(worker)
+
+    places = _planted(before)
+    worker.output.unlink()
+    privacy_guard._kept.discard(worker.output)
+    assert f"output of python -m workers, line 2 of {worker.output}: ['{citizen.iin}']" in places
+    assert "line 1 " not in places  # twelve digits that are no one's IIN
+
+
+def test_the_guard_reads_a_server_log_at_the_end_of_the_run_if_no_one_scanned_it(make_citizen, tmp_path):
+    citizen = make_citizen()
+    log = tmp_path / "server.log"
+    privacy_guard.watch(log, "a throwaway server")
+    log.write_text(f"LOG:  statement failed\nDETAIL:  Key (iin)=({citizen.iin}) already exists.\n")
+    before = len(privacy_guard.FINDINGS)
+
+    privacy_guard.scan_all()
+
+    assert f"output of a throwaway server, line 2 of {log.resolve()}" in _planted(before)
+
+
+def test_the_guard_flags_an_app_process_whose_output_it_cannot_read(tmp_path):
+    # harmless stand-ins that the guard takes for the worker: their argv names `-m workers`
+    stand_in = [sys.executable, "-c", "pass", "-m", "workers"]
+    before = len(privacy_guard.FINDINGS)
+    subprocess.run(stand_in, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    output = privacy_guard.output_file("a stand-in")
+    with open(output, "ab") as out:
+        subprocess.run(stand_in, stdout=out, stderr=subprocess.STDOUT, check=True)
+    privacy_guard.scan(output)
+
+    caught = _planted(before)
+    assert caught.count("unscanned output of") == 1 and "'-m', 'workers'" in caught
+    assert privacy_guard.app_process(["gunicorn", "wsgi:app"])
+    assert privacy_guard.app_process("flask --app wsgi run --port 5000")
+    assert not privacy_guard.app_process([sys.executable, "examples/outside_client.py", "--flask", "python -m flask"])

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_app, migrated
-from tests.faults.servers import ThrowawayPostgres
+from tests import privacy_guard
+from tests.conftest import ROOT, make_app, migrated
+from tests.faults.servers import ThrowawayPostgres, stop_group
 
 
 @pytest.fixture
@@ -18,12 +22,14 @@ def pg():
     # not under pytest's tmp folder: that is private to root, and PostgreSQL runs as postgres
     folder = Path(tempfile.mkdtemp(prefix="dauys-pg-"))
     server = ThrowawayPostgres(folder)
+    privacy_guard.watch(server.log, "the throwaway PostgreSQL server")
     server.start()
     yield server
     try:
         server.stop("immediate")
     except Exception:  # noqa: BLE001 - already down is fine
         pass
+    privacy_guard.scan(server.log)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -40,33 +46,78 @@ def redis_server():
     """A throwaway Redis on a free port, which a test may stop and start again on the same port."""
     from tests.faults.servers import ThrowawayRedis
 
-    server = ThrowawayRedis(Path(tempfile.mkdtemp(prefix="dauys-redis-")))
+    folder = Path(tempfile.mkdtemp(prefix="dauys-redis-"))
+    server = ThrowawayRedis(folder)
     server.start()
     yield server
     server.stop()
+    privacy_guard.scan(server.output)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def start_worker(env: dict, argv: list[str] | None = None) -> subprocess.Popen:
+    """`python -m workers` in a session of its own (so a test can kill it with its work horse and
+    clock), its stdout and stderr in a file the IIN guard scans when `stop_worker` ends it.
+    (`argv` replaces `-m workers` for the guard's own test.)"""
+    output = privacy_guard.output_file("python -m workers")
+    with open(output, "ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, *(argv or ["-m", "workers"])],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    proc.output = output
+    return proc
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    stop_group(proc)
+    privacy_guard.scan(proc.output)
+
+
+def worker_env(database_url: str, instance_dir, settings: dict) -> dict:
+    return {
+        **os.environ,
+        **{f"DAUYS_{k}": str(v) for k, v in settings.items()},
+        "DAUYS_DATABASE_URL": database_url,
+        "DAUYS_SECRET_KEY": "test-secret",
+        "DAUYS_INSTANCE_PATH": str(instance_dir),
+    }
 
 
 @contextmanager
 def app_with_worker(database_url: str, redis_url: str, instance_dir, **settings):
     """The web app in this process and a `python -m workers` process beside it, on `redis_url`
-    (limits on, stored there too; short outbox lease so redeliveries show within a test)."""
-    import os
-    import subprocess
-    import sys
+    (limits on, stored there too; short outbox lease so redeliveries show within a test).
 
-    from tests.conftest import ROOT, wipe
-    from tests.faults.servers import stop_group
+    `app.workers` lists the worker processes; a test that kills one starts the next with
+    `app.start_worker()`. All are stopped, and their output scanned for IINs, at the end."""
+    from tests.conftest import wipe
 
-    settings = {"REDIS_URL": redis_url, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_url,
-                "OUTBOX_LEASE_SECONDS": 3, **settings}
+    settings = {
+        "REDIS_URL": redis_url,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "OUTBOX_LEASE_SECONDS": 3,
+        **settings,
+    }
     app = make_app(database_url, **settings)
-    env = {**os.environ, **{f"DAUYS_{k}": str(v) for k, v in settings.items()}, "DAUYS_DATABASE_URL": database_url,
-           "DAUYS_SECRET_KEY": "test-secret", "DAUYS_INSTANCE_PATH": str(instance_dir)}
-    worker = subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = worker_env(database_url, instance_dir, settings)
+    app.workers = []
+
+    def start() -> subprocess.Popen:
+        app.workers.append(start_worker(env))
+        return app.workers[-1]
+
+    app.start_worker = start
+    start()
     try:
         with app.app_context():
             yield app
     finally:
-        stop_group(worker)
+        for worker in app.workers:
+            stop_worker(worker)
         wipe(app)

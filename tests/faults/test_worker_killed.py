@@ -3,10 +3,7 @@ worker starts, every recipient has it exactly once — one inbox item, one e-mai
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -15,8 +12,9 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, select
 
-from tests.conftest import ROOT, make_app, wipe
-from tests.faults.servers import stop_group
+from tests.conftest import make_app, wipe
+from tests.faults.fixtures import start_worker, stop_worker, worker_env
+from tests.faults.servers import kill_session
 from tests.petitions.test_concurrency import citizen, sign_payload
 from tests.petitions.test_transitions import make_petition
 
@@ -32,22 +30,18 @@ def app(postgres_database, redis_url, smtp, instance_dir):
                 "OUTBOX_LEASE_SECONDS": 3, "EMAIL_LEASE_SECONDS": 3, "PETITION_RESTRICTED_SUPPORTERS": 1,
                 "PETITION_THRESHOLD_GOVERNMENT": 3}
     app = make_app(postgres_database, **settings)
-    env = {**os.environ, **{f"DAUYS_{k}": str(v) for k, v in settings.items()},
-           "DAUYS_DATABASE_URL": postgres_database, "DAUYS_SECRET_KEY": "test-secret",
-           "DAUYS_INSTANCE_PATH": str(instance_dir)}
+    env = worker_env(postgres_database, instance_dir, settings)
     workers: list[subprocess.Popen] = []
 
-    def start_worker() -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-m", "workers"], cwd=ROOT, env=env, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        workers.append(proc)
-        return proc
+    def start() -> subprocess.Popen:
+        workers.append(start_worker(env))
+        return workers[-1]
 
-    app.start_worker = start_worker
+    app.start_worker = start
     with app.app_context():
         yield app
     for proc in workers:
-        stop_group(proc)
+        stop_worker(proc)
     wipe(app)
     redis = Redis.from_url(redis_url)
     for key in redis.scan_iter(f"rq:*{queue}*"):
@@ -82,8 +76,7 @@ def test_a_worker_killed_mid_delivery_leaves_each_recipient_one_notification(app
     for signer in signers:
         assert client.post(f"/api/v1/petitions/{petition.id}/signatures", json=sign_payload(signer, petition, notify=True)).status_code == 201
     wait(lambda: smtp.held >= 1)  # the worker is inside an SMTP exchange of the notification
-    os.killpg(first.pid, signal.SIGKILL)  # the worker and its work horse, no goodbye
-    first.wait()
+    kill_session(first)  # the worker, its clock and its work horse (in a process group of its own), no goodbye
     smtp.mode = "accept"
 
     start_worker()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,7 +12,8 @@ from redis import Redis
 from sqlalchemy import insert
 
 from tests.auth.test_api import login
-from tests.conftest import ROOT, make_app, wipe
+from tests.conftest import make_app, wipe
+from tests.faults.fixtures import start_worker, stop_worker
 
 pytestmark = pytest.mark.slow
 
@@ -43,22 +42,15 @@ def app(postgres_database, redis_url, smtp, instance_dir):
         "DAUYS_SECRET_KEY": "test-secret",
         "DAUYS_INSTANCE_PATH": str(instance_dir),
     }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "workers"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    worker = start_worker(env)
     with app.app_context():
         yield app
-    worker.terminate()
-    try:
-        output, _ = worker.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        output, _ = worker.communicate()
+    stop_worker(worker)  # and its output scanned for IINs (tests/privacy_guard.py)
+    print(worker.output.read_text(errors="replace")[-4000:])
     wipe(app)
     redis = Redis.from_url(redis_url)
     for key in redis.scan_iter(f"rq:*{queue_name}*"):
         redis.delete(key)
-    print(output.decode(errors="replace")[-4000:])
 
 
 def _wait(predicate, timeout=30.0):
