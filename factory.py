@@ -75,6 +75,8 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    _limits_on_routes_only(app)
+    app.session_interface = jsonapi.ApiWithoutSessions()
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -104,17 +106,42 @@ def _init_extensions(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_characters():
         # PostgreSQL text cannot hold NUL: a request carrying one is refused here, clearly, before
-        # any query would fail on it with a 500.
-        data = request.get_data(cache=True, parse_form_data=True)
-        values = [v for source in (request.args, request.form) for vs in source.listvalues() for v in vs]
-        if "\x00" in request.path or any("\x00" in v for v in values) or b"\x00" in data or b"\\u0000" in data:
-            raise DomainError("validation_error", fields={"request": "contains a NUL character"})
+        # any query would fail on it with a 500. Raw bytes are searched (in the query string, the
+        # body, and a JSON escape of it); only a form is decoded, as it may carry one encoded.
+        query = request.environ.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            raise _nul_refused()
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if any("\x00" in v for vs in request.form.listvalues() for v in vs):
+                raise _nul_refused()
+            return
+        data = request.get_data(cache=True)
+        if b"\x00" in data or b"\\u0000" in data:
+            raise _nul_refused()
 
     @app.before_request
     def _fresh_locale():
         # Flask-Babel caches the locale on the app context, which a test client's
         # requests (and CLI-made contexts) can share; each request chooses anew.
         refresh()
+
+
+def _nul_refused() -> DomainError:
+    return DomainError("validation_error", fields={"request": "contains a NUL character"})
+
+
+def _limits_on_routes_only(app: Flask) -> None:
+    """Every rate limit of Dauys is declared on its route, and its decorator checks it.
+
+    Flask-Limiter also runs a pass before every request that looks for application-wide and
+    default limits; there are none, and the pass cost a quarter of a cached count read, so it is
+    dropped. Configuring such limits would silently do nothing, so it is refused."""
+    for key in ("RATELIMIT_APPLICATION", "RATELIMIT_DEFAULT", "RATELIMIT_META"):
+        if app.config.get(key):
+            raise RuntimeError(f"{key}: declare rate limits on their routes (@limiter.limit)")
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:  # absent when limits are off
+        hooks.remove(limiter._check_request_limit)
 
 
 def _sqlite_transactions(engine) -> None:
@@ -216,21 +243,31 @@ def _csrf_message() -> str:
     return _("The form expired or was sent from another site; reload the page and try again.")
 
 
+_SECURITY_HEADERS = (
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+
+
 def _register_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        headers = response.headers
+        present = {name.lower() for name in headers.keys()}  # one pass, not one per header
+        wanted = list(_SECURITY_HEADERS)
         if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            wanted.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
         if not jsonapi.is_api_request():
-            response.headers.setdefault("Content-Language", str(get_locale() or "kk"))
+            wanted.append(("Content-Language", str(get_locale() or "kk")))
+        for name, value in wanted:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, redirect, request, session
 from flask_login import current_user
 
 from config import LANGUAGES
+from jsonapi import is_api_request
 
 bp = Blueprint("i18n", __name__)
 
@@ -18,7 +19,8 @@ def select_locale() -> str:
     """?lang=, then the choice kept in the session, then the account, then the browser; Kazakh first."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
-        session["lang"] = asked  # a shared ?lang= link keeps its language on the next pages
+        if not is_api_request():  # the API keeps no session
+            session["lang"] = asked  # a shared ?lang= link keeps its language on the next pages
         return asked
     chosen = session.get("lang")
     if chosen in LANGUAGES:

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from flask import Flask, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
@@ -25,8 +26,12 @@ def body() -> dict[str, Any]:
     return data
 
 
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PREFIX + "/") or path == API_PREFIX
+
+
 def is_api_request() -> bool:
-    return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
+    return is_api_path(request.path)
 
 
 def error_response(error: DomainError):
@@ -68,6 +73,16 @@ def set_retry_after(exc: HTTPException, response) -> None:
     else:  # the storage's reset time is whole seconds: never say more than one window
         seconds = min(math.ceil(current.reset_at - time.time()), current.limit.get_expiry())
     response.headers["Retry-After"] = str(max(1, seconds))
+
+
+class ApiWithoutSessions(SecureCookieSessionInterface):
+    """The API authenticates by Bearer token: it neither reads nor sets the cookie session (pages
+    do), which also spares every API request the cookie's signature check."""
+
+    def open_session(self, app: Flask, request):  # noqa: ANN001 - Flask's signature
+        if is_api_path(request.path):
+            return None  # Flask's null session: readable, and nothing is saved
+        return super().open_session(app, request)
 
 
 def register(app: Flask) -> None:

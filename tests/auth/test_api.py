@@ -159,5 +159,24 @@ def test_a_nul_character_anywhere_in_a_request_is_a_clear_validation_error(clien
         client.get("/api/v1/budget/cycles?territory=%00"),
         client.post("/api/v1/petitions/1/signatures", data=b'{"jws": "a\\u0000b"}', content_type="application/json"),
         client.post("/api/v1/auth/token", json={"jws": "x\x00y"}),
+        client.post("/api/v1/auth/token", data=b"jws=x%00y", content_type="application/x-www-form-urlencoded"),
+        client.post("/api/v1/auth/token", data={"jws": "x\x00y"}, content_type="multipart/form-data"),
     ):
         assert (response.status_code, response.get_json()["error"]["code"]) == (422, "validation_error")
+
+
+def test_the_api_keeps_no_cookie_session_while_pages_do(client):
+    api = client.get("/api/v1/petitions?lang=ru")
+    page = client.get("/?lang=ru")
+    assert api.status_code == 200 and "Set-Cookie" not in api.headers
+    assert page.status_code == 200 and "session=" in page.headers.get("Set-Cookie", "")
+
+
+def test_an_application_wide_rate_limit_is_refused_at_start(tmp_path):
+    """Limits are checked by their route decorators only: a default one would silently do nothing."""
+    import pytest
+
+    from factory import create_app
+
+    with pytest.raises(RuntimeError, match="RATELIMIT_DEFAULT"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", "RATELIMIT_DEFAULT": "100/minute"})
