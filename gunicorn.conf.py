@@ -1,9 +1,11 @@
 """Production settings for `gunicorn wsgi:app` (read from this folder by default).
 
 Signing is CPU-bound Python (EDS verification, the framework), so processes, not threads, carry
-the load: three per core keep the cores busy while some wait on PostgreSQL or Redis. Measured with
-`make bench` on 2 cores (6,000 signatures each): 4 workers x 4 threads 303/s, 4 x 2 330/s,
-6 x 1 347/s (and the best count-endpoint ratio). gthread keeps idle keep-alive connections off
+the load: four per core keep the cores busy while some wait on PostgreSQL or Redis (each signing
+request makes three round trips). Measured with `make bench` on 2 cores, 10,000 signatures each
+(2026-12-01, one run each): 4 workers 571/s (p99 200 ms), 6 504-548/s (p99 330-350 ms), 8
+659-731/s (p99 148-227 ms), 12 649/s, 16 688/s (p99 307-380 ms); earlier, 4 workers x 4 threads
+and 4 x 2 were slower than single-threaded workers. gthread keeps idle keep-alive connections off
 the worker. DAUYS_WEB_WORKERS / DAUYS_WEB_THREADS override them.
 """
 
@@ -11,7 +13,7 @@ import multiprocessing
 import os
 
 bind = os.environ.get("DAUYS_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("DAUYS_WEB_WORKERS", multiprocessing.cpu_count() * 3))
+workers = int(os.environ.get("DAUYS_WEB_WORKERS", multiprocessing.cpu_count() * 4))
 worker_class = "gthread"
 threads = int(os.environ.get("DAUYS_WEB_THREADS", 1))
 keepalive = 30

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 import random
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app, has_app_context
@@ -248,6 +249,16 @@ class Tally:
     threshold: int
     state: str
     at: float
+
+    @cached_property
+    def body(self) -> bytes:
+        """The JSON body of the count endpoint, made once per refresh however many read it."""
+        figures = {"signature_count": self.signature_count, "threshold": self.threshold, "state": self.state}
+        return json.dumps(figures, separators=(",", ":")).encode()
+
+    @cached_property
+    def etag(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()[:20]
 
 
 COUNT_TTL_SECONDS = 1.0
