@@ -205,7 +205,10 @@ def load(url: str, connections: int, bodies: Path | None = None, seconds: float 
     with wrk, which (in C) can outrun a server that a Python client could not."""
     if bodies is not None:
         lines = [line for line in bodies.read_bytes().split(b"\n") if line]
-        return loadgen.run(url, connections, lines, seconds)
+        started = time.process_time()  # the client shares the two cores: say how much it takes
+        result = loadgen.run(url, connections, lines, seconds)
+        result["client_cpu_ms_per_request"] = (time.process_time() - started) * 1000 / max(1, result["requests"])
+        return result
     return wrk(url, connections, seconds)
 
 
@@ -472,7 +475,7 @@ def print_report(r: dict) -> None:
           f"   ({s['statuses'].get('201', 0):,} accepted in {s['seconds']:.1f} s)")
     print(f"  signing latency             p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms, max {s['max_ms']:.1f} ms")
     print(f"  CPU per signing request     web workers {s['web_cpu_ms_per_request']:.2f} ms, "
-          f"PostgreSQL backends {s['db_cpu_ms_per_request']:.2f} ms")
+          f"PostgreSQL backends {s['db_cpu_ms_per_request']:.2f} ms, load client {s['client_cpu_ms_per_request']:.2f} ms")
     print(f"  GET /petitions/{{id}}/count   {r['count']['rps']:>9,.0f} requests/s = {r['count_ratio_to_bare']:.2f} of bare")
     if b.get("crossing_to_delivered_s") is not None:
         print(f"  threshold → notification    {b['crossing_to_delivered_s']:.2f} s after the crossing signature "
