@@ -5,7 +5,8 @@
 Uses the citizens of `make bench` (run `make bench BENCH_ARGS=--prepare-only` first): copies the
 template database, opens one Government petition through the HTTP API of a one-worker gunicorn,
 pre-signs the bodies, stops gunicorn, then calls the WSGI app directly with prepared environs, one
-after another, and reports the CPU milliseconds per request (and, with --profile, a cProfile dump).
+after another, and reports the CPU milliseconds per request (and, with --profile, a cProfile dump);
+then the same for `GET /petitions/{id}/count` and for bare Flask (`bench/bare.py`).
 The load benchmark measures the whole stack; this one says which layer to work on.
 """
 
@@ -46,17 +47,35 @@ def prepare(count: int) -> tuple[dict, list[bytes], dict[str, str]]:
     return petition, bodies, environ
 
 
+def cpu_ms_per_get(app, path: str, n: int) -> float:
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path=path, environ_base={"REMOTE_ADDR": "10.0.0.1"}).get_environ()
+
+    def start_response(_status, _headers, _exc=None):
+        return None
+
+    for _ in range(500):
+        b"".join(app(dict(environ), start_response))
+    started = time.process_time()
+    for _ in range(n):
+        b"".join(app(dict(environ), start_response))
+    return round((time.process_time() - started) * 1000 / n, 4)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--signatures", type=int, default=5000)
     parser.add_argument("--profile", help="write a cProfile dump here")
     parser.add_argument("--no-limits", action="store_true", help="rate limits off")
+    parser.add_argument("--count", type=int, default=20000, help="GET /count requests timed after the signing")
     args = parser.parse_args()
     petition, bodies, environ = prepare(args.signatures)
     os.environ.update(environ)
     if args.no_limits:
         os.environ["DAUYS_RATELIMIT_ENABLED"] = "false"
 
+    from bare import app as bare_app
     from werkzeug.test import EnvironBuilder
 
     from factory import create_app
@@ -90,6 +109,9 @@ def main() -> None:
     n = len(environs)
     print(json.dumps({"requests": n, "statuses": statuses, "cpu_ms_per_request": round(cpu * 1000 / n, 3),
                       "wall_ms_per_request": round(wall * 1000 / n, 3), "limits": not args.no_limits}))
+    print(json.dumps({"count_cpu_ms_per_request": cpu_ms_per_get(app, f"/api/v1/petitions/{petition['id']}/count",
+                                                                  args.count),
+                      "bare_flask_cpu_ms_per_request": cpu_ms_per_get(bare_app, "/", args.count)}))
     if profiler:
         import pstats
 
