@@ -28,3 +28,18 @@ def test_production_cookies_are_secure(tmp_path):
     settings = config.flask_settings(values)
     assert settings["SESSION_COOKIE_SECURE"] and settings["SESSION_COOKIE_HTTPONLY"]
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_a_gunicorn_worker_parses_the_trust_anchors_before_its_first_request(app):
+    """gunicorn.conf.py's post_worker_init: the first signature a worker serves pays no CA loading."""
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    settings = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    app.extensions.pop("dauys_trust", None)
+    app.extensions.pop("dauys_ca", None)
+
+    settings["post_worker_init"](SimpleNamespace(wsgi=app))
+
+    assert app.extensions["dauys_trust"].issuing.subject == app.extensions["dauys_ca"].issuing_cert.subject
