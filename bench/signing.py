@@ -213,7 +213,7 @@ def load(url: str, connections: int, bodies: Path | None = None, seconds: float 
 
 
 def wrk(url: str, connections: int, seconds: float) -> dict:
-    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", url],
+    done = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{int(seconds)}s", "--latency", url],
                           capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"wrk failed: {done.stderr}")
