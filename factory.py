@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -41,6 +42,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         values.update(overrides)
     app.config.from_mapping(config.flask_settings(values))
 
+    app.extensions["dauys.warm_up"] = functools.partial(_warm_up, app)
     app.url_map.converters["int"] = DatabaseId
     _init_extensions(app)
     _register_blueprints(app)
@@ -53,6 +55,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
         start_inprocess(app)
     return app
+
+
+def _warm_up(app: Flask) -> None:
+    """What a web worker loads before its first request (gunicorn.conf.py's post_worker_init)."""
+    from auth.services import trust_store
+
+    with app.app_context():
+        trust_store()
 
 
 def _init_extensions(app: Flask) -> None:

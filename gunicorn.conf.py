@@ -24,10 +24,11 @@ errorlog = "-"
 loglevel = os.environ.get("DAUYS_LOG_LEVEL", "warning")
 
 
-def post_worker_init(worker):
-    """Parse the CA's certificates (and load its key) as the worker starts, not inside the first
-    signature it serves: that costs ~0.1 s once per process."""
-    from auth.services import trust_store
 
-    with worker.wsgi.app_context():
-        trust_store()
+def post_worker_init(worker):
+    """Let a Dauys app load what its first request would otherwise wait for (the CA's certificates
+    and key: ~0.1 s once per process). Other apps served with these settings (the bench's bare
+    Flask) are left alone."""
+    warm_up = getattr(worker.wsgi, "extensions", {}).get("dauys.warm_up")
+    if warm_up is not None:
+        warm_up()

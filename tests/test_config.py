@@ -43,3 +43,20 @@ def test_a_gunicorn_worker_parses_the_trust_anchors_before_its_first_request(app
     settings["post_worker_init"](SimpleNamespace(wsgi=app))
 
     assert app.extensions["dauys_trust"].issuing.subject == app.extensions["dauys_ca"].issuing_cert.subject
+
+
+def test_the_gunicorn_warm_up_leaves_other_apps_alone(tmp_path):
+    """The bench serves bare Flask with the same settings: no CA may appear in its folder."""
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    settings = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    other = Flask("other", instance_path=str(tmp_path / "instance"))
+
+    settings["post_worker_init"](SimpleNamespace(wsgi=other))
+    settings["post_worker_init"](SimpleNamespace(wsgi=lambda environ, start_response: []))
+
+    assert not (tmp_path / "instance").exists()
