@@ -7,6 +7,15 @@ request makes three round trips). Measured with `make bench` on 2 cores, 10,000 
 659-731/s (p99 148-227 ms), 12 649/s, 16 688/s (p99 307-380 ms); earlier, 4 workers x 4 threads
 and 4 x 2 were slower than single-threaded workers. gthread keeps idle keep-alive connections off
 the worker. DAUYS_WEB_WORKERS / DAUYS_WEB_THREADS override them.
+
+A gthread worker keeps the keep-alive connections it accepted, and workers accept unevenly (seen
+with `ss -tnp` under the bench: 0 to 14 of 64 per worker), so the busiest worker sets the latency
+tail. Behind a reverse proxy that keeps N upstream connections, DAUYS_WEB_CONNECTIONS = N / workers
+spreads them: 10,000 signatures over 64 connections, 8 workers, one run each: 10 per worker 505/s,
+p99 221 ms; unlimited 481/s, p99 620 ms. It is not the default because a server facing clients
+directly would then hold every client beyond workers x N in the backlog until a keep-alive ends.
+DAUYS_WEB_WORKER_CLASS=sync (a connection per request, as behind a proxy that does not keep
+upstream connections) balances too: 508/s, p99 181 ms, with more CPU per request for the connections.
 """
 
 import multiprocessing
@@ -14,15 +23,15 @@ import os
 
 bind = os.environ.get("DAUYS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("DAUYS_WEB_WORKERS", multiprocessing.cpu_count() * 4))
-worker_class = "gthread"
+worker_class = os.environ.get("DAUYS_WEB_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("DAUYS_WEB_THREADS", 1))
+worker_connections = int(os.environ.get("DAUYS_WEB_CONNECTIONS", 1000))  # gunicorn's default
 keepalive = 30
 backlog = 4096
 max_requests = 0  # a worker keeps its caches (trust anchors, parsed leaves, the calendar)
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("DAUYS_LOG_LEVEL", "warning")
-
 
 
 def post_worker_init(worker):

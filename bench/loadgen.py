@@ -29,21 +29,25 @@ def _request(method: str, host: str, path: str, body: bytes | None) -> bytes:
     return head.encode() + body
 
 
-async def _read_response(reader: asyncio.StreamReader) -> int:
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """The status, and whether the server closes the connection after this response."""
     status_line = await reader.readline()
     if not status_line:
         raise ConnectionError("closed")
     status = int(status_line.split(b" ", 2)[1])
-    length = 0
+    length, close = 0, False
     while True:
         line = await reader.readline()
         if line in (b"\r\n", b""):
             break
-        if line[:15].lower() == b"content-length:":
+        name = line[:16].lower()
+        if name.startswith(b"content-length:"):
             length = int(line[15:])
+        elif name.startswith(b"connection:"):
+            close = b"close" in line.lower()
     if length:
         await reader.readexactly(length)
-    return status
+    return status, close
 
 
 async def _connection(url, requests, latencies: list[float], statuses: Counter, errors: Counter) -> None:
@@ -55,7 +59,10 @@ async def _connection(url, requests, latencies: list[float], statuses: Counter, 
             for attempt in (1, 2):
                 try:
                     writer.write(request)
-                    status = await _read_response(reader)
+                    status, close = await _read_response(reader)
+                    if close:  # a server without keep-alive (gunicorn's sync worker): a new connection
+                        writer.close()
+                        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
                     break
                 except (ConnectionError, asyncio.IncompleteReadError) as error:
                     # the server closed a keep-alive connection: reconnect and send the same body once more
