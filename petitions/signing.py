@@ -59,20 +59,27 @@ _FACTS = select(
 # and the write below inserts only while the state is still the one read here: a process may keep
 # them a few seconds, and a signer who meets a stale copy is written against a fresh one.
 FACTS_TTL_SECONDS = 5.0
+CACHE_SIZE = 10_000  # petitions per process and cache; stale entries are worthless after seconds anyway
+
+
+def _kept(cache_name: str, petition_id: int, ttl: float, read, fresh: bool = False):
+    """`read()`, kept in this process for `ttl` seconds (a bounded dict on the app)."""
+    cache: dict = current_app.extensions.setdefault(cache_name, {})
+    entry = cache.get(petition_id)
+    now = time.monotonic()
+    if fresh or entry is None or now - entry[0] > ttl:
+        if len(cache) > CACHE_SIZE:
+            cache.clear()
+        entry = cache[petition_id] = (now, read())
+    return entry[1]
 
 
 def signing_facts(petition_id: int, fresh: bool = False) -> SigningFacts | None:
-    cache: dict[int, tuple[float, SigningFacts]] = current_app.extensions.setdefault("dauys_signing_facts", {})
-    entry = cache.get(petition_id)
-    now = time.monotonic()
-    if fresh or entry is None or now - entry[0] > FACTS_TTL_SECONDS:
+    def read() -> SigningFacts | None:
         row = db.session.connection().execute(_FACTS, {"b_id": petition_id}).first()
-        if row is None:
-            return None  # not kept: an id that does not exist costs its query every time
-        if len(cache) > COUNT_CACHE_SIZE:
-            cache.clear()
-        entry = cache[petition_id] = (now, SigningFacts(*row))
-    return entry[1]
+        return SigningFacts(*row) if row is not None else None
+
+    return _kept("dauys_signing_facts", petition_id, FACTS_TTL_SECONDS, read, fresh)
 
 
 def autocommit_reads() -> None:
@@ -152,10 +159,7 @@ def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: 
             raise DomainError("wrong_state")
     else:
         raise DomainError("wrong_state")
-    target = (
-        current_app.config["PETITION_RESTRICTED_SUPPORTERS"] if petition.state == "restricted" else petition.threshold
-    )
-    return Signed(signature_id, receipt, may_reach(shard_count or 0, target))
+    return Signed(signature_id, receipt, may_reach(shard_count or 0, _next_target(petition.state, petition.threshold)))
 
 
 _COLUMNS = ("petition_id", "signer_hash", "display_name", "region", "signed_at", "receipt", "jws", "user_id", "notify")
@@ -175,8 +179,7 @@ def _record(values: dict, state: str) -> tuple[int | None, int | None]:
     connection = db.session.connection()
     insert, bump = _record_statements(connection.dialect.name)
     if bump is None:
-        signature_id, shard_count = connection.execute(insert, params).one()
-        return signature_id, shard_count
+        return tuple(connection.execute(insert, params).one())
     signature_id = connection.execute(insert, params).scalar()
     if signature_id is None:
         return None, None
@@ -248,7 +251,6 @@ class Tally:
     signature_count: int
     threshold: int
     state: str
-    at: float
 
     @cached_property
     def body(self) -> bytes:
@@ -262,23 +264,18 @@ class Tally:
 
 
 COUNT_TTL_SECONDS = 1.0
-COUNT_CACHE_SIZE = 10_000
 
 
 def public_tally(petition_id: int) -> Tally | None:
     """The public figures of a petition, at most COUNT_TTL_SECONDS old, read in one query; None for
     a petition that does not exist or is a draft. A page refresh by a hundred thousand people
     costs each web process one query a second."""
-    cache: dict[int, Tally | None] = current_app.extensions.setdefault("dauys_counts", {})
-    entry = cache.get(petition_id)
-    now = time.monotonic()
-    if entry is None or now - entry.at > COUNT_TTL_SECONDS:
-        if len(cache) > COUNT_CACHE_SIZE:
-            cache.clear()  # bounded: stale entries are worthless after a second anyway
+
+    def read() -> Tally | None:
         row = db.session.connection().execute(_TALLY, {"b_id": petition_id}).first()
-        entry = Tally(row[0], row[1], row[2], now) if row is not None and row[2] != "draft" else Tally(0, 0, "", now)
-        cache[petition_id] = entry
-    return entry if entry.state else None
+        return Tally(*row) if row is not None and row[2] != "draft" else None
+
+    return _kept("dauys_counts", petition_id, COUNT_TTL_SECONDS, read)
 
 
 def public_count(petition_id: int) -> int:
@@ -293,15 +290,21 @@ def forget_tally(petition_id: int) -> None:
     current_app.extensions.get("dauys_signing_facts", {}).pop(petition_id, None)
 
 
-def _moves_due(count: int, threshold: int, state: str) -> bool:
-    restricted = current_app.config["PETITION_RESTRICTED_SUPPORTERS"]
-    return (state == "restricted" and count >= restricted) or (state == "open" and count >= threshold)
+def _next_target(state: str, threshold: int) -> int | None:
+    """The count that moves a petition in `state` on: its first supporters, then its threshold."""
+    if state == "restricted":
+        return current_app.config["PETITION_RESTRICTED_SUPPORTERS"]
+    return threshold if state == "open" else None
 
 
 def move_due(petition_id: int) -> bool:
     """Whether the count now allows a move: one read, which `advance` repeats in its transaction."""
     row = db.session.connection().execute(_TALLY, {"b_id": petition_id}).first()
-    return row is not None and _moves_due(*row)
+    if row is None:
+        return False
+    count, threshold, state = row
+    target = _next_target(state, threshold)
+    return target is not None and count >= target
 
 
 def advance(petition_id: int, now: datetime) -> list[str]:
@@ -315,7 +318,7 @@ def advance(petition_id: int, now: datetime) -> list[str]:
     config = current_app.config
     moves = []
     count, threshold, state = db.session.connection().execute(_TALLY, {"b_id": petition_id}).one()
-    if state == "restricted" and count >= config["PETITION_RESTRICTED_SUPPORTERS"]:
+    if state == "restricted" and count >= _next_target(state, threshold):
         opened = db.session.execute(
             update(Petition)
             .where(Petition.id == petition_id, Petition.state == "restricted")
