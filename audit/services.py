@@ -3,11 +3,9 @@ action commit together or not at all. Never an IIN: people are named as the plat
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import datetime
 
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_limiter.util import get_remote_address
 from sqlalchemy import func, select
 
@@ -35,9 +33,11 @@ def person_label(given_name: str, surname: str) -> str:
 
 def person_ref(iin: str) -> str:
     """A stable pseudonym of a person for the log: a keyed hash, so the log holds no IIN while an
-    auditor with the key can still tell whether two entries concern the same person."""
-    key = hashlib.sha256(b"dauys-audit:" + current_app.config["SECRET_KEY"].encode()).digest()
-    return hmac.new(key, iin.encode(), hashlib.sha256).hexdigest()[:16]
+    auditor with the key can still tell whether two entries concern the same person (the keyed
+    hash signatures use, under its own prefix, as ballots do)."""
+    from petitions.signing import signer_hash  # petitions imports this module
+
+    return signer_hash(f"audit:{iin}")[:16]
 
 
 def actor_label(user) -> str:

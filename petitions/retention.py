@@ -2,8 +2,8 @@
 
 N months (DAUYS_SIGNATURE_RETENTION_MONTHS) after a petition closed, lapsed or was answered, each
 of its signatures loses the signed JWS (which carries the certificate, and so the IIN), the link
-to the signer's account, the displayed name and the keyed hash of the IIN (replaced by a random
-value, so no one can test whether a given citizen signed). What the public record needs stays:
+to the signer's account, the displayed name and the keyed hash of the IIN (replaced by a value
+made of the row's own id, so no one can test whether a given citizen signed). What the public record needs stays:
 the count, the region and the day of each signature, and the receipt.
 """
 
