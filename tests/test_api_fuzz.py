@@ -13,7 +13,6 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 
 def test_the_api_answers_every_generated_request_as_documented(app, territories):
-    app.config["RATELIMIT_ENABLED"] = False
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 30, "every /api/v1 route is in the document (tests/test_openapi checks that)"

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
-
 from tests.budgeting.conftest import VILLAGE_2
 from tests.budgeting.test_ballots import ballot_cycle, secretary, vote_on_paper  # noqa: F401
-
-
-def audit_rows(action: str):
-    from audit.models import AuditEntry
-    from extensions import db
-
-    db.session.rollback()
-    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).all()
+from tests.petitions.test_audit_log import audit_rows
 
 
 def test_screenings_and_a_paper_ballot_are_audited_without_the_voters_iin(app, ballot_cycle, resident, secretary):  # noqa: F811

@@ -4,6 +4,7 @@ Redis is back the worker's clock runs the count — once — and the results rea
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -43,6 +44,8 @@ def test_ballots_and_the_count_survive_a_redis_outage_over_the_close(app, redis_
     time.sleep(5)
     db.session.remove()
     assert db.session.get(BudgetCycle, cycle_id).result is None  # nothing could count it yet
+    # ... because the outage reached the worker: its clock could not tick (not merely not yet due)
+    assert "clock tick postponed" in Path(app.workers[0].output).read_text(errors="replace")
     redis_server.start()
 
     deadline = time.monotonic() + 90
@@ -63,4 +66,4 @@ def test_ballots_and_the_count_survive_a_redis_outage_over_the_close(app, redis_
     per_user = db.session.execute(
         select(Notification.user_id, func.count()).where(Notification.event == "budget.results").group_by(Notification.user_id)
     ).all()
-    assert per_user and {n for _, n in per_user} == {1}  # the proposer, once
+    assert len(per_user) == 1 and {n for _, n in per_user} == {1}  # the proposer, once

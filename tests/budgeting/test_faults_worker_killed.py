@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from tests.budgeting.conftest import VILLAGE_1, VILLAGE_2, ballot_jws, eligible_projects, move_to
 from tests.conftest import migrated
-from tests.faults.fixtures import app_with_worker, pg, redis_server  # noqa: F401
+from tests.faults.fixtures import app_with_worker, pg, redis_server, wait  # noqa: F401
 from tests.faults.servers import kill_session, session_members
 
 pytestmark = pytest.mark.slow
@@ -57,14 +57,6 @@ def sessions(app, pg):  # noqa: F811 - after `app`, so closed before the teardow
     yield connect
     for conn in opened:
         conn.close()
-
-
-def wait(condition, seconds: float = 60, what: str = "") -> object:
-    deadline = time.monotonic() + seconds
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-    return value
 
 
 @pytest.mark.parametrize("hold", HOLDS)

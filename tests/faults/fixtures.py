@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -121,3 +122,12 @@ def app_with_worker(database_url: str, redis_url: str, instance_dir, **settings)
         for worker in app.workers:
             stop_worker(worker)
         wipe(app)
+
+
+def wait(condition, seconds: float = 60, what: str = "") -> object:
+    """Poll `condition` until it gives something true, and return that; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what or condition}"
+        time.sleep(0.1)
+    return value

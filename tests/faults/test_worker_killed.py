@@ -13,7 +13,7 @@ from redis import Redis
 from sqlalchemy import func, select
 
 from tests.conftest import make_app, wipe
-from tests.faults.fixtures import start_worker, stop_worker, worker_env
+from tests.faults.fixtures import start_worker, stop_worker, wait, worker_env
 from tests.faults.servers import kill_session
 from tests.petitions.test_concurrency import citizen, sign_payload
 from tests.petitions.test_transitions import make_petition
@@ -46,13 +46,6 @@ def app(postgres_database, redis_url, smtp, instance_dir):
     redis = Redis.from_url(redis_url)
     for key in redis.scan_iter(f"rq:*{queue}*"):
         redis.delete(key)
-
-
-def wait(condition, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_a_worker_killed_mid_delivery_leaves_each_recipient_one_notification(app, smtp, make_citizen):
