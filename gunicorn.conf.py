@@ -9,7 +9,8 @@ and 4 x 2 were slower than single-threaded workers. gthread keeps idle keep-aliv
 the worker. DAUYS_WEB_WORKERS / DAUYS_WEB_THREADS override them.
 
 A gthread worker keeps the keep-alive connections it accepted, and workers accept unevenly (seen
-with `ss -tnp` under the bench: 0 to 14 of 64 per worker), so the busiest worker sets the latency
+with `ss -tnp` under the bench: 2 to 17 sockets per worker, about two of them to PostgreSQL and
+Redis, for 64 clients), so the busiest worker sets the latency
 tail. Behind a reverse proxy that keeps N upstream connections, DAUYS_WEB_CONNECTIONS = N / workers
 spreads them: 10,000 signatures over 64 connections, 8 workers, one run each: 10 per worker 505/s,
 p99 221 ms; unlimited 481/s, p99 620 ms. It is not the default because a server facing clients
