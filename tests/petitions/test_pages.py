@@ -172,7 +172,8 @@ def test_submit_needs_the_confirmation_and_the_authors_signature(client, author)
 
 def test_restricted_petition_is_reachable_by_link_but_not_listed(client, author, officials, small_thresholds, make_citizen):
     petition = create_and_submit(author)
-    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    approved = officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    assert approved.status_code == 200, approved.get_json()
     assert TITLE not in client.get("/petitions").get_data(as_text=True)
     page = client.get(f"/petitions/{petition['id']}?lang=en").get_data(as_text=True)
     assert "not listed yet" in page
@@ -186,7 +187,8 @@ def test_restricted_petition_is_reachable_by_link_but_not_listed(client, author,
 
 def test_petition_page_shows_charts_signers_and_never_an_iin(client, author, officials, small_thresholds, make_citizen):
     petition = create_and_submit(author)
-    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    approved = officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    assert approved.status_code == 200, approved.get_json()
     signers = [make_citizen(kato="710000000", given_name="Айгерім", surname="Сейтқалиева") for _ in range(3)]
     for citizen in signers:
         assert sign(client, citizen, petition).status_code == 201
@@ -244,8 +246,9 @@ def test_list_filters_ignore_unknown_values(client, territories):
 
 
 def test_script_and_html_in_a_petition_are_rendered_inert(client, author, officials, small_thresholds):
-    """Title and text with markup come back as text everywhere they are shown: page, list, queue,
-    API (JSON strings) — never as elements a browser would run or render."""
+    """Title and text with markup come back as text where they are shown here: the moderation
+    queue, the petition page and the API (JSON strings) — never as elements a browser would run or
+    render."""
     attack = '<script>alert("x")</script><img src=x onerror="alert(1)"><a href="javascript:alert(2)">x</a>'
     created = author.post(
         "/api/v1/petitions",
@@ -257,7 +260,8 @@ def test_script_and_html_in_a_petition_are_rendered_inert(client, author, offici
     assert author.post(f"/api/v1/petitions/{petition['id']}/submit", {"jws": author.sign_doc("petition.submit", doc)}).status_code == 200
     sign_in_page(client, officials["moderator"].citizen)
     queue = client.get("/moderation").get_data(as_text=True)
-    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    approved = officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    assert approved.status_code == 200, approved.get_json()
     pages = [queue, client.get(f"/petitions/{petition['id']}").get_data(as_text=True)]
     for html in pages:
         assert "<script>alert" not in html and "<img src=x" not in html and 'href="javascript:' not in html
