@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test bench lint translations extract-messages install install-dev install-bench browser clean
+.PHONY: demo test audit bench lint translations extract-messages install install-dev install-bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -52,7 +52,14 @@ browser:
 
 test: install-dev browser
 	$(BIN)/ruff check .
+	$(BIN)/python -m tools.dependency_audit
 	$(BIN)/python -m pytest
+
+# Known vulnerabilities in the pinned requirements (pip-audit; tools/dependency_audit.py says how
+# it is read). Part of `make test`; run it on its own at least weekly, as advisories appear without
+# any change here. DAUYS_AUDIT_REQUIRE_DATA=1 also fails when the service could not be asked.
+audit: install-dev
+	$(BIN)/python -m tools.dependency_audit
 
 # National-scale signing on this machine (not part of `make test`): gunicorn + PostgreSQL + Redis +
 # a worker, 50,000 EDS-signed signatures, against bare Flask in the same run. Needs PostgreSQL
