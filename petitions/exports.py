@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, jsonify
 from sqlalchemy import func, select
 
+from csv_export import csv_response
 from errors import DomainError
 from extensions import db
 from jsonapi import API_PREFIX
@@ -99,12 +98,7 @@ def export(name: str, fmt: str):
     if fmt == "json":
         response = jsonify({"items": rows})
     else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        response = Response(buffer.getvalue(), mimetype="text/csv")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response = csv_response(rows, fields, f"{name}.csv")
     response.cache_control.public = True
     response.cache_control.max_age = 60
     return response
