@@ -45,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     # their personal data: the JWS, the account link, the name and the keyed hash of the IIN
     "SIGNATURE_RETENTION_MONTHS": 12,
     "MIN_AGE": 18,
+    # a published breakdown (ballots by village, signatures by region or day) merges every cell below
+    # this many into "other", so no cell singles out a person (DOMAIN.md: Privacy of small groups)
+    "BUDGET_MIN_CELL": 10,
+    "PETITION_MIN_CELL": 10,
 }
 
 LANGUAGES = ("kk", "ru", "en")

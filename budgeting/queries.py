@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
 from budgeting.models import Ballot, BudgetCycle, Proposal
 from budgeting.services import ballot_count
+from disclosure import merge_small_cells
 from extensions import db
 
 
@@ -70,13 +73,50 @@ def cycles(territory: str | None = None) -> list[BudgetCycle]:
     return list(db.session.scalars(stmt))
 
 
-def votes_by_settlement(cycle_id: int) -> dict[str, dict[int, int]]:
-    """Per village, how many ballots approved each project."""
-    result: dict[str, dict[int, int]] = {}
+@dataclass(frozen=True)
+class VillageVotes:
+    """The ballots of one village (or of the villages merged as "other") and how many approved each project."""
+
+    ballots: int
+    votes: dict[int, int]
+
+
+@dataclass(frozen=True)
+class VotesByVillage:
+    """Votes by village as published: villages below the minimum merged into `other` (disclosure.merge_small_cells).
+
+    `villages` are the villages shown, by KATO; `other` is None when nothing was merged; when
+    `withheld`, fewer ballots than the minimum were cast and no breakdown is published at all.
+    """
+
+    villages: dict[str, VillageVotes]
+    other: VillageVotes | None
+    withheld: bool
+    minimum: int
+
+
+def votes_by_settlement(cycle_id: int) -> dict[str, VillageVotes]:
+    """Per village, its ballots and how many of them approved each project: raw, never published as is."""
+    ballots: Counter = Counter()
+    votes: dict[str, Counter] = {}
     for settlement, projects in db.session.execute(
         select(Ballot.settlement, Ballot.projects).where(Ballot.cycle_id == cycle_id)
     ):
-        village = result.setdefault(settlement, {})
-        for project in projects:
-            village[project] = village.get(project, 0) + 1
-    return result
+        ballots[settlement] += 1
+        votes.setdefault(settlement, Counter()).update(projects)
+    return {village: VillageVotes(n, dict(votes[village])) for village, n in sorted(ballots.items())}
+
+
+def votes_by_village(cycle_id: int, minimum: int) -> VotesByVillage:
+    """The breakdown the results page may show: no village with fewer than `minimum` ballots stands alone."""
+    raw = votes_by_settlement(cycle_id)
+    cells = merge_small_cells({village: v.ballots for village, v in raw.items()}, minimum)
+    if cells.withheld:
+        return VotesByVillage({}, None, withheld=True, minimum=minimum)
+    other = None
+    if cells.merged:
+        merged: Counter = Counter()
+        for village in cells.merged:
+            merged.update(raw[village].votes)
+        other = VillageVotes(cells.other, dict(merged))
+    return VotesByVillage({village: raw[village] for village in cells.shown}, other, withheld=False, minimum=minimum)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -24,6 +25,7 @@ from budgeting.forms import (
     field_errors,
 )
 from budgeting.models import BudgetCycle, Proposal
+from disclosure import OTHER
 from errors import DomainError
 from extensions import db
 from petitions import charts
@@ -200,6 +202,31 @@ def vote(cycle_id: int):
     )
 
 
+@dataclass(frozen=True)
+class VillageRow:
+    """One table of votes by village: `key` is the KATO, or "other" for the villages merged."""
+
+    key: str
+    name: str
+    ballots: int
+    votes: list[tuple[Proposal, int]]  # every project on the ballot, most votes first
+
+
+def village_rows(by_village: queries.VotesByVillage, names: dict[str, str], proposals: list[Proposal]) -> list[VillageRow]:
+    """The shown villages by name, then "other villages"; each lists every project, a 0 too."""
+    all_names = {**page_queries.territory_names(set(by_village.villages), _locale()), **names}
+
+    def row(key: str, name: str, village: queries.VillageVotes) -> VillageRow:
+        votes = sorted(((p, village.votes.get(p.id, 0)) for p in proposals), key=lambda pair: (-pair[1], pair[0].id))
+        return VillageRow(key, name, village.ballots, votes)
+
+    rows = sorted((row(kato, all_names.get(kato, kato), v) for kato, v in by_village.villages.items()),
+                  key=lambda r: r.name)
+    if by_village.other is not None:
+        rows.append(row(OTHER, _("Other villages"), by_village.other))
+    return rows
+
+
 @bp.get("/budget/<int:cycle_id>/results")
 def results(cycle_id: int):
     cycle = load_cycle(cycle_id)
@@ -210,19 +237,16 @@ def results(cycle_id: int):
     titles = {p.id: p.title for p in proposals}
     everyone = sorted(funded + not_funded, key=lambda o: (-o.votes, o.proposal.id))
     villages = place_names(cycle)
-    by_village = queries.votes_by_settlement(cycle.id)
-    names = {**page_queries.territory_names(set(by_village), _locale()), **villages}
-    village_rows = [
-        (names.get(kato, kato), sorted(((titles.get(pid, pid), n) for pid, n in counts.items()), key=lambda r: -r[1]))
-        for kato, counts in sorted(by_village.items(), key=lambda item: names.get(item[0], item[0]))
-    ]
+    by_village = queries.votes_by_village(cycle.id, current_app.config["BUDGET_MIN_CELL"])
     greedy = [titles[pid] for pid in cycle.result.get("greedy_funded", []) if pid in titles]
     spent = sum(o.proposal.checked_cost or 0 for o in funded)
     return render_template(
         "budgeting/results.html", cycle=cycle, place=cycle_place(cycle), funded=funded, not_funded=not_funded,
         reasons={o.proposal.id: reason_text(o.reason, titles) for o in not_funded},
         chart=charts.rows_chart([(o.proposal.title, o.votes) for o in everyone]), everyone=everyone,
-        village_rows=village_rows, villages=villages, greedy=greedy, spent=spent,
+        village_rows=village_rows(by_village, villages, proposals), villages_withheld=by_village.withheld,
+        villages_merged=by_village.other is not None, village_minimum=by_village.minimum,
+        villages=villages, greedy=greedy, spent=spent,
         same_as_greedy=set(cycle.result.get("greedy_funded", [])) == set(cycle.result.get("funded", [])),
         pb_name=f"dauys-{cycle.kato}-{cycle.year}.pb",
         implementation_spent=sum(o.proposal.spent or 0 for o in funded),

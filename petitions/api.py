@@ -12,7 +12,7 @@ from auth.access import bearer_user, role_required, signer_limit_key
 from errors import DomainError
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body
-from petitions import queries, rules, services, signing
+from petitions import breakdowns, queries, rules, services, signing
 from petitions.models import Petition
 
 bp = Blueprint("petitions_api", __name__, url_prefix=API_PREFIX)
@@ -189,8 +189,10 @@ def petition_signers(petition_id: int):
     return jsonify(
         {
             "items": [{"name": name, "signed_at": at.isoformat()} for name, at in queries.recent_signers(petition_id)],
-            "by_region": [{"region": region, "count": count} for region, count in queries.signatures_by_region(petition_id)],
-            "by_day": [{"day": day.isoformat(), "count": count} for day, count in queries.signatures_by_day(petition_id)],
+            # small regions and days merged into "other" (petitions.breakdowns); [] below the minimum
+            "by_region": [{"region": region, "count": count} for region, count in breakdowns.by_region(petition_id)],
+            "by_day": [{"day": day if day == breakdowns.OTHER else day.isoformat(), "count": count}
+                       for day, count in breakdowns.by_day(petition_id)],
         }
     )
 

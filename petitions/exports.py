@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterable
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, jsonify
 from sqlalchemy import func, select
 
+from csv_export import csv_response
 from errors import DomainError
 from extensions import db
 from jsonapi import API_PREFIX
+from petitions import breakdowns
 from petitions.models import Petition, Signature
 from petitions.queries import PUBLIC_STATES, kazakhstan_day
 from petitions.signing import exact_count
@@ -45,17 +46,32 @@ def _public_signatures():
     return Signature.petition_id.in_(select(Petition.id).where(Petition.state.in_(PUBLIC_STATES)))
 
 
+def _per_petition(rows: Iterable[tuple[int, object, int]], key: str) -> list[dict]:
+    """Each petition's cells as its own breakdown, small cells merged into "other" (petitions.breakdowns)."""
+    cells: dict[int, list[tuple[object, int]]] = {}
+    for petition_id, value, count in rows:
+        cells.setdefault(petition_id, []).append((_value(value), count))
+    at_least = breakdowns.minimum()
+    return [
+        {"petition_id": petition_id, key: value, "count": count}
+        for petition_id, petition_cells in cells.items()
+        for value, count in breakdowns.publishable(petition_cells, at_least)
+    ]
+
+
 def region_rows() -> list[dict]:
+    """Per petition, its regions by KATO, then "other"; a petition below the minimum has no rows."""
     stmt = (
         select(Signature.petition_id, Signature.region, func.count(Signature.id))
         .where(_public_signatures())
         .group_by(Signature.petition_id, Signature.region)
         .order_by(Signature.petition_id, Signature.region)
     )
-    return [{"petition_id": p, "region": r, "count": c} for p, r, c in db.session.execute(stmt)]
+    return _per_petition(db.session.execute(stmt), "region")
 
 
 def day_rows() -> list[dict]:
+    """Per petition, its days in date order, then "other" days (see petitions.breakdowns)."""
     day = kazakhstan_day(Signature.signed_at)
     stmt = (
         select(Signature.petition_id, day, func.count(Signature.id))
@@ -63,7 +79,7 @@ def day_rows() -> list[dict]:
         .group_by(Signature.petition_id, day)
         .order_by(Signature.petition_id, day)
     )
-    return [{"petition_id": p, "day": _value(d), "count": c} for p, d, c in db.session.execute(stmt)]
+    return _per_petition(db.session.execute(stmt), "day")
 
 
 DATASETS = {
@@ -82,12 +98,7 @@ def export(name: str, fmt: str):
     if fmt == "json":
         response = jsonify({"items": rows})
     else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        response = Response(buffer.getvalue(), mimetype="text/csv")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        response = csv_response(rows, fields, f"{name}.csv")
     response.cache_control.public = True
     response.cache_control.max_age = 60
     return response

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from auth.signed_form import process_signed_form
 from errors import DomainError
 from extensions import db
-from petitions import charts, labels, page_queries, queries, rules, services, signing
+from petitions import breakdowns, charts, labels, page_queries, queries, rules, services, signing
 from petitions.calendar import local_date
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
@@ -102,9 +102,16 @@ def show(petition_id: int):
     now = _now()
     locale = _locale()
     public = petition.state in queries.PUBLIC_STATES
-    by_region = queries.signatures_by_region(petition.id) if public else []
-    by_day = queries.signatures_by_day(petition.id) if public else []
-    names = page_queries.territory_names({petition.territory, *(kato for kato, _ in by_region)}, locale)
+    # small regions and days are merged into "other" (petitions.breakdowns): none names a signer
+    by_region = breakdowns.by_region(petition.id) if public else []
+    by_day = breakdowns.by_day(petition.id) if public else []
+    names = page_queries.territory_names({petition.territory, *(k for k, _ in by_region if k != breakdowns.OTHER)}, locale)
+    names[breakdowns.OTHER] = _("Other regions")
+    region_rows = [(names.get(kato, kato), n) for kato, n in by_region]
+
+    def day_label(day, pattern: str) -> str:
+        return _("Other days") if day == breakdowns.OTHER else format_date(day, pattern)
+
     count = signing.public_count(petition.id)
     config = current_app.config
     return render_template(
@@ -114,10 +121,10 @@ def show(petition_id: int):
         public=public,
         territory_name=names.get(petition.territory) if petition.territory else None,
         steps=page_queries.timeline(petition, now),
-        region_rows=[(names.get(kato, kato), n) for kato, n in by_region],
-        region_chart=charts.rows_chart([(names.get(kato, kato), n) for kato, n in by_region]),
-        day_rows=[(format_date(day, "long"), n) for day, n in by_day],
-        day_chart=charts.columns_chart([(format_date(day, "dd.MM"), n) for day, n in by_day]),
+        region_rows=region_rows,
+        region_chart=charts.rows_chart(region_rows),
+        day_rows=[(day_label(day, "long"), n) for day, n in by_day],
+        day_chart=charts.columns_chart([(day_label(day, "dd.MM"), n) for day, n in by_day]),
         signers=queries.recent_signers(petition.id) if public else [],
         supporters_needed=config["PETITION_RESTRICTED_SUPPORTERS"],
         signable=petition.state in rules.SIGNABLE_STATES,
