@@ -36,10 +36,9 @@ class DatabaseId(IntegerConverter):
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     instance = os.environ.get("DAUYS_INSTANCE_PATH") or str(ROOT / "instance")
     app = Flask(__name__, instance_path=instance, template_folder="templates", static_folder="static")
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    values = config.load(app.instance_path)
-    if overrides:
-        values.update(overrides)
+    # Owner-only: it holds the secret key, the CA's private keys and (on SQLite) the database.
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
+    values = config.load(app.instance_path, overrides=overrides)
     app.config.from_mapping(config.flask_settings(values))
 
     app.extensions["dauys.warm_up"] = functools.partial(_warm_up, app)

@@ -96,6 +96,7 @@ def registry_import(path):
 def _write(path: Path, data: bytes, private: bool) -> None:
     if private:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a file left from before keeps its mode through O_CREAT: tighten it first
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
     else:
@@ -137,7 +138,9 @@ def eds_issue_bulk(count, kato, out, key_type):
     existing = set(db.session.scalars(select(Person.iin)))
     now = _now()
     written = 0
-    with open(out, "w", encoding="utf-8") as handle:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # every line holds private keys
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         for batch in synthetic_adults(count, kato, existing, now.date()):
             for fields in batch:
                 try:
