@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "EDS_USER_CERT_DAYS": 365,
     "AUTH_NONCE_SECONDS": 300,
     "API_TOKEN_SECONDS": 900,
+    "LOGIN_SESSION_SECONDS": 12 * 3600,  # a page sign-in ends by then at the latest (sooner on sign-out)
     "OUTBOX_LEASE_SECONDS": 60,
     "EMAIL_LEASE_SECONDS": 300,
     "INPROCESS_CLOCK": False,  # demo server: run the periodic jobs in a thread

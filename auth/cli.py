@@ -170,7 +170,7 @@ def eds_revoke(iin):
     """Revoke that person's certificates (they go on the CRL at once)."""
     revoked = services.revoke_certificates(iin, _now())
     db.session.commit()
-    click.echo(f"revoked {revoked} certificate(s) of {iin}")
+    click.echo(f"revoked {revoked} certificate(s) of {iin}; every login session made with them has ended")
 
 
 @roles_cli.command("grant")
@@ -185,6 +185,20 @@ def roles_grant(iin, role, scope):
         _fail(error)
     db.session.commit()
     click.echo(f"granted {role}{' for ' + scope if scope else ''} to {iin}")
+
+
+@roles_cli.command("revoke")
+@click.option("--iin", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--scope", help="Only the grant for this KATO code or 'government' (default: every grant of the role).")
+def roles_revoke(iin, role, scope):
+    """Withdraw a role; the official loses it on their next request."""
+    try:
+        withdrawn = services.withdraw_role(iin, role, scope, _now())
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"withdrew {withdrawn} {role} grant(s){' for ' + scope if scope else ''}")
 
 
 @registry_cli.command("population")
