@@ -1,4 +1,4 @@
-"""Identity use cases: the CA, registry entries, key issuance, EDS login, API tokens, roles."""
+"""Identity use cases: the CA, registry entries, key issuance, EDS login and login sessions, API tokens, roles."""
 
 from __future__ import annotations
 
