@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
 PREFIX = "DAUYS_"
+log = logging.getLogger(__name__)
+
+# Where an instance without DAUYS_SECRET_KEY keeps the secret it made itself (owner-only).
+SECRET_FILE = "secret_key"
+MIN_SECRET_LENGTH = 32
+# Refused however long: what a copied example or an old default would give an attacker for free.
+KNOWN_PLACEHOLDERS = frozenset({
+    "dev-only-not-secret", "test-secret", "secret", "changeme", "change-me", "please-change-me",
+    "your-secret-key-goes-here-please-change", "your-secret-key", "secret-key", "dauys", "development", "...",
+})
 
 # Every rule default of DOMAIN.md lives here, never as a literal in domain code.
 DEFAULTS: dict[str, Any] = {
@@ -25,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "EDS_USER_CERT_DAYS": 365,
     "AUTH_NONCE_SECONDS": 300,
     "API_TOKEN_SECONDS": 900,
+    "LOGIN_SESSION_SECONDS": 12 * 3600,  # a page sign-in ends by then at the latest (sooner on sign-out)
     "OUTBOX_LEASE_SECONDS": 60,
     "EMAIL_LEASE_SECONDS": 300,
     "INPROCESS_CLOCK": False,  # demo server: run the periodic jobs in a thread
@@ -64,23 +78,83 @@ def _coerce(default: Any, raw: str) -> Any:
     return raw
 
 
-def load(instance_path: str, environ: os._Environ | dict | None = None) -> dict[str, Any]:
-    """Build the Flask config from defaults and the environment; fail fast in production."""
+def load(
+    instance_path: str, environ: os._Environ | dict | None = None, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the Flask config from defaults, the environment and `overrides`; fail fast on a
+    missing secret in production and on a guessable one anywhere."""
     environ = os.environ if environ is None else environ
     values = dict(DEFAULTS)
     for key, default in DEFAULTS.items():
         raw = environ.get(PREFIX + key)
         if raw is not None and raw != "":
             values[key] = _coerce(default, raw) if default is not None else raw
-
-    if values["SECRET_KEY"] is None:
-        if values["ENV"] == "production":
-            raise RuntimeError("DAUYS_SECRET_KEY must be set in production")
-        values["SECRET_KEY"] = "dev-only-not-secret"
+    values.update(overrides or {})
+    values["SECRET_KEY"] = _secret_key(values["SECRET_KEY"], values["ENV"], Path(instance_path))
 
     if values["DATABASE_URL"] is None:
         values["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "dauys.sqlite3")
     return values
+
+
+def secret_weakness(secret: object) -> str | None:
+    """Why `secret` would let someone forge tokens and cookies, or None when it will do."""
+    if not isinstance(secret, str):
+        return "must be a string"
+    if secret.strip().lower() in KNOWN_PLACEHOLDERS:
+        return "is a known placeholder"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"is too short (at least {MIN_SECRET_LENGTH} characters)"
+    if len(set(secret)) < 8:
+        return "repeats too few characters to be random"
+    return None
+
+
+def _secret_key(secret: str | None, env: str, instance: Path) -> str:
+    if secret is None:
+        if env == "production":
+            # Every node and worker of a deployment must share one, so production never makes its own.
+            raise RuntimeError(
+                "DAUYS_SECRET_KEY must be set in production "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return instance_secret(instance)
+    problem = secret_weakness(secret)
+    if problem:
+        raise RuntimeError(f"DAUYS_SECRET_KEY {problem}: use a random one, e.g. secrets.token_urlsafe(48)")
+    return secret
+
+
+def instance_secret(instance: Path) -> str:
+    """The secret this instance folder keeps, made at random on first start.
+
+    Several workers start at once: each writes its candidate to a private temporary file and links
+    it into place, which succeeds for one of them only; everyone then reads the file that won, so
+    no one ever sees it half-written. Later starts read it: cookies, tokens and the keyed hashes of
+    IINs survive a restart."""
+    path = instance / SECRET_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, candidate = tempfile.mkstemp(dir=instance, prefix=f".{SECRET_FILE}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_urlsafe(48) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(candidate, path)
+            except FileExistsError:
+                pass  # another worker's secret won
+        finally:
+            os.unlink(candidate)
+    if os.stat(path).st_mode & 0o077:
+        log.warning("%s was readable by others; now owner-only", path)
+        os.chmod(path, 0o600)
+    secret = path.read_text(encoding="ascii").strip()
+    problem = secret_weakness(secret)
+    if problem:
+        raise RuntimeError(f"{path}: the secret it holds {problem}; replace it with a random one")
+    return secret
 
 
 def flask_settings(values: dict[str, Any]) -> dict[str, Any]:

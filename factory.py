@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import logging
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import get_locale, refresh
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -36,10 +37,9 @@ class DatabaseId(IntegerConverter):
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     instance = os.environ.get("DAUYS_INSTANCE_PATH") or str(ROOT / "instance")
     app = Flask(__name__, instance_path=instance, template_folder="templates", static_folder="static")
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    values = config.load(app.instance_path)
-    if overrides:
-        values.update(overrides)
+    # Owner-only: it holds the secret key, the CA's private keys and (on SQLite) the database.
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
+    values = config.load(app.instance_path, overrides=overrides)
     app.config.from_mapping(config.flask_settings(values))
 
     app.extensions["dauys.warm_up"] = functools.partial(_warm_up, app)
@@ -93,10 +93,18 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from auth.models import User
+    def load_user(session_handle: str):
+        # The cookie names a login session, not an account: one look-up by its key checks it is
+        # live (not signed out, not expired, its certificate not revoked) and loads the user.
+        from auth.services import user_of_login_session
 
-        return db.session.get(User, int(user_id))
+        return user_of_login_session(session_handle, datetime.now(UTC))
+
+    @app.before_request
+    def _fresh_user():
+        # Flask-Login keeps the loaded user on `g`, which a test client's requests (and CLI-made
+        # contexts) can share: each request checks its own cookie's login session and roles anew.
+        g.pop("_login_user", None)
 
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale)
 

@@ -208,6 +208,11 @@ def _paths() -> dict:
                                                        "expires_in": {"type": "integer"}}}),
                           **ERRORS, "403": _error("Not in the registry"), "429": _error("Too many requests")},
         }},
+        "/auth/logout": {"post": {
+            "security": BEARER,
+            "summary": "End the token's login session: the token, and every copy of it, is refused from now on",
+            "responses": {"204": {"description": "Signed out"}, "401": AUTH_ERRORS["401"]},
+        }},
         "/me": {"get": {"security": BEARER, "summary": "The signed-in person", "responses": {
             "200": _json({"type": "object"}), "401": AUTH_ERRORS["401"]}}},
         "/me/notifications": {"get": {"security": BEARER, "summary": "The inbox", "responses": {

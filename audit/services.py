@@ -20,6 +20,7 @@ ACTIONS = (
     "proposal.implementation",
     "ballot.paper",
     "role.grant",
+    "role.withdraw",
     "certificate.revoke",
     "calendar.transfer",
     "calendar.remove_transfer",

@@ -20,6 +20,7 @@ ACTION_LABELS = {
     "proposal.implementation": _l("Implementation updated"),
     "ballot.paper": _l("Paper ballot recorded"),
     "role.grant": _l("Role granted"),
+    "role.withdraw": _l("Role withdrawn"),
     "certificate.revoke": _l("Certificates revoked"),
     "calendar.transfer": _l("Calendar transfer entered"),
     "calendar.remove_transfer": _l("Calendar transfer removed"),

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from flask import request
@@ -30,7 +31,9 @@ def bearer_user() -> User:
             raise DomainError("unauthorized")
         from auth.services import user_from_api_token
 
-        cached = request.environ["dauys.api_user"] = user_from_api_token(token.strip())
+        # the token's login session is checked on every request: signing out or a revocation ends it
+        user = user_from_api_token(token.strip(), datetime.now(UTC))
+        cached = request.environ["dauys.api_user"] = user
     return cached
 
 

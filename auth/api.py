@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -60,15 +60,24 @@ def challenge():
 def token():
     data = body()
     now = _now()
+    lifetime = timedelta(seconds=current_app.config["API_TOKEN_SECONDS"])
     try:
-        user = services.login_with_eds(data.get("jws"), now, str(get_locale()))
-        access_token, lifetime = services.issue_api_token(user, now)
+        signed_in = services.login_with_eds(data.get("jws"), now, lifetime, str(get_locale()))
+        access_token, expires_in = services.issue_api_token(signed_in, now)
         db.session.commit()
     except DomainError:
         # The nonce stays unused only if nothing else failed; a refused login writes nothing.
         db.session.rollback()
         raise
-    return jsonify({"access_token": access_token, "token_type": "Bearer", "expires_in": lifetime})
+    return jsonify({"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in})
+
+
+@bp.post("/auth/logout")
+def logout():
+    """End the token's login session: this token (and any copy of it) is refused from now on."""
+    services.end_login_session(bearer_user().session_handle, _now())
+    db.session.commit()
+    return "", 204
 
 
 @bp.get("/me")

@@ -96,6 +96,7 @@ def registry_import(path):
 def _write(path: Path, data: bytes, private: bool) -> None:
     if private:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a file left from before keeps its mode through O_CREAT: tighten it first
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
     else:
@@ -137,7 +138,9 @@ def eds_issue_bulk(count, kato, out, key_type):
     existing = set(db.session.scalars(select(Person.iin)))
     now = _now()
     written = 0
-    with open(out, "w", encoding="utf-8") as handle:
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # every line holds private keys
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         for batch in synthetic_adults(count, kato, existing, now.date()):
             for fields in batch:
                 try:
@@ -167,7 +170,7 @@ def eds_revoke(iin):
     """Revoke that person's certificates (they go on the CRL at once)."""
     revoked = services.revoke_certificates(iin, _now())
     db.session.commit()
-    click.echo(f"revoked {revoked} certificate(s) of {iin}")
+    click.echo(f"revoked {revoked} certificate(s) of {iin}; every login session made with them has ended")
 
 
 @roles_cli.command("grant")
@@ -182,6 +185,20 @@ def roles_grant(iin, role, scope):
         _fail(error)
     db.session.commit()
     click.echo(f"granted {role}{' for ' + scope if scope else ''} to {iin}")
+
+
+@roles_cli.command("revoke")
+@click.option("--iin", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--scope", help="Only the grant for this KATO code or 'government' (default: every grant of the role).")
+def roles_revoke(iin, role, scope):
+    """Withdraw a role; the official loses it on their next request."""
+    try:
+        withdrawn = services.withdraw_role(iin, role, scope, _now())
+    except DomainError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"withdrew {withdrawn} {role} grant(s){' for ' + scope if scope else ''}")
 
 
 @registry_cli.command("population")

@@ -1,4 +1,5 @@
-"""Identity rows: territories, the population registry, accounts, roles, certificates, nonces."""
+"""Identity rows: territories, the population registry, accounts, roles, certificates, nonces,
+login sessions."""
 
 from __future__ import annotations
 
@@ -109,6 +110,23 @@ class User(UserMixin, db.Model):
         primaryjoin="User.iin == foreign(RoleGrant.iin)", viewonly=True, lazy="selectin"
     )
 
+    # The login session this request came with (auth.services sets it when it loads the user): what
+    # the session cookie and the API token carry instead of the account id. Not a column.
+    session_handle = None
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the cookie: the login session's handle, never the account id,
+        so signing out or a revocation on the server ends every copy of the cookie."""
+        if not self.session_handle:
+            raise NotImplementedError("a user signs in only through a login session (auth.services)")
+        return self.session_handle
+
+    # UserMixin compares users by get_id(); two users are the same account, whatever session.
+    def __eq__(self, other: object) -> bool:
+        return self.id == other.id if isinstance(other, User) else NotImplemented
+
+    __hash__ = object.__hash__
+
     def has_role(self, role: str, scope: str | None = None) -> bool:
         """True when granted `role`; with a scope, only a grant for that scope (or an unscoped one)."""
         for grant in self.grants:
@@ -164,3 +182,22 @@ class AuthNonce(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class LoginSession(db.Model):
+    """One EDS sign-in: a page session or an API token names it, and lives only while it does.
+
+    The handle given out is random and kept here only as its SHA-256 (the primary key), so the
+    table's rows cannot be turned back into cookies or tokens. Signing out ends it; revoking the
+    certificate it was made with ends it (and it is refused the moment that certificate is revoked).
+    """
+
+    __tablename__ = "login_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # hex SHA-256 of the handle
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # the AUTH certificate signed in with (not a foreign key: eds.verify accepts a chained
+    # certificate the table may not list, as it does at every signature)
+    certificate_serial: Mapped[str] = mapped_column(String(40), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,7 +1,8 @@
-"""Identity use cases: the CA, registry entries, key issuance, EDS login, API tokens, roles."""
+"""Identity use cases: the CA, registry entries, key issuance, EDS login and login sessions, API tokens, roles."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 from jose import JWTError, jwt
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from auth import eds, pki
@@ -19,6 +20,7 @@ from auth.models import (
     ROLES,
     AuthNonce,
     Certificate,
+    LoginSession,
     Person,
     RoleGrant,
     Territory,
@@ -125,7 +127,8 @@ def issue_key_set(person: Person, key_type: str, now: datetime) -> KeySet:
 
 
 def revoke_certificates(iin: str, now: datetime, actor: User | None = None) -> int:
-    """Revoke every live certificate of a person; returns how many."""
+    """Revoke every live certificate of a person; returns how many. Every login session made with
+    any of their certificates ends with it: no cookie or token issued before outlives the commit."""
     from audit import services as audit
 
     rows = db.session.scalars(
@@ -133,12 +136,21 @@ def revoke_certificates(iin: str, now: datetime, actor: User | None = None) -> i
     ).all()
     for row in rows:
         row.revoked_at = now
+    ended = db.session.execute(
+        update(LoginSession)
+        .where(
+            LoginSession.certificate_serial.in_(select(Certificate.serial).where(Certificate.iin == iin)),
+            LoginSession.ended_at.is_(None),
+        )
+        .values(ended_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if rows:
         person = db.session.get(Person, iin)
         audit.record(
             "certificate.revoke", actor, "person", audit.person_ref(iin), now,
             name=audit.person_label(person.given_name, person.surname) if person else None,
-            serials=[row.serial for row in rows],
+            serials=[row.serial for row in rows], login_sessions_ended=ended,
         )
     return len(rows)
 
@@ -163,8 +175,15 @@ def new_challenge(now: datetime) -> AuthNonce:
     return nonce
 
 
-def login_with_eds(token: str, now: datetime, locale: str | None = None) -> User:
-    """Verify an `auth` JWS and return the account, made (with a welcome) on first login.
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    session_handle: str  # for the cookie or the token only: the server keeps its hash
+
+
+def login_with_eds(token: str, now: datetime, lifetime: timedelta, locale: str | None = None) -> SignedIn:
+    """Verify an `auth` JWS, make the account (with a welcome) on first login, and open a login
+    session of `lifetime` for it.
 
     `locale` is the language the person signed in with: their mail comes in it.
     """
@@ -180,13 +199,67 @@ def login_with_eds(token: str, now: datetime, locale: str | None = None) -> User
         except IntegrityError:  # a concurrent first login made the account
             user = db.session.scalar(select(User).where(User.iin == signer.iin))
     user.last_login_at = now
+    return SignedIn(user=user, session_handle=open_login_session(user, signer.cert_serial, now, lifetime))
+
+
+def open_login_session(user: User, certificate_serial: str, now: datetime, lifetime: timedelta) -> str:
+    """Record a login session made with that AUTH certificate; returns its handle (given out once)."""
+    handle = secrets.token_urlsafe(32)
+    expires_at = now + lifetime
+    not_after = db.session.scalar(select(Certificate.not_after).where(Certificate.serial == certificate_serial))
+    if not_after is not None:
+        expires_at = min(expires_at, not_after)  # a session never outlives its certificate
+    db.session.add(LoginSession(
+        id=_session_key(handle), user_id=user.id, certificate_serial=certificate_serial,
+        created_at=now, expires_at=expires_at,
+    ))
+    user.session_handle = handle
+    return handle
+
+
+def user_of_login_session(handle: object, now: datetime) -> User | None:
+    """The account of a live login session (not ended, not expired, its certificate not revoked),
+    or None. One statement by primary key, the account and its registry row with it; the roles
+    come fresh with every load (a withdrawn role is gone on the next request)."""
+    if not isinstance(handle, str) or not 20 <= len(handle) <= 100:
+        return None
+    user = db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .outerjoin(Certificate, Certificate.serial == LoginSession.certificate_serial)
+        .where(
+            LoginSession.id == _session_key(handle),
+            LoginSession.ended_at.is_(None),
+            LoginSession.expires_at > now,
+            Certificate.revoked_at.is_(None),
+        )
+        .execution_options(populate_existing=True)
+    )
+    if user is not None:
+        user.session_handle = handle
     return user
 
 
-def issue_api_token(user: User, now: datetime) -> tuple[str, int]:
+def end_login_session(handle: str, now: datetime) -> bool:
+    """End that login session, everywhere its cookie or token was copied; False if it had ended."""
+    return db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.id == _session_key(handle), LoginSession.ended_at.is_(None))
+        .values(ended_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def _session_key(handle: str) -> str:
+    return hashlib.sha256(handle.encode()).hexdigest()
+
+
+def issue_api_token(signed_in: SignedIn, now: datetime) -> tuple[str, int]:
+    """A Bearer token naming the login session (`sid`): ending that session ends the token."""
     lifetime = current_app.config["API_TOKEN_SECONDS"]
     claims = {
-        "sub": str(user.id),
+        "sub": str(signed_in.user.id),
+        "sid": signed_in.session_handle,
         "iat": int(now.timestamp()),
         "exp": int(now.timestamp()) + lifetime,
         "typ": "dauys-api",
@@ -194,24 +267,22 @@ def issue_api_token(user: User, now: datetime) -> tuple[str, int]:
     return jwt.encode(claims, _token_key(), algorithm=TOKEN_ALGORITHM), lifetime
 
 
-def user_from_api_token(token: str) -> User:
-    """The user a Bearer token names, or DomainError("unauthorized")."""
+def user_from_api_token(token: str, now: datetime) -> User:
+    """The user of a Bearer token whose login session is live, or DomainError("unauthorized")."""
     try:
         claims = jwt.decode(token, _token_key(), algorithms=[TOKEN_ALGORITHM])
     except JWTError:
         raise DomainError("unauthorized") from None
     if claims.get("typ") != "dauys-api":
         raise DomainError("unauthorized")
-    user = db.session.get(User, int(claims["sub"]))
-    if user is None:
+    user = user_of_login_session(claims.get("sid"), now)
+    if user is None or claims.get("sub") != str(user.id):
         raise DomainError("unauthorized")
     return user
 
 
 def _token_key() -> str:
     # A key of its own, derived from the secret, so a token and a session cookie never share one.
-    import hashlib
-
     return hashlib.sha256(b"dauys-api-token:" + current_app.config["SECRET_KEY"].encode()).hexdigest()
 
 
@@ -242,6 +313,31 @@ def grant_role(iin: str, role: str, scope: str | None, now: datetime, actor: Use
         name=audit.person_label(person.given_name, person.surname), role=role, scope=scope,
     )
     return grant
+
+
+def withdraw_role(iin: str, role: str, scope: str | None, now: datetime, actor: User | None = None) -> int:
+    """Withdraw a person's grant of `role` for `scope`, or every grant of it when `scope` is None;
+    returns how many. The official loses it on their next request: roles are read per request."""
+    from audit import services as audit
+
+    if role not in ROLES:
+        raise DomainError("validation_error", fields={"role": f"one of {', '.join(ROLES)}"})
+    person = db.session.get(Person, iin)
+    if person is None:
+        raise DomainError("validation_error", fields={"iin": "not in the registry"})
+    stmt = select(RoleGrant).where(RoleGrant.iin == iin, RoleGrant.role == role)
+    if scope is not None:
+        stmt = stmt.where(RoleGrant.scope == scope)
+    grants = db.session.scalars(stmt.order_by(RoleGrant.id)).all()
+    if not grants:
+        raise DomainError("not_found", fields={"grant": f"no {role} grant{' for ' + scope if scope else ''}"})
+    for grant in grants:
+        audit.record(
+            "role.withdraw", actor, "person", audit.person_ref(iin), now,
+            name=audit.person_label(person.given_name, person.surname), role=role, scope=grant.scope,
+        )
+        db.session.delete(grant)
+    return len(grants)
 
 
 def account_for(iin: str, now: datetime) -> User:

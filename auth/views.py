@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -17,6 +17,10 @@ from i18n import _safe_next
 bp = Blueprint("auth", __name__)
 
 
+def _page_session_lifetime() -> timedelta:
+    return timedelta(seconds=current_app.config["LOGIN_SESSION_SECONDS"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20/minute", methods=["POST"])
 def login():
@@ -24,14 +28,18 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        now = datetime.now(UTC)
+        replaced = current_user.session_handle if current_user.is_authenticated else None
         try:
-            user = services.login_with_eds(form.jws.data, datetime.now(UTC))
+            signed_in = services.login_with_eds(form.jws.data, now, _page_session_lifetime())
+            if replaced:  # the session this browser had is replaced: end it
+                services.end_login_session(replaced, now)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
             return render_template("auth/login.html", form=form), error.status
-        login_user(user)
+        login_user(signed_in.user)
         flash(_("You are signed in."), "success")
         return redirect(_safe_next(form.next.data) if form.next.data else url_for("auth.account"))
     status = 400 if request.method == "POST" else 200
@@ -43,6 +51,10 @@ def login():
 @bp.post("/logout")
 def logout():
     if LogoutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            # ended on the server: every copy of this cookie, anywhere, stops working
+            services.end_login_session(current_user.session_handle, datetime.now(UTC))
+            db.session.commit()
         logout_user()
         flash(_("You are signed out."), "success")
     return redirect(url_for("home.index"))

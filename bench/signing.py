@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -58,6 +59,7 @@ def log(message: str) -> None:
 
 
 THRESHOLD: dict[str, str] = {}  # --threshold: a smaller Government threshold for a quick look
+SECRET_KEY = secrets.token_urlsafe(48)  # one per run, shared by every process of it; never a known one
 
 
 def env(port: int) -> dict[str, str]:
@@ -66,7 +68,7 @@ def env(port: int) -> dict[str, str]:
         **THRESHOLD,
         "DAUYS_DATABASE_URL": f"{PG}/{DB}",
         "DAUYS_REDIS_URL": REDIS_URL,
-        "DAUYS_SECRET_KEY": "bench-" + "k" * 40,
+        "DAUYS_SECRET_KEY": SECRET_KEY,
         "DAUYS_INSTANCE_PATH": str(OUT / "instance"),
         "DAUYS_BIND": f"127.0.0.1:{port}",
         "PYTHONPATH": str(ROOT),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import threading
 import time
@@ -113,7 +114,7 @@ TEST_SETTINGS = {
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": 1,  # nothing listens: tests that send mail start their own server
     "MAIL_TIMEOUT_SECONDS": 3,
-    "SECRET_KEY": "test-secret",
+    "SECRET_KEY": secrets.token_urlsafe(48),  # a new one each run: no test relies on a known secret
     "WTF_CSRF_ENABLED": False,  # tests of CSRF itself and the browser tests turn it on
 }
 

@@ -1,5 +1,7 @@
 """Configuration: DAUYS_* variables override the DOMAIN.md defaults; production needs a secret."""
 
+import secrets
+
 import pytest
 
 import config
@@ -24,7 +26,7 @@ def test_plain_postgresql_urls_are_driven_by_psycopg3(tmp_path):
 
 
 def test_production_cookies_are_secure(tmp_path):
-    values = config.load(str(tmp_path), {"DAUYS_ENV": "production", "DAUYS_SECRET_KEY": "s"})
+    values = config.load(str(tmp_path), {"DAUYS_ENV": "production", "DAUYS_SECRET_KEY": secrets.token_urlsafe(48)})
     settings = config.flask_settings(values)
     assert settings["SESSION_COOKIE_SECURE"] and settings["SESSION_COOKIE_HTTPONLY"]
     assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"

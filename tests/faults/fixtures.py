@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests import privacy_guard
-from tests.conftest import ROOT, make_app, migrated
+from tests.conftest import ROOT, TEST_SETTINGS, make_app, migrated
 from tests.faults.servers import ThrowawayPostgres, stop_group
 
 
@@ -84,7 +84,7 @@ def worker_env(database_url: str, instance_dir, settings: dict) -> dict:
         **os.environ,
         **{f"DAUYS_{k}": str(v) for k, v in settings.items()},
         "DAUYS_DATABASE_URL": database_url,
-        "DAUYS_SECRET_KEY": "test-secret",
+        "DAUYS_SECRET_KEY": TEST_SETTINGS["SECRET_KEY"],  # the in-process app's: one keyed hash
         "DAUYS_INSTANCE_PATH": str(instance_dir),
     }
 

@@ -14,14 +14,22 @@ TITLE = "Ауыл көшесін жөндеу керек"
 
 
 def sign_in_page(client, citizen) -> None:
-    """A browser session for the citizen, as after an EDS login."""
-    from auth.services import account_for
+    """A browser session for the citizen, as after an EDS login: a login session made with their
+    AUTH certificate, its handle in the cookie (no welcome mail, unlike the login page)."""
+    from datetime import timedelta
+
+    from cryptography import x509
+
+    from auth.services import account_for, open_login_session
     from extensions import db
 
-    user = account_for(citizen.iin, datetime.now(UTC))
+    now = datetime.now(UTC)
+    user = account_for(citizen.iin, now)
+    serial = format(x509.load_pem_x509_certificate(citizen.auth_cert).serial_number, "x")
+    handle = open_login_session(user, serial, now, timedelta(hours=1))
     db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = handle
         session["_fresh"] = True
     _forget_loaded_user()
 

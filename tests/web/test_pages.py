@@ -248,10 +248,12 @@ def test_every_page_form_refuses_a_post_without_its_csrf_token(csrf_app, territo
 
 
 def test_session_cookies_are_httponly_samesite_and_secure_in_production(tmp_path):
+    import secrets
+
     import config
 
     values = config.flask_settings(
-        config.load(str(tmp_path), {"DAUYS_ENV": "production", "DAUYS_SECRET_KEY": "s" * 40})
+        config.load(str(tmp_path), {"DAUYS_ENV": "production", "DAUYS_SECRET_KEY": secrets.token_urlsafe(48)})
     )
     assert values["SESSION_COOKIE_HTTPONLY"] and values["REMEMBER_COOKIE_HTTPONLY"]
     assert values["SESSION_COOKIE_SAMESITE"] == "Lax"

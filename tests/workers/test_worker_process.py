@@ -12,7 +12,7 @@ from redis import Redis
 from sqlalchemy import insert
 
 from tests.auth.test_api import login
-from tests.conftest import make_app, wipe
+from tests.conftest import TEST_SETTINGS, make_app, wipe
 from tests.faults.fixtures import start_worker, stop_worker
 
 pytestmark = pytest.mark.slow
@@ -39,7 +39,7 @@ def app(postgres_database, redis_url, smtp, instance_dir):
         "DAUYS_QUEUE_NAME": queue_name,
         "DAUYS_MAIL_SERVER": "127.0.0.1",
         "DAUYS_MAIL_PORT": str(smtp.port),
-        "DAUYS_SECRET_KEY": "test-secret",
+        "DAUYS_SECRET_KEY": TEST_SETTINGS["SECRET_KEY"],  # the in-process app's: one keyed hash
         "DAUYS_INSTANCE_PATH": str(instance_dir),
     }
     worker = start_worker(env)
