@@ -43,6 +43,11 @@ def bearer_required(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def bodies_served(user: User, role: str) -> list[tuple[str | None, str | None]]:
+    """(scope, body) of each well-formed grant of `role` the user holds: what their queue shows."""
+    return [(grant.scope, grant.body) for grant in user.grants if grant.serves(role)]
+
+
 def role_required(
     role: str, scope: Callable[..., str | tuple[str, str | None] | None] | None = None
 ) -> Callable[[F], F]:
@@ -73,11 +78,6 @@ def role_required(
         return wrapper  # type: ignore[return-value]
 
     return decorate
-
-
-def bodies_served(user: User, role: str) -> list[tuple[str | None, str | None]]:
-    """(scope, body) of each well-formed grant of `role` the user holds: what their queue shows."""
-    return [(grant.scope, grant.body) for grant in user.grants if grant.serves(role)]
 
 
 def signer_limit_key() -> str:
