@@ -101,6 +101,15 @@ SCHEMAS: dict = {
                 },
             },
             "rejection": {"type": ["object", "null"]},
+            "similar": {
+                "description": "A draft's (and in the moderation queue, a petition's) live petitions whose title a "
+                               "reader could take for this one's: look-alike letters, case or Unicode form aside.",
+                "type": "array",
+                "items": {
+                    "type": "object", "required": ["id", "title", "state"],
+                    "properties": {"id": {"type": "integer"}, "title": {"type": "string"}, "state": {"type": "string"}},
+                },
+            },
         },
     },
     "PetitionPage": {

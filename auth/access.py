@@ -46,11 +46,21 @@ def bearer_required(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def role_required(role: str, scope: Callable[..., str | None] | None = None) -> Callable[[F], F]:
+def bodies_served(user: User, role: str) -> list[tuple[str | None, str | None]]:
+    """(scope, body) of each well-formed grant of `role` the user holds: what their queue shows."""
+    return [(grant.scope, grant.body) for grant in user.grants if grant.serves(role)]
+
+
+def role_required(
+    role: str, scope: Callable[..., str | tuple[str, str | None] | None] | None = None
+) -> Callable[[F], F]:
     """Refuse unless the user (Bearer on the API, session on pages) holds `role`.
 
-    `scope`, given the view's arguments, names the body or territory the action
-    concerns; the grant must be for that scope (or unscoped).
+    `scope`, given the view's arguments, names what the action concerns: a scope (a rural
+    district's KATO) or a (scope, body) pair (a reviewer's body: ('government', None) or
+    (KATO, addressee)); the grant must be for exactly that, never a wildcard or a territory above
+    it. Without `scope` any well-formed grant of the role will do (a queue page); the use case
+    still checks the document itself.
     """
 
     def decorate(fn: F) -> F:
@@ -63,7 +73,8 @@ def role_required(role: str, scope: Callable[..., str | None] | None = None) -> 
             else:
                 raise DomainError("unauthorized")
             wanted = scope(*args, **kwargs) if scope else None
-            if not user.has_role(role, wanted):
+            served, body = wanted if isinstance(wanted, tuple) else (wanted, None)
+            if not user.has_role(role, served, body):
                 raise DomainError("forbidden")
             return fn(*args, **kwargs)
 

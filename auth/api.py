@@ -91,6 +91,6 @@ def me():
             "surname": person.surname,
             "given_name": person.given_name,
             "kato": person.kato,
-            "roles": [{"role": g.role, "scope": g.scope} for g in user.grants],
+            "roles": [{"role": g.role, "scope": g.scope, "body": g.body} for g in user.grants if g.well_formed],
         }
     )

@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from auth import services
-from auth.models import ROLES, Person
+from auth.models import LOCAL_BODIES, ROLES, Person
 from errors import DomainError
 from extensions import db
 
@@ -176,25 +176,33 @@ def eds_revoke(iin):
 @roles_cli.command("grant")
 @click.option("--iin", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--scope", help="A KATO code, or 'government'.")
-def roles_grant(iin, role, scope):
-    """Grant a role, scoped to the body or territory the official serves."""
+@click.option("--scope", help="A reviewer's 'government' or KATO code; an officer's or secretary's rural district.")
+@click.option("--body", type=click.Choice(LOCAL_BODIES), help="The local body a KATO-scoped reviewer serves.")
+def roles_grant(iin, role, scope, body):
+    """Grant a role for the one body or territory the official serves.
+
+    A reviewer serves the Government (--scope government) or one local body (--scope KATO --body
+    ADDRESSEE); officers and secretaries serve their rural district (--scope KATO); moderators and
+    admins take neither.
+    """
     try:
-        services.grant_role(iin, role, scope, _now())
+        services.grant_role(iin, role, scope, _now(), body=body)
     except DomainError as error:
         _fail(error)
     db.session.commit()
-    click.echo(f"granted {role}{' for ' + scope if scope else ''} to {iin}")
+    served = " ".join(part for part in (body, scope) if part)
+    click.echo(f"granted {role}{' for ' + served if served else ''}")
 
 
 @roles_cli.command("revoke")
 @click.option("--iin", required=True)
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--scope", help="Only the grant for this KATO code or 'government' (default: every grant of the role).")
-def roles_revoke(iin, role, scope):
+@click.option("--body", type=click.Choice(LOCAL_BODIES), help="Only the grant for this local body.")
+def roles_revoke(iin, role, scope, body):
     """Withdraw a role; the official loses it on their next request."""
     try:
-        withdrawn = services.withdraw_role(iin, role, scope, _now())
+        withdrawn = services.withdraw_role(iin, role, scope, _now(), body=body)
     except DomainError as error:
         _fail(error)
     db.session.commit()

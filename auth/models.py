@@ -23,6 +23,22 @@ TERRITORY_LEVELS = ("region", "district", "city", "rural_district", "settlement"
 ROLES = ("moderator", "reviewer", "budget_officer", "secretary", "admin")
 GOVERNMENT_SCOPE = "government"
 CERT_USAGES = ("auth", "sign")
+NATIONAL_ROLES = ("moderator", "admin")  # serve the whole platform: never scoped
+RURAL_ROLES = ("budget_officer", "secretary")  # each serves one rural district
+# The local bodies a reviewer may serve (with the KATO of their region or city): a petition's addressee.
+LOCAL_BODIES = ("region_akimat", "region_maslikhat", "city_akimat", "city_maslikhat")
+LOCAL_BODY_LEVEL = {"region_akimat": "region", "region_maslikhat": "region", "city_akimat": "city", "city_maslikhat": "city"}
+
+
+def grant_is_well_formed(role: str, scope: str | None, body: str | None) -> bool:
+    """True when (scope, body) is the shape `role` needs (see RoleGrant); territory levels are checked on granting."""
+    if role in NATIONAL_ROLES:
+        return scope is None and body is None
+    if role == "reviewer" and scope == GOVERNMENT_SCOPE:
+        return body is None
+    if role == "reviewer":
+        return scope is not None and body in LOCAL_BODIES
+    return role in RURAL_ROLES and scope is not None and body is None
 
 
 class Territory(db.Model):
@@ -127,33 +143,50 @@ class User(UserMixin, db.Model):
 
     __hash__ = object.__hash__
 
-    def has_role(self, role: str, scope: str | None = None) -> bool:
-        """True when granted `role`; with a scope, only a grant for that scope (or an unscoped one)."""
-        for grant in self.grants:
-            if grant.role == role and (scope is None or grant.scope in (None, scope)):
-                return True
-        return False
+    def has_role(self, role: str, scope: str | None = None, body: str | None = None) -> bool:
+        """True when a grant serves `role` (for exactly that scope and body, when a scope is given)."""
+        return any(grant.serves(role, scope, body) for grant in self.grants)
 
     def scopes(self, role: str) -> list[str | None]:
-        return [g.scope for g in self.grants if g.role == role]
+        return [g.scope for g in self.grants if g.serves(role)]
 
 
 class RoleGrant(db.Model):
-    """A role held by a person, scoped to the body or territory they serve."""
+    """A role held by a person, for the one body or territory they serve.
+
+    moderator, admin: no scope. reviewer: the Government (scope 'government', no body) or one
+    local body (scope the region's or city's KATO, body its addressee code). budget officer,
+    secretary: scope a rural district's KATO, no body. A row of any other shape (e.g. a reviewer
+    granted before bodies existed, with a KATO but no body) serves nothing until granted anew.
+    """
 
     __tablename__ = "role_grant"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     iin: Mapped[str] = mapped_column(ForeignKey("person.iin"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     scope: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str | None] = mapped_column(String(20))
     granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (
-        UniqueConstraint("iin", "role", "scope", name="uq_role_grant_iin_role_scope"),
+        UniqueConstraint("iin", "role", "scope", "body", name="uq_role_grant_iin_role_scope_body"),
         CheckConstraint(
             "role IN ('moderator','reviewer','budget_officer','secretary','admin')", name="role"
         ),
+        CheckConstraint(
+            "body IS NULL OR body IN ('region_akimat','region_maslikhat','city_akimat','city_maslikhat')", name="body"
+        ),
     )
+
+    @property
+    def well_formed(self) -> bool:
+        return grant_is_well_formed(self.role, self.scope, self.body)
+
+    def serves(self, role: str, scope: str | None = None, body: str | None = None) -> bool:
+        """For `role` and, when a scope is asked about, exactly that scope and body (no wildcard, no prefix)."""
+        if self.role != role or not self.well_formed:
+            return False
+        return scope is None or (self.scope, self.body) == (scope, body)
 
 
 class Certificate(db.Model):

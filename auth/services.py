@@ -17,6 +17,9 @@ from auth import eds, pki
 from auth.iin import InvalidIIN, decode
 from auth.models import (
     GOVERNMENT_SCOPE,
+    LOCAL_BODIES,
+    LOCAL_BODY_LEVEL,
+    NATIONAL_ROLES,
     ROLES,
     AuthNonce,
     Certificate,
@@ -25,6 +28,7 @@ from auth.models import (
     RoleGrant,
     Territory,
     User,
+    grant_is_well_formed,
 )
 from errors import DomainError
 from extensions import db, insert_unless_exists
@@ -289,35 +293,40 @@ def _token_key() -> str:
 # --- roles --------------------------------------------------------------------------
 
 
-def grant_role(iin: str, role: str, scope: str | None, now: datetime, actor: User | None = None) -> RoleGrant:
+def grant_role(
+    iin: str, role: str, scope: str | None, now: datetime, actor: User | None = None, body: str | None = None
+) -> RoleGrant:
+    """Grant `role` for the one body or territory the official serves (RoleGrant says which shape each role takes)."""
     if role not in ROLES:
         raise DomainError("validation_error", fields={"role": f"one of {', '.join(ROLES)}"})
     if db.session.get(Person, iin) is None:
         raise DomainError("validation_error", fields={"iin": "not in the registry"})
-    if scope is not None and scope != GOVERNMENT_SCOPE and db.session.get(Territory, scope) is None:
-        raise DomainError("validation_error", fields={"scope": "a KATO code or 'government'"})
+    fields = grant_shape_problems(role, scope, body)
+    if fields:
+        raise DomainError("validation_error", fields=fields)
     existing = db.session.scalar(
-        select(RoleGrant).where(RoleGrant.iin == iin, RoleGrant.role == role, RoleGrant.scope == scope)
-        if scope is not None
-        else select(RoleGrant).where(RoleGrant.iin == iin, RoleGrant.role == role, RoleGrant.scope.is_(None))
+        select(RoleGrant).where(RoleGrant.iin == iin, RoleGrant.role == role, *_exactly(scope, body))
     )
     if existing is not None:
         return existing
     from audit import services as audit
 
-    grant = RoleGrant(iin=iin, role=role, scope=scope, granted_at=now)
+    grant = RoleGrant(iin=iin, role=role, scope=scope, body=body, granted_at=now)
     db.session.add(grant)
     person = db.session.get(Person, iin)
     audit.record(
         "role.grant", actor, "person", audit.person_ref(iin), now,
         name=audit.person_label(person.given_name, person.surname), role=role, scope=scope,
+        **({"body": body} if body else {}),
     )
     return grant
 
 
-def withdraw_role(iin: str, role: str, scope: str | None, now: datetime, actor: User | None = None) -> int:
-    """Withdraw a person's grant of `role` for `scope`, or every grant of it when `scope` is None;
-    returns how many. The official loses it on their next request: roles are read per request."""
+def withdraw_role(
+    iin: str, role: str, scope: str | None, now: datetime, actor: User | None = None, body: str | None = None
+) -> int:
+    """Withdraw a person's grant of `role` for `scope` (and `body`), or every grant of it when `scope`
+    is None; returns how many. The official loses it on their next request: roles are read per request."""
     from audit import services as audit
 
     if role not in ROLES:
@@ -328,6 +337,8 @@ def withdraw_role(iin: str, role: str, scope: str | None, now: datetime, actor: 
     stmt = select(RoleGrant).where(RoleGrant.iin == iin, RoleGrant.role == role)
     if scope is not None:
         stmt = stmt.where(RoleGrant.scope == scope)
+    if body is not None:
+        stmt = stmt.where(RoleGrant.body == body)
     grants = db.session.scalars(stmt.order_by(RoleGrant.id)).all()
     if not grants:
         raise DomainError("not_found", fields={"grant": f"no {role} grant{' for ' + scope if scope else ''}"})
@@ -335,9 +346,43 @@ def withdraw_role(iin: str, role: str, scope: str | None, now: datetime, actor: 
         audit.record(
             "role.withdraw", actor, "person", audit.person_ref(iin), now,
             name=audit.person_label(person.given_name, person.surname), role=role, scope=grant.scope,
+            **({"body": grant.body} if grant.body else {}),
         )
         db.session.delete(grant)
     return len(grants)
+
+
+def grant_shape_problems(role: str, scope: str | None, body: str | None) -> dict[str, str]:
+    """What is wrong with granting `role` for (scope, body): {} when nothing."""
+    if role in NATIONAL_ROLES:
+        if scope is not None or body is not None:
+            return {"scope": f"a {role} serves the whole platform: no scope, no body"}
+        return {}
+    if role == "reviewer":
+        if scope == GOVERNMENT_SCOPE:
+            return {"body": "the Government is one body: no body with --scope government"} if body else {}
+        if scope is None:
+            return {"scope": "a reviewer serves one body: 'government', or a KATO code with a body"}
+        if body not in LOCAL_BODIES:
+            return {"body": f"a KATO-scoped reviewer serves one local body: {', '.join(LOCAL_BODIES)}"}
+        place = db.session.get(Territory, scope)
+        level = LOCAL_BODY_LEVEL[body]
+        if place is None or place.level != level:
+            return {"scope": f"the KATO code of the {level} whose {body.replace('_', ' ')} the reviewer serves"}
+        return {}
+    if body is not None:
+        return {"body": f"a {role} serves a rural district: no body"}
+    place = db.session.get(Territory, scope) if scope is not None else None
+    if place is None or place.level != "rural_district":
+        return {"scope": f"a {role} serves one rural district: its KATO code"}
+    return {}
+
+
+def _exactly(scope: str | None, body: str | None) -> tuple:
+    return (
+        RoleGrant.scope.is_(None) if scope is None else RoleGrant.scope == scope,
+        RoleGrant.body.is_(None) if body is None else RoleGrant.body == body,
+    )
 
 
 def account_for(iin: str, now: datetime) -> User:
@@ -353,12 +398,16 @@ def account_for(iin: str, now: datetime) -> User:
     return user
 
 
-def holders_of(role: str, scope: str | None) -> list[str]:
-    """IINs holding `role` for `scope` (or unscoped)."""
-    stmt = select(RoleGrant.iin).where(RoleGrant.role == role)
-    if scope is not None:
-        stmt = stmt.where((RoleGrant.scope == scope) | RoleGrant.scope.is_(None))
+def holders_of(role: str, scope: str | None = None, body: str | None = None) -> list[str]:
+    """IINs whose grant serves `role` for exactly this scope and body (no wildcard grant, no prefix match).
+
+    A shape no grant can have (a reviewer without a scope, a body for a rural district) has no holders.
+    """
+    if not grant_is_well_formed(role, scope, body):
+        return []
+    stmt = select(RoleGrant.iin).where(RoleGrant.role == role, *_exactly(scope, body))
     return sorted(set(db.session.scalars(stmt)))
+
 
 
 def territory_chain(kato: str) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from budgeting.models import CATEGORIES, IMPLEMENTATION
+from petitions.forms import visible_prose, visible_title
 
 CATEGORY_NAMES: dict[str, Any] = {
     "landscaping": _l("Landscaping"),
@@ -89,11 +90,15 @@ def _choices(pairs) -> list[SelectChoice]:
 
 class ProposalForm(FlaskForm):
     title = StringField(
-        _l("Title"), validators=[DataRequired(message=TITLE_MESSAGE), Length(min=5, max=200, message=TITLE_MESSAGE)]
+        _l("Title"),
+        validators=[DataRequired(message=TITLE_MESSAGE), visible_title, Length(min=5, max=200, message=TITLE_MESSAGE)],
     )
     description = TextAreaField(
         _l("Description: what should be done, where, and who benefits"),
-        validators=[DataRequired(message=DESCRIPTION_MESSAGE), Length(min=20, max=5000, message=DESCRIPTION_MESSAGE)],
+        validators=[
+            DataRequired(message=DESCRIPTION_MESSAGE), visible_prose,
+            Length(min=20, max=5000, message=DESCRIPTION_MESSAGE),
+        ],
     )
     category = SelectField(
         _l("Category"), choices=_choices(CATEGORY_NAMES.items()),
@@ -126,7 +131,7 @@ class ScreenForm(FlaskForm):
     cost = IntegerField(
         _l("Checked cost, ₸"), validators=[Optional(), NumberRange(min=1, message=FIELD_MESSAGES["cost"])]
     )
-    reason = TextAreaField(_l("Reason it is not eligible"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Reason it is not eligible"), validators=[Optional(), visible_prose, Length(max=2000)])
 
 
 class ImplementationForm(FlaskForm):

@@ -95,8 +95,11 @@ def _screening_page(cycle: BudgetCycle, forms: dict | None = None, status: int =
     proposals = [p for p in queries.proposals(cycle.id) if p.state != "draft"]
     screen_forms, impl_forms = {}, {}
     funded = (cycle.result or {}).get("funded", [])
+    own = {p.id for p in proposals if services.is_own(p, current_user)}
     for p in proposals:
         prefix = f"p{p.id}"
+        if p.id in own:  # another officer decides on it: the page says so instead of offering the forms
+            continue
         if phase in ("proposals", "screening"):
             form = (forms or {}).get(("screen", p.id)) or ScreenForm(prefix=prefix, formdata=None)
             if form.decision.data is None and p.state in ("eligible", "ineligible"):
@@ -116,7 +119,7 @@ def _screening_page(cycle: BudgetCycle, forms: dict | None = None, status: int =
     waiting = sum(p.state == "submitted" for p in proposals)
     return render_template(
         "budgeting/screening.html", cycle=cycle, place=cycle_place(cycle), phase=phase, proposals=proposals,
-        screen_forms=screen_forms, impl_forms=impl_forms, villages=place_names(cycle), waiting=waiting,
+        screen_forms=screen_forms, impl_forms=impl_forms, villages=place_names(cycle), waiting=waiting, own=own,
     ), status
 
 

@@ -6,6 +6,7 @@ import secrets
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,8 +20,15 @@ from errors import DomainError
 from extensions import db
 from petitions.calendar import local_date
 from petitions.rules import digest
+from petitions.services import checked_prose, checked_title
 from petitions.signing import signer_hash
 from workers import outbox
+
+TITLE_LENGTH = (5, 200)
+DESCRIPTION_LENGTH = (20, 5000)
+OWN_PROPOSAL_SCREENING = _l("You proposed this project: another budget officer screens it.")
+OWN_PROPOSAL_IMPLEMENTATION = _l("You proposed this project: another budget officer records how it is carried out.")
+OWN_PAPER_BALLOT = _l("You cannot record your own ballot: vote online, or ask another secretary to record it.")
 
 
 def _int(value: object, field: str, fields: dict, minimum: int = 0) -> int | None:
@@ -87,8 +95,14 @@ def _require_phase(cycle: BudgetCycle, now: datetime, *phases: str) -> None:
 
 
 def require_official(user: User, role: str, cycle: BudgetCycle) -> None:
+    """An officer or secretary of exactly the cycle's rural district (not of a district or region above it)."""
     if not user.has_role(role, cycle.kato):
         raise DomainError("forbidden")
+
+
+def is_own(proposal: Proposal, official: User) -> bool:
+    """True when the official proposed the item: they never screen it or report on it."""
+    return proposal.author_iin == official.iin
 
 
 # --- proposals --------------------------------------------------------------------
@@ -103,12 +117,10 @@ def create_proposal(cycle: BudgetCycle, author: User, data: dict, now: datetime)
     if not _resident(person.kato, cycle):
         raise DomainError("not_resident")
     fields: dict[str, str] = {}
-    title = data.get("title").strip() if isinstance(data.get("title"), str) else ""
-    description = data.get("description").strip() if isinstance(data.get("description"), str) else ""
-    if not 5 <= len(title) <= 200:
-        fields["title"] = "5 to 200 characters"
-    if not 20 <= len(description) <= 5000:
-        fields["description"] = "20 to 5000 characters"
+    title = checked_title(data.get("title"), TITLE_LENGTH, fields)
+    description = checked_prose(data.get("description"), fields, "description")
+    if "description" not in fields and not DESCRIPTION_LENGTH[0] <= len(description) <= DESCRIPTION_LENGTH[1]:
+        fields["description"] = f"{DESCRIPTION_LENGTH[0]} to {DESCRIPTION_LENGTH[1]} characters"
     if data.get("category") not in CATEGORIES:
         fields["category"] = ", ".join(CATEGORIES)
     settlement = data.get("settlement")
@@ -147,6 +159,8 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
     """Mark a submitted item eligible (with a checked cost) or ineligible (with a reason), before voting."""
     cycle = db.session.get(BudgetCycle, proposal.cycle_id)
     require_official(officer, "budget_officer", cycle)
+    if is_own(proposal, officer):
+        raise DomainError("forbidden", OWN_PROPOSAL_SCREENING)
     _require_phase(cycle, now, "proposals", "screening")
     if proposal.state == "draft":
         raise DomainError("wrong_state")
@@ -160,9 +174,12 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
             raise DomainError("validation_error", fields=fields)
         proposal.state, proposal.checked_cost, proposal.ineligible_reason = "eligible", checked, None
     elif eligible is False:
-        if not isinstance(reason, str) or not reason.strip():
-            raise DomainError("validation_error", fields={"reason": "tell the proposer why"})
-        proposal.state, proposal.checked_cost, proposal.ineligible_reason = "ineligible", None, reason.strip()
+        reason = checked_prose(reason, fields, "reason")
+        if not reason and "reason" not in fields:
+            fields["reason"] = "tell the proposer why"
+        if fields:
+            raise DomainError("validation_error", fields=fields)
+        proposal.state, proposal.checked_cost, proposal.ineligible_reason = "ineligible", None, reason
     else:
         raise DomainError("validation_error", fields={"eligible": "true or false"})
     if (proposal.state, proposal.checked_cost, proposal.ineligible_reason) != before:
@@ -179,6 +196,8 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
 def set_implementation(proposal: Proposal, officer: User, *, status: object, spent: object) -> Proposal:
     cycle = db.session.get(BudgetCycle, proposal.cycle_id)
     require_official(officer, "budget_officer", cycle)
+    if is_own(proposal, officer):
+        raise DomainError("forbidden", OWN_PROPOSAL_IMPLEMENTATION)
     funded = (cycle.result or {}).get("funded", [])
     if proposal.id not in funded:
         raise DomainError("wrong_state")
@@ -277,6 +296,8 @@ def record_paper_ballot(cycle: BudgetCycle, secretary: User, iin: object, projec
         decode(iin if isinstance(iin, str) else "")
     except InvalidIIN as exc:
         raise DomainError("validation_error", fields={"iin": str(exc)}) from None
+    if iin == secretary.iin:  # their own vote is theirs to cast, online, or another secretary's to record
+        raise DomainError("forbidden", OWN_PAPER_BALLOT)
     person = db.session.get(Person, iin)
     if person is None:
         raise DomainError("not_eligible")

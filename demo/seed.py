@@ -36,7 +36,8 @@ class DemoHolder:
     folder: str
     description: str
     kato: str
-    roles: tuple[tuple[str, str | None], ...] = ()
+    # (role, scope, body): RoleGrant says which shape each role takes
+    roles: tuple[tuple[str, str | None, str | None], ...] = ()
     adult: bool = True
 
 
@@ -46,12 +47,20 @@ HOLDERS = (
     DemoHolder("citizen", "a resident of Kenes village (Akmola region)", VILLAGE),
     DemoHolder("citizen-astana", "a resident of Astana", "710000000"),
     DemoHolder("minor", "a 16-year-old resident of Kenes village (may not sign)", VILLAGE, adult=False),
-    DemoHolder("moderator", "petition moderator", "710000000", (("moderator", None),)),
-    DemoHolder("reviewer-government", "reviewer for the Government", "710000000", (("reviewer", "government"),)),
-    DemoHolder("reviewer-akmola", "reviewer for the Akmola region", "110000000", (("reviewer", "110000000"),)),
-    DemoHolder("budget-officer", "budget officer of Kenes rural district", VILLAGE, (("budget_officer", RURAL_DISTRICT),)),
-    DemoHolder("secretary", "community-meeting secretary of Kenes rural district", VILLAGE, (("secretary", RURAL_DISTRICT),)),
-    DemoHolder("admin", "platform administrator", "710000000", (("admin", None),)),
+    DemoHolder("moderator", "petition moderator", "710000000", (("moderator", None, None),)),
+    DemoHolder("reviewer-government", "reviewer for the Government", "710000000", (("reviewer", "government", None),)),
+    DemoHolder(
+        "reviewer-akmola", "reviewer for the Akmola regional akimat", "110000000",
+        (("reviewer", "110000000", "region_akimat"),),
+    ),
+    DemoHolder("budget-officer", "budget officer of Kenes rural district", VILLAGE, (("budget_officer", RURAL_DISTRICT, None),)),
+    DemoHolder("secretary", "community-meeting secretary of Kenes rural district", VILLAGE, (("secretary", RURAL_DISTRICT, None),)),
+    DemoHolder("admin", "platform administrator", "710000000", (("admin", None, None),)),
+    # added last: each holder draws from one random stream, so the people above stay who they were
+    DemoHolder(
+        "reviewer-akmola-maslikhat", "reviewer for the Akmola regional maslikhat", "110000000",
+        (("reviewer", "110000000", "region_maslikhat"),),
+    ),
 )
 
 
@@ -114,8 +123,8 @@ def _holders(
         if person is None:
             person = services.add_person(**fields)
             db.session.flush()
-        for role, scope in holder.roles:
-            services.grant_role(person.iin, role, scope, now)
+        for role, scope, body in holder.roles:
+            services.grant_role(person.iin, role, scope, now, body=body)
         folder = keys_root / holder.folder
         has_keys = db.session.scalar(select(Certificate.serial).where(Certificate.iin == person.iin).limit(1))
         if not has_keys or not (folder / "sign.cert.pem").exists():

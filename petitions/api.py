@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from auth.access import bearer_user, role_required, signer_limit_key
+from auth.access import bearer_user, bodies_served, role_required, signer_limit_key
 from errors import DomainError
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body
@@ -215,7 +215,14 @@ def moderation_queue():
     now = _now()
     items = queries.queue(("moderation",), Petition.moderation_due_on)
     return jsonify(
-        {"items": [{**queries.petition_json(p, count=0), "working_days_left": queries.working_days_left(p.moderation_due_on, now)} for p in items]}
+        {"items": [
+            {
+                **queries.petition_json(p, count=0),
+                "working_days_left": queries.working_days_left(p.moderation_due_on, now),
+                "similar": queries.similar_json(queries.similar_petitions(p, queries.SIMILAR_STATES_FOR_MODERATORS)),
+            }
+            for p in items
+        ]}
     )
 
 
@@ -224,7 +231,7 @@ def moderation_queue():
 def review_queue():
     now = _now()
     user = bearer_user()
-    items = queries.queue(("under_review",), Petition.review_due_on, scopes=user.scopes("reviewer"))
+    items = queries.queue(("under_review",), Petition.review_due_on, bodies=bodies_served(user, "reviewer"))
     return jsonify(
         {"items": [{**queries.petition_json(p), "working_days_left": queries.working_days_left(p.review_due_on, now)} for p in items]}
     )

@@ -15,8 +15,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
+import visible_text
 from petitions import rules, services
 from petitions.labels import DECISION_NAMES, LANGUAGE_NAMES, STATE_NAMES
 from petitions.queries import PUBLIC_STATES
@@ -42,6 +43,27 @@ FIELD_MESSAGES = {
 }
 
 
+INVISIBLE_MESSAGE = _l("Remove the invisible, control or text-direction characters: a reader would not see them.")
+EMPTY_MESSAGE = _l("Write visible words, not only spaces.")
+CONTROL_MESSAGE = _l("Remove the text-direction or control characters: they make the text read differently from what is signed.")
+
+
+def visible_title(form: FlaskForm, field) -> None:
+    """A title or name as visible_text allows it (the rules the service applies, worded for the reader)."""
+    try:
+        visible_text.title(field.data, 0, 10**6)  # the length is the Length validator's to word
+    except visible_text.TextRefused as refused:
+        raise StopValidation(INVISIBLE_MESSAGE if refused.reason == "invisible" else EMPTY_MESSAGE) from None
+
+
+def visible_prose(form: FlaskForm, field) -> None:
+    """Longer text: no bidi embedding, override or isolate, no control character (visible_text.prose)."""
+    try:
+        visible_text.prose(field.data)
+    except visible_text.TextRefused:
+        raise StopValidation(CONTROL_MESSAGE) from None
+
+
 def _choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -53,6 +75,7 @@ class DraftForm(FlaskForm):
         _l("Title"),
         validators=[
             DataRequired(message=TITLE_MESSAGE),
+            visible_title,
             Length(min=services.TITLE_LENGTH[0], max=services.TITLE_LENGTH[1], message=TITLE_MESSAGE),
         ],
     )
@@ -60,6 +83,7 @@ class DraftForm(FlaskForm):
         _l("Text: the problem, your arguments and your proposal"),
         validators=[
             DataRequired(message=BODY_MESSAGE),
+            visible_prose,
             Length(min=services.BODY_LENGTH[0], max=services.BODY_LENGTH[1], message=BODY_MESSAGE),
         ],
     )
@@ -102,7 +126,8 @@ class RejectForm(FlaskForm):
         validators=[InputRequired(message=FIELD_MESSAGES["reason"])],
     )
     comment = TextAreaField(
-        _l("Comment to the author"), validators=[DataRequired(message=FIELD_MESSAGES["comment"]), Length(max=5000)]
+        _l("Comment to the author"),
+        validators=[DataRequired(message=FIELD_MESSAGES["comment"]), visible_prose, Length(max=5000)],
     )
 
 
@@ -111,7 +136,10 @@ class DiscussionForm(FlaskForm):
         _l("Date and time (Astana time)"), format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(message=FIELD_MESSAGES["at"])],
     )
-    place = StringField(_l("Place"), validators=[DataRequired(message=FIELD_MESSAGES["place"]), Length(max=300)])
+    place = StringField(
+        _l("Place"),
+        validators=[DataRequired(message=FIELD_MESSAGES["place"]), visible_title, Length(max=300)],
+    )
 
 
 class AnswerForm(FlaskForm):
@@ -120,7 +148,10 @@ class AnswerForm(FlaskForm):
     )
     text = TextAreaField(
         _l("Reasoning"),
-        validators=[DataRequired(message=FIELD_MESSAGES["text"]), Length(min=20, max=20_000, message=FIELD_MESSAGES["text"])],
+        validators=[
+            DataRequired(message=FIELD_MESSAGES["text"]), visible_prose,
+            Length(min=20, max=20_000, message=FIELD_MESSAGES["text"]),
+        ],
     )
 
 

@@ -64,6 +64,8 @@ class Petition(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     author_iin: Mapped[str] = mapped_column(ForeignKey("person.iin"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    # visible_text.look_alike_key(title): petitions a reader could take for one another share it
+    title_key: Mapped[str | None] = mapped_column(String(64), index=True)
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(2))
     addressee: Mapped[str] = mapped_column(String(20), index=True)

@@ -29,14 +29,15 @@ def author(payload: dict) -> list[User]:
 
 
 def reviewers(payload: dict) -> list[User]:
-    from petitions.services import scope_of
+    """The reviewers of exactly the petition's body (addressee and territory), never of a neighbouring one."""
+    from petitions.services import body_of
 
     petition = _petition(payload)
-    return _accounts(holders_of("reviewer", scope_of(petition))) if petition else []
+    return _accounts(holders_of("reviewer", *body_of(petition))) if petition else []
 
 
 def admins(_payload: dict) -> list[User]:
-    return _accounts(holders_of("admin", None))
+    return _accounts(holders_of("admin"))
 
 
 def signers(payload: dict, opted_in_only: bool) -> list[User]:

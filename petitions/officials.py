@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from auth.access import role_required
+from auth.access import bodies_served, role_required
 from errors import DomainError
 from extensions import db
 from petitions import page_queries, queries, services, signing
@@ -50,9 +50,10 @@ def moderation_queue():
 
 def _moderation_page(petition: Petition, approve: ApproveForm, reject: RejectForm, status: int = 200):
     now = _now()
+    similar = queries.similar_petitions(petition, queries.SIMILAR_STATES_FOR_MODERATORS)
     return render_template(
         "petitions/moderation.html", petition=petition, approve_form=approve, reject_form=reject,
-        names=_territory_names([petition]),
+        names=_territory_names([petition]), own=services.is_own(petition, current_user), similar=similar,
         days_left=queries.working_days_left(petition.moderation_due_on, now) if petition.state == "moderation" else None,
     ), status
 
@@ -104,7 +105,7 @@ def reject(petition_id: int):
 @role_required("reviewer")
 def review_queue():
     now = _now()
-    items = queries.queue(("under_review",), Petition.review_due_on, scopes=current_user.scopes("reviewer"))
+    items = queries.queue(("under_review",), Petition.review_due_on, bodies=bodies_served(current_user, "reviewer"))
     rows = [(p, p.review_due_on, queries.working_days_left(p.review_due_on, now)) for p in items]
     counts = {p.id: signing.public_count(p.id) for p in items}
     return render_template("petitions/review_queue.html", rows=rows, counts=counts, names=_territory_names(items))
@@ -121,6 +122,7 @@ def _review_page(petition: Petition, discussion: DiscussionForm, answer: AnswerF
     return render_template(
         "petitions/review.html", petition=petition, discussion_form=discussion, answer_form=answer,
         names=_territory_names([petition]), count=signing.public_count(petition.id),
+        own=services.is_own(petition, current_user),
         days_left=queries.working_days_left(petition.review_due_on, now) if petition.state == "under_review" else None,
     ), status
 

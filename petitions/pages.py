@@ -198,7 +198,7 @@ def submit(petition_id: int):
     names = page_queries.territory_names({petition.territory}, _locale())
     return render_template(
         "petitions/submit.html", form=form, petition=petition, topics=rules.FORBIDDEN_TOPICS,
-        territory_name=names.get(petition.territory),
+        territory_name=names.get(petition.territory), similar=queries.similar_petitions(petition),
     ), status
 
 

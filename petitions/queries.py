@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, cast, func, or_, select
+from sqlalchemy import Date, cast, false, func, or_, select
 
 from extensions import db
 from petitions import rules
@@ -65,6 +65,8 @@ def petition_json(petition: Petition, count: int | None = None) -> dict:
             if petition.state == "rejected"
             else None
         ),
+        # a draft (only its author sees one) is told of look-alikes before it is submitted
+        **({"similar": similar_json(similar_petitions(petition))} if petition.state == "draft" else {}),
     }
 
 
@@ -102,18 +104,43 @@ def public_list(
     return Page(items=list(items), page=page, pages=pages, total=total)
 
 
-def queue(states: tuple[str, ...], due_column, scopes: list[str | None] | None = None) -> list[Petition]:
-    """An officials' queue, earliest deadline first; `scopes` limits a reviewer to their bodies."""
+def queue(
+    states: tuple[str, ...], due_column, bodies: list[tuple[str | None, str | None]] | None = None
+) -> list[Petition]:
+    """An officials' queue, earliest deadline first; `bodies` ((scope, body) of a reviewer's grants,
+    as petitions.services.body_of names a petition's) limits it to exactly those bodies."""
     stmt = select(Petition).where(Petition.state.in_(states))
-    if scopes is not None and None not in scopes:
-        government = rules.GOVERNMENT in scopes
-        stmt = stmt.where(
-            or_(
-                Petition.territory.in_([s for s in scopes if s != rules.GOVERNMENT]),
-                (Petition.addressee == rules.GOVERNMENT) if government else False,
-            )
-        )
+    if bodies is not None:
+        served = [
+            Petition.addressee == rules.GOVERNMENT if scope == rules.GOVERNMENT
+            else (Petition.territory == scope) & (Petition.addressee == body)
+            for scope, body in bodies
+        ]
+        stmt = stmt.where(or_(false(), *served))
     return list(db.session.scalars(stmt.order_by(due_column.asc(), Petition.id)))
+
+
+# Where a draft's look-alike is worth telling its author about: petitions one can still sign or
+# that are being answered. Moderators also see those waiting for moderation beside them.
+SIMILAR_STATES = ("restricted", "open", "under_review")
+SIMILAR_STATES_FOR_MODERATORS = ("moderation", *SIMILAR_STATES)
+
+
+def similar_petitions(petition: Petition, states: tuple[str, ...] = SIMILAR_STATES, limit: int = 5) -> list[Petition]:
+    """Other petitions whose title a reader could take for this one's (one indexed look-up on title_key)."""
+    if not petition.title_key:
+        return []
+    stmt = (
+        select(Petition)
+        .where(Petition.title_key == petition.title_key, Petition.id != petition.id, Petition.state.in_(states))
+        .order_by(Petition.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def similar_json(petitions: list[Petition]) -> list[dict]:
+    return [{"id": p.id, "title": p.title, "state": p.state} for p in petitions]
 
 
 def working_days_left(due: date | None, now: datetime) -> int | None:

@@ -19,24 +19,55 @@ from petitions import rules
 from petitions.calendar import load_work_calendar, local_date
 from petitions.deadlines import add_working_days
 from petitions.models import COUNTER_SHARDS, Petition, PetitionCounter
+from visible_text import TextRefused, look_alike_key, prose
+from visible_text import title as visible_title
 from workers import outbox
 
 TITLE_LENGTH = (10, 200)
 BODY_LENGTH = (50, 10_000)
+PLACE_LENGTH = (1, 300)
+# What an API client reads for a refused text (pages say it in the reader's language: forms.py).
+TEXT_REFUSALS = {
+    "invisible": "no invisible, control or text-direction characters",
+    "empty": "visible words, not only spaces",
+    "control": "no text-direction (bidi embedding, override, isolate) or control characters",
+}
 
 
-def scope_of(petition: Petition) -> str:
-    """The body a petition is addressed to, as a role scope: 'government' or the territory's KATO."""
-    return rules.GOVERNMENT if petition.addressee == rules.GOVERNMENT else petition.territory
+def body_of(petition: Petition) -> tuple[str, str | None]:
+    """The body a petition is addressed to, as a reviewer's grant names it: (scope, body).
+
+    ('government', None) for the Government; (the region's or city's KATO, the addressee) for a
+    local body, so the akimat's reviewers never pass for the maslikhat's of the same place.
+    """
+    if petition.addressee == rules.GOVERNMENT:
+        return rules.GOVERNMENT, None
+    return petition.territory, petition.addressee
+
+
+def checked_title(value: object, length: tuple[int, int], fields: dict, field: str = "title") -> str:
+    """A published title or name by the rules of visible_text; a refusal goes into `fields`."""
+    try:
+        return visible_title(value, *length)
+    except TextRefused as refused:
+        fields[field] = TEXT_REFUSALS.get(refused.reason, f"{length[0]} to {length[1]} characters")
+        return ""
+
+
+def checked_prose(value: object, fields: dict, field: str) -> str:
+    """Longer published text by the rules of visible_text; a refusal goes into `fields`."""
+    try:
+        return prose(value)
+    except TextRefused as refused:
+        fields[field] = TEXT_REFUSALS[refused.reason]
+        return ""
 
 
 def _validate_text(title: object, body: object, language: object) -> tuple[str, str, str]:
-    fields = {}
-    title = title.strip() if isinstance(title, str) else ""
-    body = body.strip() if isinstance(body, str) else ""
-    if not TITLE_LENGTH[0] <= len(title) <= TITLE_LENGTH[1]:
-        fields["title"] = f"{TITLE_LENGTH[0]} to {TITLE_LENGTH[1]} characters"
-    if not BODY_LENGTH[0] <= len(body) <= BODY_LENGTH[1]:
+    fields: dict[str, str] = {}
+    title = checked_title(title, TITLE_LENGTH, fields)
+    body = checked_prose(body, fields, "body")
+    if "body" not in fields and not BODY_LENGTH[0] <= len(body) <= BODY_LENGTH[1]:
         fields["body"] = f"{BODY_LENGTH[0]} to {BODY_LENGTH[1]} characters: the arguments and the proposal"
     if language not in rules.LANGUAGES:
         fields["language"] = "kk or ru"
@@ -74,8 +105,8 @@ def create_draft(
     except ValueError:
         raise DomainError("validation_error", fields={"territory": "the region has no population figure"}) from None
     petition = Petition(
-        author_iin=person.iin, title=title, body=body, language=language, addressee=addressee,
-        territory=territory, state="draft", threshold=needed, digest="", created_at=now,
+        author_iin=person.iin, title=title, title_key=look_alike_key(title), body=body, language=language,
+        addressee=addressee, territory=territory, state="draft", threshold=needed, digest="", created_at=now,
     )
     db.session.add(petition)
     db.session.flush()
@@ -88,6 +119,7 @@ def edit_draft(petition: Petition, author: User, *, title: object, body: object,
     title, body, language = _validate_text(title, body, language)
     _lock(petition)
     petition.edit(title, body, language)
+    petition.title_key = look_alike_key(title)
     petition.digest = rules.digest(petition.document())
     return petition
 
@@ -107,6 +139,20 @@ def _lock(petition: Petition) -> None:
 def _require_author(petition: Petition, user: User) -> None:
     if petition.author_iin != user.iin:
         raise DomainError("forbidden")
+
+
+def is_own(petition: Petition, official: User) -> bool:
+    """True when the official wrote the petition: they never decide on it (another official does)."""
+    return petition.author_iin == official.iin
+
+
+OWN_PETITION_MODERATION = _l("You wrote this petition: another moderator decides on it.")
+OWN_PETITION_REVIEW = _l("You wrote this petition: another reviewer of the body answers it.")
+
+
+def _refuse_own(petition: Petition, official: User, message: object) -> None:
+    if is_own(petition, official):
+        raise DomainError("forbidden", message)
 
 
 def submit(petition: Petition, author: User, jws: object, now: datetime) -> Petition:
@@ -131,7 +177,11 @@ def next_state_check(petition: Petition, action: str) -> None:
 def moderate(
     petition: Petition, moderator: User, *, decision: object, reason: object, comment: object, now: datetime
 ) -> Petition:
-    """Approve (the restricted phase starts) or reject with a published reason code; the author is told."""
+    """Approve (the restricted phase starts) or reject with a published reason code; the author is told.
+
+    Never by the petition's own author, whichever page or endpoint asks.
+    """
+    _refuse_own(petition, moderator, OWN_PETITION_MODERATION)
     _lock(petition)
     if decision == "approve":
         days = current_app.config["PETITION_RESTRICTED_WORKING_DAYS"]
@@ -142,14 +192,15 @@ def moderate(
         )
         outbox.record("petition.approved", now, petition_id=petition.id)
     elif decision == "reject":
-        fields = {}
+        fields: dict[str, str] = {}
         if reason not in rules.REJECTION_REASONS:
             fields["reason"] = "one of the published rejection reasons"
-        if not isinstance(comment, str) or not comment.strip():
+        comment = checked_prose(comment, fields, "comment")
+        if not comment and "comment" not in fields:
             fields["comment"] = "explain the decision to the author"
         if fields:
             raise DomainError("validation_error", fields=fields)
-        petition.reject(now, reason, comment.strip())
+        petition.reject(now, reason, comment)
         outbox.record("petition.rejected", now, petition_id=petition.id)
     else:
         raise DomainError("validation_error", fields={"decision": "approve or reject"})
@@ -159,13 +210,15 @@ def moderate(
 
 
 def require_reviewer(petition: Petition, user: User) -> None:
-    if not user.has_role("reviewer", scope_of(petition)):
+    """A reviewer of exactly the petition's body: its addressee and its territory."""
+    if not user.has_role("reviewer", *body_of(petition)):
         raise DomainError("forbidden")
 
 
 def schedule_discussion(petition: Petition, reviewer: User, *, at: object, place: object, now: datetime) -> Petition:
     require_reviewer(petition, reviewer)
-    fields = {}
+    _refuse_own(petition, reviewer, OWN_PETITION_REVIEW)
+    fields: dict[str, str] = {}
     when = None
     if isinstance(at, str):
         try:
@@ -176,12 +229,13 @@ def schedule_discussion(petition: Petition, reviewer: User, *, at: object, place
         fields["at"] = "an ISO 8601 instant with a time zone"
     elif when < now:
         fields["at"] = "a time in the future"
-    if not isinstance(place, str) or not place.strip():
+    place = checked_title(place, PLACE_LENGTH, fields, "place")
+    if not place and "place" not in fields:
         fields["place"] = "where the discussion is held"
     if fields:
         raise DomainError("validation_error", fields=fields)
     _lock(petition)
-    petition.schedule_discussion(when, place.strip()[:300])
+    petition.schedule_discussion(when, place)
     outbox.record("petition.discussion_scheduled", now, petition_id=petition.id)
     audit.record(
         "petition.schedule_discussion", reviewer, "petition", petition.id, now, at=when.isoformat(), place=petition.discussion_place
@@ -192,15 +246,17 @@ def schedule_discussion(petition: Petition, reviewer: User, *, at: object, place
 def answer(petition: Petition, reviewer: User, *, decision: object, text: object, now: datetime) -> Petition:
     """Publish the decision, its reasoning and the responsible official; signers are told."""
     require_reviewer(petition, reviewer)
-    fields = {}
+    _refuse_own(petition, reviewer, OWN_PETITION_REVIEW)
+    fields: dict[str, str] = {}
     if decision not in rules.DECISIONS:
         fields["decision"] = ", ".join(rules.DECISIONS)
-    if not isinstance(text, str) or len(text.strip()) < 20:
+    text = checked_prose(text, fields, "text")
+    if "text" not in fields and len(text) < 20:
         fields["text"] = "the reasoning, at least 20 characters"
     if fields:
         raise DomainError("validation_error", fields=fields)
     _lock(petition)
-    petition.give_answer(now, decision, text.strip(), reviewer.person.full_name)
+    petition.give_answer(now, decision, text, reviewer.person.full_name)
     outbox.record("petition.answered", now, petition_id=petition.id)
     audit.record("petition.answer", reviewer, "petition", petition.id, now, decision=decision)
     return petition

@@ -69,7 +69,7 @@ def officials(app, make_citizen, actor):
     }
     services.grant_role(people["moderator"].iin, "moderator", None, now)
     services.grant_role(people["reviewer"].iin, "reviewer", "government", now)
-    services.grant_role(people["reviewer_astana"].iin, "reviewer", "710000000", now)
+    services.grant_role(people["reviewer_astana"].iin, "reviewer", "710000000", now, body="city_akimat")
     services.grant_role(people["admin"].iin, "admin", None, now)
     db.session.commit()
     return {role: actor(citizen) for role, citizen in people.items()}
