@@ -254,21 +254,28 @@ def test_roles_revoke_withdraws_one_scope_or_every_scope_and_refuses_what_was_ne
     from extensions import db
 
     reviewer = make_citizen(kato="710000000")
-    for scope in ("government", "710000000"):
-        assert cli(app, "roles", "grant", "--iin", reviewer.iin, "--role", "reviewer", "--scope", scope).exit_code == 0
+    for where in (("--scope", "government"), ("--scope", "710000000", "--body", "city_akimat"),
+                  ("--scope", "710000000", "--body", "city_maslikhat")):
+        assert cli(app, "roles", "grant", "--iin", reviewer.iin, "--role", "reviewer", *where).exit_code == 0
 
     def scopes() -> set:
         db.session.rollback()
-        return {g.scope for g in db.session.scalars(select(RoleGrant).where(RoleGrant.iin == reviewer.iin))}
+        grants = db.session.scalars(select(RoleGrant).where(RoleGrant.iin == reviewer.iin))
+        return {(g.scope, g.body) for g in grants}
 
-    for args in (("--role", "moderator"), ("--role", "reviewer", "--scope", "110000000"), ("--role", "nobody")):
+    everything = {("government", None), ("710000000", "city_akimat"), ("710000000", "city_maslikhat")}
+    for args in (("--role", "moderator"), ("--role", "reviewer", "--scope", "110000000"), ("--role", "nobody"),
+                 ("--role", "reviewer", "--scope", "government", "--body", "city_akimat")):
         refused = cli(app, "roles", "revoke", "--iin", reviewer.iin, *args)
         assert refused.exit_code != 0, args
-        assert scopes() == {"government", "710000000"}
+        assert scopes() == everything
     assert cli(app, "roles", "revoke", "--iin", "000000000000", "--role", "reviewer").exit_code != 0
 
+    one_body = ("--scope", "710000000", "--body", "city_maslikhat")
+    assert cli(app, "roles", "revoke", "--iin", reviewer.iin, "--role", "reviewer", *one_body).exit_code == 0
+    assert scopes() == {("government", None), ("710000000", "city_akimat")}
     assert cli(app, "roles", "revoke", "--iin", reviewer.iin, "--role", "reviewer", "--scope", "710000000").exit_code == 0
-    assert scopes() == {"government"}
+    assert scopes() == {("government", None)}
     assert cli(app, "roles", "revoke", "--iin", reviewer.iin, "--role", "reviewer").exit_code == 0
     assert scopes() == set()
 
