@@ -19,6 +19,7 @@ import config
 import jsonapi
 from errors import DomainError
 from extensions import babel, csrf, db, limiter, login_manager, migrate
+from request_bodies import LimitedRequest
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class DatabaseId(IntegerConverter):
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     instance = os.environ.get("DAUYS_INSTANCE_PATH") or str(ROOT / "instance")
     app = Flask(__name__, instance_path=instance, template_folder="templates", static_folder="static")
+    app.request_class = LimitedRequest  # every body, JSON or form, is read under API.md's limits
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     values = config.load(app.instance_path)
     if overrides:
