@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 import config
+import integer_columns
 import jsonapi
 from errors import DomainError
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -80,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
     from i18n import LANGUAGE_NAMES, select_locale
 
     db.init_app(app)
+    integer_columns.register()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_transactions(db.engine)
