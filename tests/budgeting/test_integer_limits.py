@@ -4,12 +4,17 @@ a driver's overflow (a 500 on PostgreSQL, or on SQLite for 64 bits), and nothing
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import UTC, datetime
 
 import pytest
+from cryptography import x509
 from sqlalchemy import func, select
 
+from auth import pki
 from errors import DomainError
+from tests.auth.test_eds_strict import header_json, signed_raw
 from tests.budgeting.conftest import (
     DISTRICT,
     VILLAGE_1,
@@ -105,6 +110,24 @@ def test_a_signed_ballot_naming_a_project_id_no_column_holds_is_a_validation_err
     before = rows()
     response = client.post(f"/api/v1/budget/cycles/{cycle.id}/ballots", json={"jws": ballot_jws(voter, cycle.id, projects)})
     assert response.status_code == 422 and error_code(response) == "validation_error"
+    assert rows() == before
+
+
+@pytest.mark.parametrize("project", [str(2**63), str(10**400), "1e999", "NaN"])
+def test_a_signed_ballot_with_a_number_beyond_64_bits_is_an_invalid_signature(make_cycle, officials, resident, client,
+                                                                              project):
+    from auth.services import certification_authority
+
+    cycle = make_cycle()
+    eligible_projects(cycle, resident(kato=VILLAGE_1), officials["officer"], [100_000])
+    move_to(cycle, "voting")
+    voter = resident(kato=VILLAGE_1)
+    key = pki.IssuedKey("sign", "ec", voter.sign_key, x509.load_pem_x509_certificate(voter.sign_cert))
+    text = json.dumps({"purpose": "ballot.cast", "iat": int(time.time()), "ballot": {"cycle": cycle.id, "projects": [0]}})
+    token = signed_raw(header_json(certification_authority(), key), text.replace("[0]", f"[{project}]"), key)
+    before = rows()
+    response = client.post(f"/api/v1/budget/cycles/{cycle.id}/ballots", json={"jws": token})
+    assert response.status_code == 400 and error_code(response) == "invalid_signature"
     assert rows() == before
 
 
