@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from jose import JWTError, jwt
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+import strict_json
 from auth import eds, pki
 from auth.iin import InvalidIIN, decode
 from auth.models import (
@@ -197,8 +199,12 @@ def issue_api_token(user: User, now: datetime) -> tuple[str, int]:
 def user_from_api_token(token: str) -> User:
     """The user a Bearer token names, or DomainError("unauthorized")."""
     try:
+        # python-jose parses the header before it checks the signature, with no depth limit: a
+        # header nested thousands deep was a RecursionError (a 500). strict_json reads it first.
+        head = token.split(".", 1)[0]
+        strict_json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
         claims = jwt.decode(token, _token_key(), algorithms=[TOKEN_ALGORITHM])
-    except JWTError:
+    except (JWTError, ValueError):  # binascii.Error and StrictJsonError are ValueErrors
         raise DomainError("unauthorized") from None
     if claims.get("typ") != "dauys-api":
         raise DomainError("unauthorized")

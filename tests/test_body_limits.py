@@ -224,3 +224,14 @@ def test_a_page_number_of_any_size_is_answered_never_a_5xx(app, client, make_cit
     assert client.get(f"/petitions?page={page}").status_code == 200
     sign_in_page(client, admin)
     assert client.get(f"/admin/audit?page={page}").status_code == 200
+
+
+@pytest.mark.parametrize("header", [deep_array(3000), deep_object(3000), '{"alg": NaN}', '{"alg": "HS256", "alg": "HS256"}'])
+def test_a_bearer_token_whose_header_is_not_strict_json_is_unauthorized(app, client, header):
+    """The Bearer token is JSON too (a JWT, parsed before its signature is checked)."""
+    import base64
+
+    segment = base64.urlsafe_b64encode(header.encode()).rstrip(b"=").decode()
+    for token in (f"{segment}.e30.c2ln", f"{segment}.{segment}.c2ln"):
+        response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401 and response.get_json()["error"]["code"] == "unauthorized"
