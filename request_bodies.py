@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import NoReturn
 
 from flask import Request
@@ -18,7 +19,7 @@ class LimitedRequest(Request):
     """
 
     @property
-    def json_module(self):  # noqa: ANN201 - a module
+    def json_module(self) -> ModuleType:
         """What werkzeug's get_json calls `loads` on: always the strict parser."""
         return strict_json
 
