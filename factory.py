@@ -17,9 +17,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 import config
+import integer_columns
 import jsonapi
 from errors import DomainError
 from extensions import babel, csrf, db, limiter, login_manager, migrate
+from request_bodies import LimitedRequest
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class DatabaseId(IntegerConverter):
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     instance = os.environ.get("DAUYS_INSTANCE_PATH") or str(ROOT / "instance")
     app = Flask(__name__, instance_path=instance, template_folder="templates", static_folder="static")
+    app.request_class = LimitedRequest  # every body, JSON or form, is read under API.md's limits
     # Owner-only: it holds the secret key, the CA's private keys and (on SQLite) the database.
     Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
     values = config.load(app.instance_path, overrides=overrides)
@@ -78,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
     from i18n import LANGUAGE_NAMES, select_locale
 
     db.init_app(app)
+    integer_columns.register()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_transactions(db.engine)

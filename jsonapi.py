@@ -19,8 +19,11 @@ _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "me
 
 
 def body() -> dict[str, Any]:
-    """The request's JSON object, or validation_error."""
-    data = request.get_json(silent=True)
+    """The request's JSON object, read by the strict parser (request_bodies), or validation_error
+    saying which limit the body passed."""
+    if not request.is_json:
+        raise DomainError("validation_error", fields={"body": "a JSON object is required"})
+    data = request.get_json()
     if not isinstance(data, dict):
         raise DomainError("validation_error", fields={"body": "a JSON object is required"})
     return data

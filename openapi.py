@@ -38,7 +38,7 @@ SCHEMAS: dict = {
     "Jws": {
         "type": "object",
         "required": ["jws"],
-        "properties": {"jws": {"type": "string", "description": "compact JWS, RS256 or ES256, x5c chain"}},
+        "properties": {"jws": {"type": "string", "description": "compact JWS, RS256 or ES256; header alg, x5c = [leaf, issuing CA] (base64 DER), optional typ, nothing else"}},
     },
     "Territory": {
         "type": "object",

@@ -70,7 +70,7 @@ def entries(action: str | None = None, page: int = 1, per_page: int = 50) -> tup
     if action:
         query, counted = query.where(AuditEntry.action == action), counted.where(AuditEntry.action == action)
     total = db.session.scalar(counted)
-    rows = db.session.scalars(
-        query.order_by(AuditEntry.id.desc()).limit(per_page).offset((max(page, 1) - 1) * per_page)
-    )
+    # a page past the last is the last: an offset beyond any the database can hold is never asked for
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    rows = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page))
     return list(rows), total

@@ -39,6 +39,7 @@ def index():
         page = 1
     rows, total = services.entries(action, page, PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
+    page = min(page, pages)  # as entries() read it
     return render_template(
         "audit/index.html", rows=rows, total=total, page=page, pages=pages, action=action,
         actions=services.ACTIONS, labels=ACTION_LABELS,

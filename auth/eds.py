@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -14,10 +15,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from jose import jwk, jws
+from jose import jwk
 from jose.exceptions import JOSEError
 from sqlalchemy import bindparam, select, update
 
+import strict_json
 from auth.iin import InvalidIIN, decode
 from auth.pki import CertificationAuthority
 from errors import DomainError
@@ -26,6 +28,11 @@ from extensions import db
 # Only these, ever: `none`, HS* and anything else are refused before a key is touched.
 ALGORITHMS = ("RS256", "ES256")
 MAX_TOKEN_LENGTH = 32_000
+# API.md: the protected header holds alg and x5c, optionally typ, and nothing else. Any other member
+# (crit, kid, jku, jwk, x5u, x5t, b64, zip, …) would ask the verifier for something it does not do.
+HEADER_MEMBERS = frozenset({"alg", "x5c", "typ"})
+# Three base64url segments, unpadded, and nothing else: no whitespace, no "=", no fourth part.
+_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 PURPOSE_KEY = {
     "auth": "auth",
@@ -43,11 +50,18 @@ class TrustStore:
     root: x509.Certificate
     issuing: x509.Certificate
     issuing_der: bytes
+    not_before: datetime  # when both CA certificates are valid
+    not_after: datetime
 
     @classmethod
     def from_ca(cls, ca: CertificationAuthority) -> TrustStore:
         der = ca.issuing_cert.public_bytes(serialization.Encoding.DER)
-        return cls(root=ca.root_cert, issuing=ca.issuing_cert, issuing_der=der)
+        root, issuing = ca.root_cert, ca.issuing_cert
+        return cls(
+            root=root, issuing=issuing, issuing_der=der,
+            not_before=max(root.not_valid_before_utc, issuing.not_valid_before_utc),
+            not_after=min(root.not_valid_after_utc, issuing.not_valid_after_utc),
+        )
 
 
 @dataclass(frozen=True)
@@ -98,12 +112,77 @@ def _refuse(code: str, why: str) -> DomainError:
 
 
 def _b64_der(value: object) -> bytes:
+    """An x5c entry's DER. Standard base64, padded, and the one spelling of those bytes (no spare
+    bits set, no line breaks), so one certificate has one spelling."""
     if not isinstance(value, str):
         raise _refuse("untrusted_certificate", "x5c entries must be base64 strings")
     try:
-        return base64.b64decode(value, validate=True)
+        der = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise _refuse("untrusted_certificate", "x5c entry is not base64") from None
+    if base64.b64encode(der).decode("ascii") != value:
+        raise _refuse("untrusted_certificate", "x5c entry is not in canonical base64")
+    return der
+
+
+def _b64url(segment: str) -> bytes:
+    """A JWS segment's bytes, if the segment is their one unpadded base64url spelling."""
+    if len(segment) % 4 == 1:
+        raise _refuse("invalid_signature", "a JWS segment has an impossible length")
+    raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+        raise _refuse("invalid_signature", "a JWS segment is not in canonical base64url")
+    return raw
+
+
+@dataclass(frozen=True)
+class _Compact:
+    """A compact JWS whose form and protected header passed the strict checks; nothing verified yet."""
+
+    header: dict
+    leaf_der: bytes
+    issuing_der: bytes
+    signing_input: bytes
+    payload_segment: str
+    signature_segment: str
+
+
+def _compact(token: object) -> _Compact:
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH or not _COMPACT.fullmatch(token):
+        raise _refuse("invalid_signature", "not a compact JWS")
+    head, payload_segment, signature_segment = token.split(".")
+    try:
+        header = strict_json.loads(_b64url(head))
+    except strict_json.StrictJsonError as error:
+        raise _refuse("invalid_signature", f"the protected header: {error}") from None
+    if not isinstance(header, dict):
+        raise _refuse("invalid_signature", "the protected header is not a JSON object")
+    if not header.keys() <= HEADER_MEMBERS:
+        raise _refuse("invalid_signature", "the header has members besides alg, x5c and typ")
+    alg = header.get("alg")
+    if alg not in ALGORITHMS:
+        raise _refuse("invalid_signature", f"algorithm {alg!r} is not allowed")
+    if "typ" in header and not isinstance(header["typ"], str):
+        raise _refuse("invalid_signature", "typ is not a string")
+    chain = header.get("x5c")
+    if not isinstance(chain, list) or len(chain) != 2:
+        raise _refuse("untrusted_certificate", "x5c is not [leaf, issuing CA]")
+    return _Compact(
+        header=header, leaf_der=_b64_der(chain[0]), issuing_der=_b64_der(chain[1]),
+        signing_input=f"{head}.{payload_segment}".encode("ascii"),
+        payload_segment=payload_segment, signature_segment=signature_segment,
+    )
+
+
+def protected_header(token: object) -> dict:
+    """The protected header of a compact JWS, read as check_token reads it, or DomainError.
+
+    The form is checked (three canonical base64url segments), the header is one strict JSON
+    object with `alg` (RS256 or ES256), `x5c` (two canonical base64 strings) and optionally `typ`
+    (a string), each once. Nothing is verified: the certificates may be anyone's, the signature
+    anything. For what needs only the header, such as a rate limit's key.
+    """
+    return _compact(token).header
 
 
 def _name_attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str:
@@ -167,35 +246,34 @@ def _leaf(der: bytes, trust: TrustStore) -> LeafCertificate:
 
 
 def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, max_skew: int) -> VerifiedJws:
-    """Everything about a JWS that needs no database: algorithm, chain, signature, usage, time."""
+    """Everything about a JWS that needs no database: form, header, chain, signature, usage, time.
+
+    Our own code reads the token strictly (see protected_header) before python-jose checks the
+    signature bytes over the signing input, exactly as its jws.verify would after its own, looser,
+    parse. Every certificate of the chain must be valid both now and at the signer's `iat`: the
+    signer chooses `iat`, so back-dating it must not bring an expired certificate back to life.
+    """
     if purpose not in PURPOSE_KEY:
         raise ValueError(f"unknown purpose {purpose!r}")
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-        raise _refuse("invalid_signature", "no compact JWS given")
-    try:
-        header = jws.get_unverified_header(token)
-    except JOSEError:
-        raise _refuse("invalid_signature", "not a compact JWS") from None
-    alg = header.get("alg")
-    if alg not in ALGORITHMS:
-        raise _refuse("invalid_signature", f"algorithm {alg!r} is not allowed")
-    chain = header.get("x5c")
-    if not isinstance(chain, list) or not 1 <= len(chain) <= 3:
-        raise _refuse("untrusted_certificate", "the header carries no x5c chain")
-    if len(chain) >= 2 and _b64_der(chain[1]) != trust.issuing_der:
+    compact = _compact(token)
+    if compact.issuing_der != trust.issuing_der:
         raise _refuse("untrusted_certificate", "x5c[1] is not our issuing CA")
-    leaf = _leaf(_b64_der(chain[0]), trust)
+    leaf = _leaf(compact.leaf_der, trust)
 
+    alg = compact.header["alg"]
     if alg != leaf.key_alg:
         raise _refuse("invalid_signature", f"{alg} does not fit a {leaf.key_alg} key")
+    signature = _b64url(compact.signature_segment)
     try:
-        raw = jws.verify(token, leaf.jose_key, algorithms=[alg])
-    except JOSEError:
-        raise _refuse("invalid_signature", "the signature does not verify") from None
+        good = leaf.jose_key.verify(compact.signing_input, signature)
+    except (JOSEError, ValueError, TypeError):
+        good = False
+    if not good:
+        raise _refuse("invalid_signature", "the signature does not verify")
     try:
-        payload = json.loads(raw)
-    except ValueError:
-        raise _refuse("invalid_signature", "the payload is not JSON") from None
+        payload = strict_json.loads(_b64url(compact.payload_segment))
+    except strict_json.StrictJsonError as error:
+        raise _refuse("invalid_signature", f"the payload: {error}") from None
     if not isinstance(payload, dict):
         raise _refuse("invalid_signature", "the payload is not a JSON object")
 
@@ -206,18 +284,14 @@ def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, m
         raise _refuse("digest_mismatch", f"payload purpose is not {purpose}")
 
     iat = payload.get("iat")
-    if isinstance(iat, bool) or not isinstance(iat, (int, float)):
-        raise _refuse("stale_signature", "the payload has no iat")
+    if isinstance(iat, bool) or not isinstance(iat, int | float) or not math.isfinite(iat):
+        raise _refuse("stale_signature", "the payload has no iat that is a finite number")
     if abs(now.timestamp() - iat) > max_skew:
         raise _refuse("stale_signature", "iat is not within the allowed clock skew")
-    signed_at = datetime.fromtimestamp(iat, tz=UTC)
-    for cert_from, cert_to in (
-        (leaf.not_before, leaf.not_after),
-        (trust.issuing.not_valid_before_utc, trust.issuing.not_valid_after_utc),
-        (trust.root.not_valid_before_utc, trust.root.not_valid_after_utc),
-    ):
-        if not cert_from <= signed_at <= cert_to:
-            raise _refuse("certificate_expired", "a certificate was not valid at iat")
+    signed_at = datetime.fromtimestamp(iat, tz=UTC)  # within the skew of now: representable
+    valid_from, valid_to = max(leaf.not_before, trust.not_before), min(leaf.not_after, trust.not_after)
+    if not (valid_from <= now <= valid_to and valid_from <= signed_at <= valid_to):
+        raise _refuse("certificate_expired", "a certificate of the chain is not valid now and at iat")
     return VerifiedJws(leaf=leaf, payload=payload, signed_at=signed_at)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from jose import JWTError, jwt
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+import strict_json
 from auth import eds, pki
 from auth.iin import InvalidIIN, decode
 from auth.models import (
@@ -274,8 +276,12 @@ def issue_api_token(signed_in: SignedIn, now: datetime) -> tuple[str, int]:
 def user_from_api_token(token: str, now: datetime) -> User:
     """The user of a Bearer token whose login session is live, or DomainError("unauthorized")."""
     try:
+        # python-jose parses the header before it checks the signature, with no depth limit: a
+        # header nested thousands deep was a RecursionError (a 500). strict_json reads it first.
+        head = token.split(".", 1)[0]
+        strict_json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
         claims = jwt.decode(token, _token_key(), algorithms=[TOKEN_ALGORITHM])
-    except JWTError:
+    except (JWTError, ValueError):  # binascii.Error and StrictJsonError are ValueErrors
         raise DomainError("unauthorized") from None
     if claims.get("typ") != "dauys-api":
         raise DomainError("unauthorized")

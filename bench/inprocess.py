@@ -40,10 +40,12 @@ def prepare(count: int) -> tuple[dict, list[bytes], dict[str, str]]:
         stack.start([bench.GUNICORN, "wsgi:app"], environ, "web")
         base = f"http://127.0.0.1:{port}"
         bench.wait_http(base + "/api/v1/petitions")
-        petition = bench.open_petition(bench.Api(base), environ)
+        api = bench.Api(base)
+        petition = bench.open_petition(api, environ)
+        issuing = api.issuing_ca()
     finally:
         stack.stop_all()
-    bodies = bench.presign(citizens, petition, count).read_bytes().splitlines()
+    bodies = bench.presign(citizens, petition, count, issuing).read_bytes().splitlines()
     return petition, bodies, environ
 
 

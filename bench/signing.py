@@ -254,6 +254,7 @@ class Official:
         self.files = {name: (folder / name).read_bytes() for name in
                       ("auth.key.pem", "auth.cert.pem", "sign.key.pem", "sign.cert.pem")}
         self.api = api
+        self.issuing = api.issuing_ca()
         status, body = api.call("POST", "/auth/challenge", {})
         jws = self.sign({"purpose": "auth", "nonce": body["nonce"]}, "auth")
         status, body = api.call("POST", "/auth/token", {"jws": jws})
@@ -262,7 +263,7 @@ class Official:
 
     def sign(self, payload: dict, usage: str = "sign") -> str:
         return make_jws({**payload, "iat": int(time.time())}, self.files[f"{usage}.key.pem"],
-                        [der_b64(self.files[f"{usage}.cert.pem"])])
+                        [der_b64(self.files[f"{usage}.cert.pem"]), self.issuing])
 
     def call(self, method: str, path: str, body: dict | None = None):
         return self.api.call(method, path, body, token=self.token)
@@ -286,26 +287,27 @@ def open_petition(api: Api, environ: dict[str, str]) -> dict:
     return body
 
 
-def _presign(task: tuple[list[str], dict, int]) -> list[str]:
-    lines, doc, iat = task
+def _presign(task: tuple[list[str], dict, int, str]) -> list[str]:
+    lines, doc, iat, issuing = task
     bodies = []
     for line in lines:
         citizen = json.loads(line)
         payload = {"purpose": "petition.sign", "iat": iat, "doc": doc}
-        jws = make_jws(payload, citizen["sign_key"].encode(), [der_b64(citizen["sign_cert"].encode())])
+        jws = make_jws(payload, citizen["sign_key"].encode(), [der_b64(citizen["sign_cert"].encode()), issuing])
         # one citizen in a hundred asks to be told what becomes of the petition
         notify = int(citizen["iin"][-4:]) % 100 == 0
         bodies.append(json.dumps({"jws": jws, "notify": notify}))
     return bodies
 
 
-def presign(citizens: Path, petition: dict, count: int) -> Path:
+def presign(citizens: Path, petition: dict, count: int, issuing: str) -> Path:
+    """Signed bodies; x5c is [leaf, issuing CA] (API.md), `issuing` as Api.issuing_ca gives it."""
     lines = citizens.read_text().splitlines()[:count]
     doc = {"type": "petition", "id": petition["id"], "digest": petition["digest"]}
     iat = int(time.time())
     chunks = [lines[i:i + 1000] for i in range(0, len(lines), 1000)]
     with multiprocessing.Pool() as pool:
-        bodies = [b for chunk in pool.map(_presign, [(c, doc, iat) for c in chunks]) for b in chunk]
+        bodies = [b for chunk in pool.map(_presign, [(c, doc, iat, issuing) for c in chunks]) for b in chunk]
     random.Random(7).shuffle(bodies)
     path = OUT / "bodies.jsonl"
     path.write_text("\n".join(bodies) + "\n")
@@ -401,7 +403,7 @@ def main() -> None:
         petition = open_petition(api, environ)
         report["threshold"] = petition["threshold"]
         log(f"petition {petition['id']} to the Government, threshold {petition['threshold']:,}")
-        bodies = presign(citizens, petition, args.signatures)
+        bodies = presign(citizens, petition, args.signatures, api.issuing_ca())
         log(f"pre-signed {args.signatures:,} petition.sign payloads (ES256)")
         for _ in range(200):  # every worker loaded and connected before the clock starts
             api.call("GET", f"/petitions/{petition['id']}")

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -20,7 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from budgeting.models import CATEGORIES, IMPLEMENTATION
+from budgeting.models import CATEGORIES, IMPLEMENTATION, BudgetCycle, Proposal
+from integer_columns import IntegerColumnField
 from petitions.forms import visible_prose, visible_title
 
 CATEGORY_NAMES: dict[str, Any] = {
@@ -106,8 +106,8 @@ class ProposalForm(FlaskForm):
     )
     # The villages of the cycle's rural district, set by the view.
     settlement = SelectField(_l("Village"), choices=[], validators=[InputRequired(message=FIELD_MESSAGES["settlement"])])
-    cost = IntegerField(
-        _l("Estimated cost, ₸"),
+    cost = IntegerColumnField(
+        Proposal.cost, _l("Estimated cost, ₸"),
         validators=[InputRequired(message=FIELD_MESSAGES["cost"]), NumberRange(min=1, message=FIELD_MESSAGES["cost"])],
     )
 
@@ -128,8 +128,8 @@ class ScreenForm(FlaskForm):
                                           ("ineligible", _l("Not eligible"))]),
         validators=[InputRequired(message=FIELD_MESSAGES["eligible"])],
     )
-    cost = IntegerField(
-        _l("Checked cost, ₸"), validators=[Optional(), NumberRange(min=1, message=FIELD_MESSAGES["cost"])]
+    cost = IntegerColumnField(
+        Proposal.checked_cost, _l("Checked cost, ₸"), validators=[Optional(), NumberRange(min=1, message=FIELD_MESSAGES["cost"])]
     )
     reason = TextAreaField(_l("Reason it is not eligible"), validators=[Optional(), visible_prose, Length(max=2000)])
 
@@ -139,8 +139,8 @@ class ImplementationForm(FlaskForm):
         _l("Status"), choices=_choices(IMPLEMENTATION_NAMES.items()),
         validators=[InputRequired(message=FIELD_MESSAGES["status"])],
     )
-    spent = IntegerField(
-        _l("Money spent, ₸"),
+    spent = IntegerColumnField(
+        Proposal.spent, _l("Money spent, ₸"),
         validators=[InputRequired(message=FIELD_MESSAGES["spent"]), NumberRange(min=0, message=FIELD_MESSAGES["spent"])],
     )
 
@@ -150,9 +150,9 @@ DATES_HINT = _l("Kazakhstan time (Astana).")
 
 class CycleForm(FlaskForm):
     kato = SelectField(_l("Rural district"), choices=[], validators=[InputRequired(message=FIELD_MESSAGES["kato"])])
-    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
-    amount = IntegerField(
-        _l("Amount, ₸"),
+    year = IntegerColumnField(BudgetCycle.year, _l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
+    amount = IntegerColumnField(
+        BudgetCycle.amount, _l("Amount, ₸"),
         validators=[InputRequired(message=FIELD_MESSAGES["amount"]), NumberRange(min=1, message=FIELD_MESSAGES["amount"])],
     )
     ballot = RadioField(
@@ -161,8 +161,8 @@ class CycleForm(FlaskForm):
                           ("knapsack", _l("Knapsack: residents choose projects that fit within the budget"))]),
         default="approval", validators=[InputRequired()],
     )
-    min_choices = IntegerField(_l("Approval ballot: at least this many projects"), validators=[Optional(), NumberRange(min=1)])
-    max_choices = IntegerField(_l("Approval ballot: at most this many projects"), validators=[Optional(), NumberRange(min=1)])
+    min_choices = IntegerColumnField(BudgetCycle.min_choices, _l("Approval ballot: at least this many projects"), validators=[Optional(), NumberRange(min=1)])
+    max_choices = IntegerColumnField(BudgetCycle.max_choices, _l("Approval ballot: at most this many projects"), validators=[Optional(), NumberRange(min=1)])
     rule = RadioField(
         _l("Counting rule"),
         choices=_choices([("greedy", _l("Greedy: most votes first, skip what no longer fits")),

@@ -18,6 +18,7 @@ from auth.services import account_for, territory_chain
 from budgeting.models import CATEGORIES, IMPLEMENTATION, Ballot, BudgetCycle, BudgetFollower, Proposal
 from errors import DomainError
 from extensions import db
+from integer_columns import BIG_INTEGER_MAX, INTEGER_MAX
 from petitions.calendar import local_date
 from petitions.rules import digest
 from petitions.services import checked_prose, checked_title
@@ -31,9 +32,10 @@ OWN_PROPOSAL_IMPLEMENTATION = _l("You proposed this project: another budget offi
 OWN_PAPER_BALLOT = _l("You cannot record your own ballot: vote online, or ask another secretary to record it.")
 
 
-def _int(value: object, field: str, fields: dict, minimum: int = 0) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        fields[field] = f"a whole number of at least {minimum}"
+def _int(value: object, field: str, fields: dict, minimum: int = 0, maximum: int = BIG_INTEGER_MAX) -> int | None:
+    """`value` if it is a whole number from `minimum` to `maximum` (by default, what BigInteger holds)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        fields[field] = f"a whole number from {minimum} to {maximum}"
         return None
     return value
 
@@ -48,6 +50,7 @@ def create_cycle(
     place = db.session.get(Territory, kato)
     if place is None or place.level != "rural_district":
         fields["kato"] = "the KATO code of a rural district"
+    year_fits = _int(year, "year", fields, 1, INTEGER_MAX) is not None  # checked before a query binds it
     _int(amount, "amount", fields, 1)
     if ballot not in ("approval", "knapsack"):
         fields["ballot"] = "approval or knapsack"
@@ -55,14 +58,14 @@ def create_cycle(
         fields["rule"] = "greedy or mes"
     for name, value in (("min_choices", min_choices), ("max_choices", max_choices)):
         if value is not None:
-            _int(value, name, fields, 1)
+            _int(value, name, fields, 1, INTEGER_MAX)
             if ballot == "knapsack":
                 fields[name] = "only for approval ballots"
     if min_choices and max_choices and min_choices > max_choices:
         fields["max_choices"] = "at least min_choices"
     if not proposals_open < proposals_close <= voting_open < voting_close:
         fields["dates"] = "proposals open < proposals close <= voting open < voting close"
-    if db.session.scalar(select(BudgetCycle.id).where(BudgetCycle.kato == kato, BudgetCycle.year == year)):
+    if year_fits and db.session.scalar(select(BudgetCycle.id).where(BudgetCycle.kato == kato, BudgetCycle.year == year)):
         fields["year"] = "this rural district already has a cycle for that year"
     if fields:
         raise DomainError("validation_error", fields=fields)

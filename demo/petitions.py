@@ -49,11 +49,11 @@ DEMO_PETITIONS = (
 
 
 def _jws(person_keys, payload: dict, at: datetime | None = None) -> str:
-    key_pem, cert_b64, chain_b64 = person_keys
+    key_pem, cert_b64, issuing_b64 = person_keys
     alg = "ES256" if _is_ec(key_pem) else "RS256"
     iat = int(at.timestamp()) if at else int(time.time())
     return jose_jws.sign(json.dumps({**payload, "iat": iat}).encode(), key_pem.decode(),
-                         headers={"x5c": [cert_b64, chain_b64]}, algorithm=alg)
+                         headers={"x5c": [cert_b64, issuing_b64]}, algorithm=alg)  # API.md: [leaf, issuing CA]
 
 
 def _is_ec(key_pem: bytes) -> bool:

@@ -93,6 +93,13 @@ class Api:
         assert status == 201, body
         return body["nonce"]
 
+    def issuing_ca(self) -> str:
+        """x5c[1]: the issuing CA, base64 DER, from GET /eds/ca (issuing CA first, then the root).
+        API.md: x5c is exactly [leaf, issuing CA], never the leaf alone nor the root too."""
+        status, pem = self.call("GET", "/eds/ca")
+        assert status == 200, pem
+        return der_b64(pem.split(b"-----END CERTIFICATE-----")[0] + b"-----END CERTIFICATE-----\n")
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -120,7 +127,7 @@ def main() -> int:
     sign_key, sign_cert = (keys / "sign.key.pem").read_bytes(), (keys / "sign.cert.pem").read_bytes()
 
     status, ca_pem = api.call("GET", "/eds/ca")
-    issuing = der_b64(ca_pem.split(b"-----END CERTIFICATE-----")[0] + b"-----END CERTIFICATE-----\n")
+    issuing = api.issuing_ca()
     chain = [der_b64(auth_cert), issuing]
 
     nonce = api.nonce()

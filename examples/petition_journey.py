@@ -58,11 +58,12 @@ class Person:
         self.files = {name: (folder / name).read_bytes() for name in
                       ("auth.key.pem", "auth.cert.pem", "sign.key.pem", "sign.cert.pem")}
         self.api = api
+        self.issuing = api.issuing_ca()
         self.token: str | None = None
 
     def sign(self, payload: dict, usage: str = "sign") -> str:
         return make_jws({**payload, "iat": int(time.time())}, self.files[f"{usage}.key.pem"],
-                        [der_b64(self.files[f"{usage}.cert.pem"])])
+                        [der_b64(self.files[f"{usage}.cert.pem"]), self.issuing])
 
     def login(self) -> Person:
         nonce = self.api.nonce()

@@ -39,16 +39,18 @@
     return { key: ec, alg: "ES256", params: { name: "ECDSA", hash: "SHA-256" } };
   }
 
-  /* keyPem: text of *.key.pem; certPem: text of *.cert.pem (may include the chain);
-     caPem: the CA chain (issuing CA first) from GET /api/v1/eds/ca. */
+  /* keyPem: text of *.key.pem; certPem: text of *.cert.pem (its first certificate is the leaf);
+     caPem: the CA chain (issuing CA first, then the root) from GET /api/v1/eds/ca.
+     x5c is exactly [leaf, issuing CA] (API.md): never the leaf alone, never the root as well. */
   async function signJws(payload, keyPem, certPem, caPem) {
     var keys = pemBlocks(keyPem, "PRIVATE KEY");
     if (keys.length !== 1) throw new Error("key");
     var certs = pemBlocks(certPem, "CERTIFICATE");
     if (certs.length < 1) throw new Error("cert");
-    var chain = [certs[0]];
-    var issuing = certs.length > 1 ? certs[1] : pemBlocks(caPem || "", "CERTIFICATE")[0];
-    if (issuing) chain.push(issuing);
+    // The issuing CA as the server publishes it; a chain inside the cert file is only a fallback.
+    var issuing = pemBlocks(caPem || "", "CERTIFICATE")[0] || certs[1];
+    if (!issuing) throw new Error("cert");
+    var chain = [certs[0], issuing];
     var imported;
     try { imported = await importKey(b64ToBytes(keys[0])); } catch (e) { throw new Error("key"); }
     var header = { alg: imported.alg, x5c: chain };

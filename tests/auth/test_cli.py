@@ -8,6 +8,7 @@ import time
 from datetime import date
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from tests.conftest import pem_to_b64_der, sign_jws
 
@@ -110,8 +111,10 @@ def test_issue_bulk_makes_adult_residents_with_working_keys(app, territories, tm
         assert line["kato"] == "113243200"
     first = lines[0]
     nonce = client.post("/api/v1/auth/challenge").get_json()["nonce"]
+    issuing = x509.load_pem_x509_certificates(client.get("/api/v1/eds/ca").data)[0]  # issuing CA, then root
+    chain = [pem_to_b64_der(first["auth_cert"].encode()), pem_to_b64_der(issuing.public_bytes(serialization.Encoding.PEM))]
     token = sign_jws({"purpose": "auth", "nonce": nonce, "iat": int(time.time())}, first["auth_key"].encode(),
-                     {"x5c": [pem_to_b64_der(first["auth_cert"].encode())]}, "ES256")
+                     {"x5c": chain}, "ES256")
     assert client.post("/api/v1/auth/token", json={"jws": token}).status_code == 200
 
 

@@ -70,10 +70,11 @@ def test_valid_signature_is_accepted(ca, trust, key_type):
     assert verified.payload["purpose"] == "petition.sign"
 
 
-def test_leaf_without_issuing_ca_in_x5c_is_accepted(ca, trust):
+def test_leaf_without_issuing_ca_in_x5c_is_refused(ca, trust):
+    """API.md: x5c is exactly [leaf, issuing CA] (tests/auth/test_eds_strict.py tries the other shapes)."""
     key = issue(ca, "auth")
     token = token_for(ca, key, payload("auth"), x5c=[der_b64(key.cert)])
-    assert eds.check_token(token, "auth", datetime.now(UTC), trust, SKEW).leaf.can_auth
+    assert refused(trust, token, "auth") == "untrusted_certificate"
 
 
 def test_alg_none_is_refused(ca, trust):
