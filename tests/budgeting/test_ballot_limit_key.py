@@ -21,6 +21,11 @@ def app(postgres_database, redis_url, instance_dir):
                    RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix)
     with app.app_context():
         yield app
+        from extensions import db
+        from workers.queues import wait_for_inprocess
+
+        db.session.rollback()
+        wait_for_inprocess()  # its jobs run in this process: done before the wipe
     wipe(app)
     redis = Redis.from_url(redis_url)
     for key in redis.scan_iter(f"*{prefix}*"):

@@ -34,12 +34,17 @@ URL64 = B64[:-2] + "-_"
 def app(postgres_database, redis_url, instance_dir):
     prefix = f"dauys-test-{uuid.uuid4().hex[:8]}"  # this test's keys only: the Redis is shared
     app = make_app(
-        postgres_database, REDIS_URL=redis_url, RATELIMIT_ENABLED=True, RATELIMIT_SIGNED="2/minute",
+        postgres_database, RATELIMIT_ENABLED=True, RATELIMIT_SIGNED="2/minute",
         RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix, PETITION_RESTRICTED_SUPPORTERS=1,
         PETITION_THRESHOLD_GOVERNMENT=30,
     )
     with app.app_context():
         yield app
+        from extensions import db
+        from workers.queues import wait_for_inprocess
+
+        db.session.rollback()
+        wait_for_inprocess()  # its jobs run in this process: done before the wipe
     wipe(app)
     redis = Redis.from_url(redis_url)
     for key in redis.scan_iter(f"*{prefix}*"):
