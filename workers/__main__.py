@@ -53,20 +53,26 @@ class Stop:
         self.deadline = float("inf")  # monotonic time when a running job's grace runs out
         self.worker: StoppingWorker | None = None
         self.clock: BaseProcess | None = None
+        # The escalation waits in a thread started now: a signal handler that started a thread
+        # could deadlock on threading's own lock, if the signal came while the main thread held it.
+        self._wake_read, self._wake_write = os.pipe()
+        self._pid = os.getpid()  # a forked child (RQ's scheduler, before it sets its own handlers) is not us
+        threading.Thread(target=self._escalate, name="dauys-stop", daemon=True).start()
 
     @property
     def requested(self) -> bool:
         return self.signum is not None
 
     def request(self, signum: int) -> None:
-        """Remember the first signal (called in a signal handler: no locks, no I/O)."""
-        if self.signum is not None:
+        """Remember the first signal (called in a signal handler: no locks, no blocking I/O)."""
+        if self.signum is not None or os.getpid() != self._pid:
             return
         self.signum = signum
         self.deadline = time.monotonic() + self.grace
-        threading.Thread(target=self._escalate, name="dauys-stop", daemon=True).start()
+        os.write(self._wake_write, b"!")
 
     def _escalate(self) -> None:
+        os.read(self._wake_read, 1)
         time.sleep(self.grace)
         log.warning("still here %.1f s after the stop signal: RQ's cold shutdown", self.grace)
         signal.pthread_kill(threading.main_thread().ident, self.signum)
@@ -160,22 +166,22 @@ def main() -> int:
             try:
                 worker = stop.worker = StoppingWorker([q], connection=q.connection, stop=stop)
                 worker.work(with_scheduler=True)
+                # RQ also ends its loop by itself (a Redis timeout, an unexpected error): the
+                # worker leaves only when asked to, so that no supervisor need restart it.
+                why = "the RQ worker ended by itself"
             except (RedisError, StopRequested, SystemExit) as exc:
                 # Redis is away (restart, outage): wait and work on. Nothing is lost meanwhile —
                 # events wait in the outbox and the clock relays them once Redis is back.
                 # StopRequested and SystemExit are RQ's warm and cold shutdown, ending here.
-                if not stop.requested:
-                    if not isinstance(exc, RedisError):
-                        raise
-                    log.warning("Redis unreachable (%s); the worker retries in %s s", exc, RETRY_SECONDS)
+                if not (stop.requested or isinstance(exc, RedisError)):
+                    raise
+                why = f"Redis unreachable ({exc})"
             finally:
                 stop.listen()  # RQ's handlers belong to the worker that just ended
                 if worker is not None:
                     _finish(worker, stop)
             if not stop.requested:
-                # RQ also ends its loop by itself (a Redis timeout, an unexpected error): the
-                # worker only leaves when asked to, so that a supervisor need not restart it.
-                log.warning("the RQ worker ended; a new one starts in %s s", RETRY_SECONDS)
+                log.warning("%s; the worker retries in %s s", why, RETRY_SECONDS)
                 stop.pause(RETRY_SECONDS)
         log.info("stopped on request (signal %s)", stop.signum)
         return 0
