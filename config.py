@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_LEASE_SECONDS": 60,
     "EMAIL_LEASE_SECONDS": 300,
     "INPROCESS_CLOCK": False,  # demo server: run the periodic jobs in a thread
+    # after SIGTERM/SIGINT, how long a running job may finish before the worker kills it (its
+    # outbox event or e-mail lease then hands it to the next worker); keep below the supervisor's
+    # own grace (systemd's TimeoutStopSec, Kubernetes' terminationGracePeriodSeconds)
+    "WORKER_STOP_SECONDS": 5.0,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_SIGNED": "10/minute",  # per signing certificate: signatures and ballots
     "PETITION_THRESHOLD_GOVERNMENT": 50000,

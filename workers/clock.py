@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 from datetime import UTC, datetime
@@ -55,7 +56,13 @@ def run_forever(app: Flask, parent_pid: int | None = None, stop: threading.Event
 
 
 def clock_process(parent_pid: int) -> None:
-    """Entry point of the worker's clock child process (importable, so `spawn` can find it)."""
+    """Entry point of the worker's clock child process (importable, so `spawn` can find it).
+
+    SIGTERM and SIGINT end it at once, mid-tick too: a tick holds no work — the relay's
+    hand-overs are idempotent and its bookkeeping one transaction, which the database rolls back.
+    """
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from workers.runtime import worker_app
 
