@@ -126,6 +126,7 @@ def show(petition_id: int):
         day_rows=[(day_label(day, "long"), n) for day, n in by_day],
         day_chart=charts.columns_chart([(day_label(day, "dd.MM"), n) for day, n in by_day]),
         signers=queries.recent_signers(petition.id) if public else [],
+        breakdown_minimum=breakdowns.minimum(),
         supporters_needed=config["PETITION_RESTRICTED_SUPPORTERS"],
         signable=petition.state in rules.SIGNABLE_STATES,
         is_author=current_user.is_authenticated and current_user.iin == petition.author_iin,

@@ -19,17 +19,7 @@ from auth import eds, pki
 from errors import DomainError
 from tests.auth.test_attacks_http import body as signing_payload
 from tests.auth.test_attacks_http import scene, written  # noqa: F401  (the HTTP scene: a petition, a signer)
-
-SKEW = 300
-VALID_IIN = "850302400123"
-
-
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def der_b64(cert: x509.Certificate) -> str:
-    return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+from tests.auth.test_eds import SKEW, VALID_IIN, b64url, der_b64
 
 
 @pytest.fixture(scope="module")

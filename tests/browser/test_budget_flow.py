@@ -355,13 +355,15 @@ def test_budget_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screensh
     official = live_server.citizen(tmp_path, surname="Оспанова", given_name="Дана", serial=3201)
     grant(live_server, official, "budget_officer", DISTRICT)
     grant(live_server, official, "secretary", DISTRICT)
+    # An officer never screens their own proposal: a neighbour proposes what is screened here.
+    neighbour = ApiActor(live_server, live_server.citizen(tmp_path, surname="Ахметова", given_name="Гүлнар", serial=3209))
     actor = ApiActor(live_server, official)
     proposing = make_cycle(live_server, 2033)
     voting = make_cycle(live_server, 2034, ballot="knapsack")
     counted = make_cycle(live_server, 2035, rule="mes", min_choices=1, max_choices=3)
     ids = {}
     for cycle_id in (proposing, voting, counted):
-        ids[cycle_id] = [api_proposal(actor, cycle_id, title, cost, place, category) for title, cost, place, category in (
+        ids[cycle_id] = [api_proposal(neighbour, cycle_id, title, cost, place, category) for title, cost, place, category in (
             ("Кеңес ауылына көше жарығы", 400_000, KENES, "lighting"),
             ("Домбыралыдағы балалар алаңы", 500_000, DOMBYRALY, "playgrounds_sport"),
             ("Жаңа құдық", 300_000, DOMBYRALY, "water"),
