@@ -73,3 +73,20 @@ def test_every_bidi_control_in_a_screening_reason_is_refused_on_the_api_and_the_
             assert "text-direction or control characters" in page.get_data(as_text=True)
     after = proposal(submitted)
     assert (after.state, after.ineligible_reason) == ("submitted", None)
+
+
+def test_budget_pages_isolate_legacy_text_of_a_proposal(client, make_cycle, officials, resident, subtests):
+    """A proposal stored before bidi controls were refused cannot reorder the page around it."""
+    from budgeting.models import Proposal
+    from tests.petitions.test_bidi_isolation import LEGACY, loose_text, write_columns
+
+    cycle = make_cycle("proposals")
+    submitted = _submitted(cycle, resident(kato=VILLAGE_1))
+    write_columns(Proposal, submitted, title=LEGACY, description=LEGACY, state="ineligible", ineligible_reason=LEGACY)
+    with subtests.test(page="cycle"):
+        html = client.get(f"/budget/{cycle.id}").get_data(as_text=True)
+        assert LEGACY in html and loose_text(html) == []
+    sign_in_page(client, officials["officer"])
+    with subtests.test(page="screening"):
+        html = client.get(f"/budget/{cycle.id}/screening").get_data(as_text=True)
+        assert LEGACY in html and loose_text(html) == []
