@@ -1,12 +1,14 @@
 """What published text may contain: titles hold only visible characters, no text reorders itself, look-alikes fold together.
 
 Pure functions (no database, no request). A title is what a reader takes a document for, so it
-must show exactly what it holds: no invisible, control or direction-changing character, and
-not only spaces. Longer text (a petition's body, a reason, an answer) keeps the joiners and
-soft hyphens real writing uses, but never the controls that make it display in another order
-than it is stored, signed and digested. The look-alike key lets a duplicate written with Latin
-letters for Cyrillic ones (or in another case, or another Unicode form) be found with one
-indexed look-up.
+must show exactly what it holds: no invisible, control or direction-changing character, no
+character that draws an empty cell, no pile of combining marks, and not only spaces. Longer text
+(a petition's body, a reason, an answer) keeps the joiners and soft hyphens real writing uses,
+but never a bidi control (Bidi_Control: marks, embeddings, overrides, isolates), which would make
+it display in another order than it is stored, signed and digested, nor marks stacked high
+enough to cover the lines around them. The look-alike key lets a duplicate written with Latin
+letters for Cyrillic ones, hooked or tailed variants of Kazakh letters, an invisible character
+slipped in (or in another case, or another Unicode form) be found with one indexed look-up.
 """
 
 from __future__ import annotations
@@ -30,18 +32,28 @@ DEFAULT_IGNORABLE = (
     (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
 )
 
-# Letters and symbols that are neither of the above yet draw an empty cell.
-BLANK_GLYPHS = frozenset({0x2800})  # BRAILLE PATTERN BLANK
+# Symbols and marks that are neither of the above yet draw an empty cell (or nothing) in common
+# fonts: BRAILLE PATTERN BLANK, OBJECT REPLACEMENT CHARACTER (Chromium draws nothing for it),
+# MUSICAL SYMBOL NULL NOTEHEAD, KHITAN SMALL SCRIPT FILLER. (U+FFFD REPLACEMENT CHARACTER draws a
+# visible box: allowed, but the look-alike fold drops it, FOLDED_AWAY.)
+BLANK_GLYPHS = frozenset({0x2800, 0xFFFC, 0x1D159, 0x16FE4})
 
-# Embeddings, overrides and isolates (UAX #9): they make stored text display in another order.
-BIDI_CONTROLS = frozenset({*range(0x202A, 0x202F), *range(0x2066, 0x206A)})
+# Bidi_Control (Unicode PropList.txt): ALM, LRM, RLM, the embeddings and overrides, the isolates.
+# Each makes stored text display in another order than it is stored: "\u200f5 000 000\u200f"
+# shows as "000 000 5". Kazakh and Russian need none of them.
+BIDI_CONTROLS = frozenset({0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)})
+
+# Combining marks (Mn, Me) one character may carry: Kazakh and Russian in NFC need one at most (a
+# stress mark); emoji keycaps take two. More is "Zalgo" text, drawn over the lines around it.
+MAX_MARKS_PER_CHARACTER = 2
+MARK_CATEGORIES = frozenset({"Mn", "Me"})
 
 # Controls that ordinary multi-line text does use.
 TEXT_CONTROLS = frozenset({"\t", "\n", "\r"})
 
 
 class TextRefused(ValueError):
-    """Why a text is refused: `reason` is one of "invisible", "empty", "length", "control"."""
+    """Why a text is refused: `reason` is one of "invisible", "empty", "length", "control", "marks"."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -56,12 +68,29 @@ def is_invisible(char: str) -> bool:
     return any(low <= point <= high for low, high in DEFAULT_IGNORABLE)
 
 
+def stacked_marks(text: str, *, lone: bool) -> bool:
+    """True if a character carries more than MAX_MARKS_PER_CHARACTER combining marks, or, with
+    `lone`, if a mark stands on nothing (at the start, or after a space) and so floats free."""
+    run = 0
+    base = False
+    for char in text:
+        if unicodedata.category(char) in MARK_CATEGORIES:
+            run += 1
+            if run > MAX_MARKS_PER_CHARACTER or (lone and not base):
+                return True
+        else:
+            run = 0
+            base = not char.isspace()
+    return False
+
+
 def title(value: object, min_chars: int, max_chars: int) -> str:
     """The title as stored: NFC, each run of spaces one space, trimmed; or TextRefused.
 
     Refused: any invisible character (not stripped: a title that hid one was written to
     mislead, and silently cleaning it would hide that); nothing visible besides spaces and
-    combining marks; a length outside [min_chars, max_chars] once cleaned.
+    combining marks; a mark standing alone or more than MAX_MARKS_PER_CHARACTER on one
+    character; a length outside [min_chars, max_chars] once cleaned.
     """
     text = unicodedata.normalize("NFC", value if isinstance(value, str) else "")
     if any(is_invisible(char) for char in text):
@@ -69,25 +98,38 @@ def title(value: object, min_chars: int, max_chars: int) -> str:
     text = " ".join(text.split())
     if not any(unicodedata.category(char)[0] in "LNSP" for char in text):
         raise TextRefused("empty")
+    if stacked_marks(text, lone=True):
+        raise TextRefused("marks")
     if not min_chars <= len(text) <= max_chars:
         raise TextRefused("length")
     return text
 
 
 def prose(value: object) -> str:
-    """Longer text as stored: NFC and trimmed; or TextRefused("control").
+    """Longer text as stored: NFC and trimmed; or TextRefused("control") or TextRefused("marks").
 
-    Zero-width joiners, soft hyphens and direction marks stay (emoji, hyphenation and mixed-script
-    quotes need them); embeddings, overrides and isolates, other control characters and lone
-    surrogates are refused, since no Kazakh or Russian text needs them and they either reorder
-    what a reader sees against what was signed or cannot be stored at all.
+    Zero-width joiners and soft hyphens stay (emoji and hyphenation need them); every bidi control
+    (direction marks too), other control characters and lone surrogates are refused, since no
+    Kazakh or Russian text needs them and they either reorder what a reader sees against what was
+    signed or cannot be stored at all; so are marks stacked past MAX_MARKS_PER_CHARACTER.
     """
     text = unicodedata.normalize("NFC", value if isinstance(value, str) else "")
     for char in text:
         category = unicodedata.category(char)
         if ord(char) in BIDI_CONTROLS or category == "Cs" or (category == "Cc" and char not in TEXT_CONTROLS):
             raise TextRefused("control")
+    if stacked_marks(text, lone=False):
+        raise TextRefused("marks")
     return text.strip()
+
+
+def isolated(text: str) -> str:
+    """Plain text made unable to reorder what stands around it: wrapped in FIRST STRONG ISOLATE ...
+    POP DIRECTIONAL ISOLATE if it holds a bidi control (text stored before prose() refused them);
+    other text unchanged. For plain-text output (e-mail); a page wraps user text in <bdi>."""
+    if any(ord(char) in BIDI_CONTROLS for char in text):
+        return "\u2068" + text + "\u2069"
+    return text
 
 
 # --- look-alikes --------------------------------------------------------------------------------
@@ -127,16 +169,50 @@ def skeleton(text: str) -> str:
     return text
 
 
+# Cyrillic letters with hooks, tails, descenders and strokes (of Bashkir, Tatar, Abkhaz, Chukchi,
+# Khanty...) that a Kazakh or Russian reader takes for the letter on the right, and that UTS #39
+# confusables leave apart from it. Each pair folds in both cases. ұ and ү, к and қ, н and ң stay
+# apart: they are distinct Kazakh letters. The look-alike key is only a notice, so this errs
+# toward folding.
+KAZAKH_LOOK_ALIKES = {
+    "қ": "ӄҡҟҝ",
+    "ң": "ӊӈҥԩ",
+    "ғ": "ӻӷҕ",
+    "х": "ҳӽӿ",
+    "л": "ӆԓԯ",
+    "м": "ӎ",
+    "з": "ҙ",
+    "с": "ҫ",
+    "ч": "ӌҷҹ",
+    "ж": "җ",
+    "т": "ҭ",
+}
+_KAZAKH_FOLD = str.maketrans(
+    {variant: letter for letter, variants in KAZAKH_LOOK_ALIKES.items() for variant in variants}
+    | {variant.upper(): letter.upper() for letter, variants in KAZAKH_LOOK_ALIKES.items() for variant in variants}
+)
+
+# Visible but meaningless in a title: a copy with it slipped in still meets the original.
+FOLDED_AWAY = frozenset({0xFFFD})  # REPLACEMENT CHARACTER
+
+
+def _dropped(char: str) -> bool:
+    return is_invisible(char) or ord(char) in FOLDED_AWAY
+
+
 def look_alike_fold(text: str) -> str:
     """The form two titles share when a reader could take one for the other.
 
-    NFKC (width and font variants), upper case first (so a case-only copy and a copy that keeps
-    the case of Latin look-alikes, «Mектеп» for «Мектеп», meet), the confusable skeleton, case
-    folded, the skeleton again; punctuation, spaces and invisible characters dropped.
+    Invisible and blank characters dropped first (so a copy with one slipped in meets the
+    original, whatever the confusable table makes of it), NFKC (width and font variants), the
+    Kazakh look-alike letters folded (KAZAKH_LOOK_ALIKES), upper case (so a case-only copy and a
+    copy that keeps the case of Latin look-alikes, «Mектеп» for «Мектеп», meet), the confusable
+    skeleton, case folded, the skeleton again; punctuation, spaces and invisible characters dropped.
     """
-    text = unicodedata.normalize("NFKC", text).upper()
+    text = "".join(char for char in text if not _dropped(char))
+    text = unicodedata.normalize("NFKC", text).translate(_KAZAKH_FOLD).upper()
     text = skeleton(skeleton(text).casefold())
-    return "".join(char for char in text if unicodedata.category(char)[0] not in "PZ" and not is_invisible(char))
+    return "".join(char for char in text if unicodedata.category(char)[0] not in "PZ" and not _dropped(char))
 
 
 def look_alike_key(text: str) -> str:

@@ -1,4 +1,9 @@
-"""Operator commands: `flask registry …`, `flask eds …`, `flask roles …` (API.md)."""
+"""Operator commands: `flask registry …`, `flask eds …`, `flask roles …` (API.md).
+
+What they print names a person by given name and surname, never by IIN: the terminal output of a
+scripted run lands in the systemd journal, where no IIN may be (SECURITY.md). The operator typed
+the IIN and has it; the name confirms the command reached the person meant.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _named(person: Person | None) -> str:
+    """How a command's output names a person: given name and surname, never the IIN."""
+    return f"{person.given_name} {person.surname}" if person else "the person"
+
+
 def _fail(error: DomainError) -> None:
     details = "; ".join(f"{k}: {v}" for k, v in error.fields.items()) or error.message
     raise click.ClickException(f"{error.code}: {details}")
@@ -47,7 +57,8 @@ def registry_add(iin, surname, given_name, patronymic, kato, email):
     except DomainError as error:
         _fail(error)
     db.session.commit()
-    click.echo(f"added {person.iin} {person.full_name} born {person.birth_date} in {person.kato}")
+    # not the birth date either: it is the first half of the IIN
+    click.echo(f"added {_named(person)}, resident of {person.kato}, to the registry")
 
 
 def _import_all_or_nothing(path: str, required: set[str], apply_row) -> int:
@@ -119,11 +130,11 @@ def eds_issue(iin, out, key_type):
     """Issue a person's AUTH and SIGN key set into DIR."""
     person = db.session.get(Person, iin)
     if person is None:
-        raise click.ClickException(f"not_found: {iin} is not in the registry")
+        raise click.ClickException("not_found: no person with this IIN is in the registry")
     key_set = services.issue_key_set(person, key_type, _now())
     write_key_set(key_set, Path(out))
     db.session.commit()
-    click.echo(f"issued {key_type} AUTH and SIGN keys for {iin} into {out}")
+    click.echo(f"issued {key_type} AUTH and SIGN keys for {_named(person)} into {out}")
 
 
 @eds_cli.command("issue-bulk")
@@ -170,7 +181,8 @@ def eds_revoke(iin):
     """Revoke that person's certificates (they go on the CRL at once)."""
     revoked = services.revoke_certificates(iin, _now())
     db.session.commit()
-    click.echo(f"revoked {revoked} certificate(s) of {iin}; every login session made with them has ended")
+    person = db.session.get(Person, iin)
+    click.echo(f"revoked {revoked} certificate(s) of {_named(person)}; every login session made with them has ended")
 
 
 @roles_cli.command("grant")

@@ -46,6 +46,7 @@ FIELD_MESSAGES = {
 INVISIBLE_MESSAGE = _l("Remove the invisible, control or text-direction characters: a reader would not see them.")
 EMPTY_MESSAGE = _l("Write visible words, not only spaces.")
 CONTROL_MESSAGE = _l("Remove the text-direction or control characters: they make the text read differently from what is signed.")
+MARKS_MESSAGE = _l("Use at most two accent marks on a letter, and none on their own: piled-up marks cover the text around them.")
 
 
 def visible_title(form: FlaskForm, field) -> None:
@@ -53,15 +54,16 @@ def visible_title(form: FlaskForm, field) -> None:
     try:
         visible_text.title(field.data, 0, 10**6)  # the length is the Length validator's to word
     except visible_text.TextRefused as refused:
-        raise StopValidation(INVISIBLE_MESSAGE if refused.reason == "invisible" else EMPTY_MESSAGE) from None
+        message = {"invisible": INVISIBLE_MESSAGE, "marks": MARKS_MESSAGE}.get(refused.reason, EMPTY_MESSAGE)
+        raise StopValidation(message) from None
 
 
 def visible_prose(form: FlaskForm, field) -> None:
-    """Longer text: no bidi embedding, override or isolate, no control character (visible_text.prose)."""
+    """Longer text: no bidi control, no control character, no pile of marks (visible_text.prose)."""
     try:
         visible_text.prose(field.data)
-    except visible_text.TextRefused:
-        raise StopValidation(CONTROL_MESSAGE) from None
+    except visible_text.TextRefused as refused:
+        raise StopValidation(MARKS_MESSAGE if refused.reason == "marks" else CONTROL_MESSAGE) from None
 
 
 def _choices(pairs) -> list[SelectChoice]:

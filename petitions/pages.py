@@ -9,6 +9,7 @@ from flask_babel import format_date, format_number, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+import visible_text
 from auth.signed_form import process_signed_form
 from errors import DomainError
 from extensions import db
@@ -18,6 +19,9 @@ from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, fie
 from petitions.models import Petition
 
 bp = Blueprint("petitions", __name__)
+# Plain-text output (the page's <title>, e-mails and the inbox) isolates user text that holds a bidi
+# control, stored before such text was refused; HTML wraps user text in <bdi> instead.
+bp.add_app_template_filter(visible_text.isolated, "isolated")
 
 
 def _now() -> datetime:

@@ -31,6 +31,7 @@ TEXT_REFUSALS = {
     "invisible": "no invisible, control or text-direction characters",
     "empty": "visible words, not only spaces",
     "control": "no text-direction (bidi embedding, override, isolate) or control characters",
+    "marks": "at most 2 combining marks (accents) on a character, and none on its own",
 }
 
 

@@ -11,7 +11,9 @@ PostgreSQL and Redis servers) write to files of their own: each fixture that sta
 stdout and stderr to an `output_file` (or `watch`es the log file the server writes), and the file is
 scanned, line by line, when the fixture stops the process (`scan`) — and at the end of the run for
 any file still unscanned (`scan_all`). Files with a finding are kept for the reader; the others are
-deleted. A process of the app's (the worker, gunicorn, `flask run`) that a test starts with its
+deleted. The output of every command run through Click's test runner (`app.test_cli_runner()`: the
+operator commands, `flask demo seed`) is scanned too, stdout and stderr, with no IIN allowed even if
+the operator typed it: a scripted run's terminal output lands in the systemd journal. A process of the app's (the worker, gunicorn, `flask run`) that a test starts with its
 output going anywhere else (inherited, a pipe, /dev/null) is itself a finding, so a new fixture
 cannot slip past unscanned. Not scanned: the transcripts of the outside-client examples
 (tests/web/test_outside_client.py) — a client's own output, which the test reads itself.
@@ -20,6 +22,7 @@ cannot slip past unscanned. Not scanned: the transcripts of the outside-client e
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import os
 import re
@@ -99,11 +102,35 @@ def install() -> None:
         return [body]
 
     flask.Flask.wsgi_app = wsgi_app
+    _scan_command_output()
     watch_logs()
     _require_scanned_output()
 
 
 _SCANNER = _LogScanner()
+
+
+def _scan_command_output() -> None:
+    """Every CLI runner result's output (and an exception it ended with) is scanned; the place names
+    the command, not its arguments (which may hold the IIN the operator typed)."""
+    from click.testing import CliRunner
+
+    original_invoke = CliRunner.invoke
+    if getattr(original_invoke, "_dauys_guard", False):
+        return
+
+    def invoke(self, cli, args=None, *rest, **kwargs):
+        result = original_invoke(self, cli, args, *rest, **kwargs)
+        words = args.split() if isinstance(args, str) else [str(a) for a in (args or [])]
+        leading = itertools.takewhile(lambda word: not word.startswith("-"), words[:2])
+        command = " ".join(word for word in leading if not any(c.isdigit() for c in word)) or getattr(cli, "name", "?")
+        note(f"output of the command `flask {command}`", result.output.encode("utf-8", "replace"))
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            note(f"exception of the command `flask {command}`", str(result.exception).encode("utf-8", "replace"))
+        return result
+
+    invoke._dauys_guard = True
+    CliRunner.invoke = invoke
 
 
 def watch_logs() -> None:

@@ -32,6 +32,32 @@ def test_the_guard_catches_an_iin_in_a_response_a_url_and_a_log_line_but_not_an_
     assert "/echo" not in places
 
 
+def test_the_guard_catches_an_iin_a_command_prints_even_one_the_operator_typed(app, make_citizen):
+    import click
+
+    citizen = make_citizen()
+    before = len(privacy_guard.FINDINGS)
+
+    @click.command("leaky")
+    @click.option("--iin")
+    def leaky(iin):
+        click.echo(f"done for {iin}")
+        click.echo(f"and again for {iin}", err=True)
+
+    @click.command("quiet")
+    @click.option("--iin")
+    def quiet(iin):
+        click.echo("done for the person")
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(leaky, ["--iin", citizen.iin]).exit_code == 0
+    assert runner.invoke(quiet, ["--iin", citizen.iin]).exit_code == 0
+
+    places = _planted(before)
+    assert places.count("output of the command") == 1, places
+    assert citizen.iin not in places.split(":")[0]  # the place names the command, not its arguments
+
+
 def _planted(before: int) -> str:
     caught = privacy_guard.FINDINGS[before:]
     del privacy_guard.FINDINGS[before:]  # planted on purpose: not a finding of the run
