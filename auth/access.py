@@ -16,7 +16,7 @@ from flask import request
 from flask_login import current_user
 
 from auth.models import User
-from errors import DomainError
+from kernel.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from auth import services
 from auth.access import bearer_user
-from auth.models import TERRITORY_LEVELS, Territory
-from errors import DomainError
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body
+from kernel.errors import DomainError
+from kernel.territories import TERRITORY_LEVELS, Territory
 
 bp = Blueprint("auth_api", __name__, url_prefix=API_PREFIX)
 

@@ -19,11 +19,11 @@ from jose import jwk
 from jose.exceptions import JOSEError
 from sqlalchemy import bindparam, select, update
 
-import strict_json
 from auth.iin import InvalidIIN, decode
 from auth.pki import CertificationAuthority
-from errors import DomainError
 from extensions import db
+from kernel import strict_json
+from kernel.errors import DomainError
 
 # Only these, ever: `none`, HS* and anything else are refused before a key is touched.
 ALGORITHMS = ("RS256", "ES256")

@@ -36,10 +36,10 @@ def main() -> int:
     from jose import jwk, jws
 
     from auth import eds, services
-    from auth.models import Territory
     from demo.people import synthetic_adults
     from extensions import db
     from factory import create_app
+    from kernel.territories import Territory
     from tests.conftest import pem_to_b64_der, sign_jws
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}", "RATELIMIT_ENABLED": False})

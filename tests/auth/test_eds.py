@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from auth import eds, pki
-from errors import DomainError
+from kernel.errors import DomainError
 from tests.conftest import sign_jws
 
 NOW = datetime.now(UTC)

@@ -13,7 +13,7 @@ from cryptography import x509
 from sqlalchemy import func, select
 
 from auth import pki
-from errors import DomainError
+from kernel.errors import DomainError
 from tests.auth.test_eds_strict import header_json, signed_raw
 from tests.budgeting.conftest import (
     DISTRICT,
@@ -229,8 +229,8 @@ def test_create_cycle_refuses_an_integer_its_column_cannot_hold(app, territories
 @pytest.mark.parametrize("population", [2**63, -2**63 - 1])
 def test_no_write_anywhere_overflows_an_integer_column(app, population):
     """The net under the field checks: an ORM write of an integer its column cannot hold is a field error."""
-    from auth.models import Territory
     from extensions import db
+    from kernel.territories import Territory
 
     before = rows()
     db.session.add(Territory(kato="120000000", name_kk="Ақтөбе облысы", name_ru="Актюбинская область",

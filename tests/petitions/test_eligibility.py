@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from petitions.calendar import local_date
+from kernel.kazakhstan_time import local_date
 from tests.conftest import Citizen, _pem_blocks, pem_to_b64_der
 from tests.petitions.conftest import create_and_submit, sign
 from tests.petitions.test_transitions import ca_2024, keys_at, make_petition, signed, snapshot  # noqa: F401
@@ -60,8 +60,8 @@ def test_a_citizen_who_turns_eighteen_on_the_signing_day_may_sign(app, client, m
 
 def test_the_signing_day_is_the_kazakhstan_day(app, make_citizen, keys_at):  # noqa: F811
     """At 18:59:30 UTC it is still the eve of the birthday in Kazakhstan; at 19:00:30 it is the day."""
-    from errors import DomainError
     from extensions import db
+    from kernel.errors import DomainError
     from petitions import signing
 
     eve, birthday_morning = datetime(2026, 3, 13, 18, 59, 30, tzinfo=UTC), datetime(2026, 3, 13, 19, 0, 30, tzinfo=UTC)
