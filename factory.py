@@ -62,7 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _warm_up(app: Flask) -> None:
     """What a web worker loads before its first request (gunicorn.conf.py's post_worker_init)."""
-    from auth.services import trust_store
+    from auth.eds import trust_store
 
     with app.app_context():
         trust_store()

@@ -125,9 +125,8 @@ def _certificate_key() -> str | None:
     if der is None:
         return None
     from auth import eds
-    from auth.services import trust_store
 
-    trust = trust_store()
+    trust = eds.trust_store()
     # eds's own parse and chain check, cached per DER: the verification that follows finds the
     # certificate parsed already, so keying on it costs the signing path next to nothing.
     serial = eds._leaf(der, trust).serial

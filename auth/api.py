@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from auth import services
 from auth.access import bearer_user
+from auth.instance_ca import certification_authority
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body
 from kernel.errors import DomainError
@@ -24,7 +25,7 @@ def _now() -> datetime:
 
 @bp.get("/eds/ca")
 def ca_certificates():
-    pem = services.certification_authority().chain_pem()
+    pem = certification_authority().chain_pem()
     return Response(pem, mimetype="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"})
 
 

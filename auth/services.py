@@ -6,8 +6,7 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from flask import current_app
 from jose import JWTError, jwt
@@ -17,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from audit import services as audit
 from auth import eds, pki
 from auth.iin import InvalidIIN, decode
+from auth.instance_ca import certification_authority
 from auth.models import (
     GOVERNMENT_SCOPE,
     LOCAL_BODIES,
@@ -39,26 +39,6 @@ from kernel.territories import Territory
 from workers import outbox
 
 TOKEN_ALGORITHM = "HS256"  # platform tokens only; EDS never accepts HMAC
-
-
-def certification_authority() -> pki.CertificationAuthority:
-    """The CA of this instance, loaded once per process (made on first use)."""
-    app = current_app
-    ca = app.extensions.get("dauys_ca")
-    if ca is None:
-
-        ca = pki.load_or_create(Path(app.instance_path) / "ca", datetime.now(UTC))
-        app.extensions["dauys_ca"] = ca
-    return ca
-
-
-def trust_store() -> eds.TrustStore:
-    app = current_app
-    trust = app.extensions.get("dauys_trust")
-    if trust is None:
-        trust = eds.TrustStore.from_ca(certification_authority())
-        app.extensions["dauys_trust"] = trust
-    return trust
 
 
 # --- registry -----------------------------------------------------------------------

@@ -166,7 +166,7 @@ def test_population_refresh_is_all_or_nothing(app, territories, tmp_path):
 
 
 def test_ca_private_keys_are_readable_by_the_owner_only(app, instance_dir):
-    from auth.services import certification_authority
+    from auth.instance_ca import certification_authority
 
     certification_authority()
     folder = instance_dir / "ca"

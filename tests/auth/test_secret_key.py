@@ -188,7 +188,7 @@ def test_the_tests_run_on_a_random_secret_of_their_own():
 
 
 def test_key_material_in_the_instance_folder_is_owner_only(app, make_citizen, instance_dir, tmp_path):
-    from auth.services import certification_authority
+    from auth.instance_ca import certification_authority
 
     certification_authority()
     ca = instance_dir / "ca"

@@ -116,7 +116,7 @@ def test_a_signed_ballot_naming_a_project_id_no_column_holds_is_a_validation_err
 @pytest.mark.parametrize("project", [str(2**63), str(10**400), "1e999", "NaN"])
 def test_a_signed_ballot_with_a_number_beyond_64_bits_is_an_invalid_signature(make_cycle, officials, resident, client,
                                                                               project):
-    from auth.services import certification_authority
+    from auth.instance_ca import certification_authority
 
     cycle = make_cycle()
     eligible_projects(cycle, resident(kato=VILLAGE_1), officials["officer"], [100_000])

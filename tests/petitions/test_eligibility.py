@@ -150,7 +150,7 @@ def test_a_signature_over_another_petition_is_a_digest_mismatch(app, client, mak
 def test_a_person_missing_from_the_registry_is_not_eligible(app, client, open_petition):
     from auth import pki
     from auth.iin import make
-    from auth.services import certification_authority
+    from auth.instance_ca import certification_authority
 
     ca = certification_authority()
     holder = pki.Holder(iin=make(date(1980, 1, 2), "M", 4321), surname="ЖОҚ", given_name="АДАМ")
