@@ -24,6 +24,8 @@ SKIPPED_FOLDERS = {".venv", "venv", "build", "instance", "node_modules", "__pyca
 FEATURES = {"auth", "petitions", "budgeting", "audit", "notifications", "workers"}
 # What the kernel may import of ours: itself, the unbound extension handles and the configuration.
 KERNEL_MAY_IMPORT = {"kernel", "extensions", "config"}
+# The app's plumbing at the top level, which features import: below the features, like the kernel.
+PLATFORM_MODULES = ("config", "extensions", "i18n", "jsonapi", "request_bodies")
 # Kernel modules that stay pure: no database, no web framework, no clock (time is a parameter).
 PURE_KERNEL_MODULES = (
     "kernel.charts",
@@ -203,6 +205,16 @@ def test_the_kernel_imports_no_feature(graph):
         if target.split(".")[0] not in KERNEL_MAY_IMPORT
     )
     assert not wrong, f"the kernel imports only {sorted(KERNEL_MAY_IMPORT)} of ours:\n" + "\n".join(wrong)
+
+
+def test_the_platform_modules_import_no_feature(graph):
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module in PLATFORM_MODULES
+        for target in graph[module]
+        if target.split(".")[0] in FEATURES | {"factory", "openapi", "wsgi"}
+    )
+    assert not wrong, "\n".join(wrong)
 
 
 def test_pure_kernel_modules_touch_neither_the_database_nor_the_clock():
