@@ -26,13 +26,6 @@ def use_app(app: Flask) -> Flask:
     return app
 
 
-def worker_app() -> Flask:
-    """The app `use_app` bound in this process."""
-    if _app is None:
-        raise RuntimeError("no app bound for jobs in this process: start the worker with `python -m workers`")
-    return _app
-
-
 def job(fn: F) -> F:
     """Run `fn` inside an app context with a database connection of this process's own."""
 
@@ -40,7 +33,9 @@ def job(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if has_app_context():
             return fn(*args, **kwargs)
-        app = worker_app()
+        app = _app
+        if app is None:
+            raise RuntimeError("no app bound for jobs in this process: start the worker with `python -m workers`")
         with app.app_context():
             from extensions import db
 
