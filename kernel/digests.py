@@ -12,4 +12,5 @@ def canonical_json(document: dict) -> bytes:
 
 
 def digest(document: dict) -> str:
+    """`sha256:` and the hex SHA-256 of the document's canonical JSON: what a signer signs."""
     return "sha256:" + hashlib.sha256(canonical_json(document)).hexdigest()

@@ -50,6 +50,8 @@ class Territory(db.Model):
             "parent": self.parent,
             "population": self.population,
         }
+
+
 def territory_names(katos: set[str | None], locale: str) -> dict[str, str]:
     """The name in `locale` of each of `katos` that exists (None and unknown codes are left out)."""
     wanted = {k for k in katos if k}

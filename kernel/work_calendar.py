@@ -19,7 +19,10 @@ class CalendarTransfer(db.Model):
     working: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 def load_work_calendar() -> WorkCalendar:
+    """The working-day calendar in force: the package's, with every transfer an admin entered."""
     rows = db.session.execute(select(CalendarTransfer.day, CalendarTransfer.working)).all()
     return WorkCalendar(
         extra_days_off=frozenset(day for day, working in rows if not working),
@@ -28,4 +31,5 @@ def load_work_calendar() -> WorkCalendar:
 
 
 def transfers() -> list[CalendarTransfer]:
+    """Every transfer an admin entered, by day."""
     return list(db.session.scalars(select(CalendarTransfer).order_by(CalendarTransfer.day)))
