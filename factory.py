@@ -17,10 +17,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 import config
-import integer_columns
 import jsonapi
-from errors import DomainError
 from extensions import babel, csrf, db, limiter, login_manager, migrate
+from kernel import integer_columns
+from kernel.errors import DomainError
 from request_bodies import LimitedRequest
 
 ROOT = Path(__file__).resolve().parent
@@ -62,7 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _warm_up(app: Flask) -> None:
     """What a web worker loads before its first request (gunicorn.conf.py's post_worker_init)."""
-    from auth.services import trust_store
+    from auth.eds import trust_store
 
     with app.app_context():
         trust_store()
@@ -74,6 +74,8 @@ def _init_extensions(app: Flask) -> None:
     import auth.models  # noqa: F401
     import budgeting.models  # noqa: F401
     import budgeting.notifications  # noqa: F401  (registers the budget events)
+    import kernel.territories  # noqa: F401
+    import kernel.work_calendar  # noqa: F401
     import notifications.models  # noqa: F401
     import petitions.models  # noqa: F401
     import petitions.notifications  # noqa: F401  (registers the petition events)

@@ -11,7 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from errors import DomainError
+from kernel.errors import DomainError
 
 API_PREFIX = "/api/v1"
 

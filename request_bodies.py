@@ -7,8 +7,8 @@ from typing import NoReturn
 
 from flask import Request
 
-import strict_json
-from errors import DomainError
+from kernel import strict_json
+from kernel.errors import DomainError
 
 
 class LimitedRequest(Request):

@@ -32,15 +32,6 @@ def person_label(given_name: str, surname: str) -> str:
     return f"{given_name} {surname}"
 
 
-def person_ref(iin: str) -> str:
-    """A stable pseudonym of a person for the log: a keyed hash, so the log holds no IIN while an
-    auditor with the key can still tell whether two entries concern the same person (the keyed
-    hash signatures use, under its own prefix, as ballots do)."""
-    from petitions.signing import signer_hash  # petitions imports this module
-
-    return signer_hash(f"audit:{iin}")[:16]
-
-
 def actor_label(user) -> str:
     if user is None:
         return "operator (command line)"

@@ -16,7 +16,7 @@ from flask import request
 from flask_login import current_user
 
 from auth.models import User
-from errors import DomainError
+from kernel.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
@@ -125,9 +125,8 @@ def _certificate_key() -> str | None:
     if der is None:
         return None
     from auth import eds
-    from auth.services import trust_store
 
-    trust = trust_store()
+    trust = eds.trust_store()
     # eds's own parse and chain check, cached per DER: the verification that follows finds the
     # certificate parsed already, so keying on it costs the signing path next to nothing.
     serial = eds._leaf(der, trust).serial

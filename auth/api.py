@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from auth import services
 from auth.access import bearer_user
-from auth.models import TERRITORY_LEVELS, Territory
-from errors import DomainError
+from auth.instance_ca import certification_authority
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body
+from kernel.errors import DomainError
+from kernel.territories import TERRITORY_LEVELS, Territory
 
 bp = Blueprint("auth_api", __name__, url_prefix=API_PREFIX)
 
@@ -24,7 +25,7 @@ def _now() -> datetime:
 
 @bp.get("/eds/ca")
 def ca_certificates():
-    pem = services.certification_authority().chain_pem()
+    pem = certification_authority().chain_pem()
     return Response(pem, mimetype="application/x-pem-file", headers={"Cache-Control": "public, max-age=3600"})
 
 

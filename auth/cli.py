@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from auth import services
 from auth.models import LOCAL_BODIES, ROLES, Person
-from errors import DomainError
 from extensions import db
+from kernel.errors import DomainError
 
 registry_cli = AppGroup("registry", help="The simulated population registry (ГБД ФЛ).")
 eds_cli = AppGroup("eds", help="The simulated certification authority.")
@@ -227,7 +227,7 @@ def registry_population(path):
     """Refresh official population figures from CSV (kato,population,as_of); all or nothing."""
     from datetime import date
 
-    from auth.models import Territory
+    from kernel.territories import Territory
 
     def update(row: dict) -> None:
         territory = db.session.get(Territory, (row.get("kato") or "").strip())

@@ -15,15 +15,17 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from flask import current_app
 from jose import jwk
 from jose.exceptions import JOSEError
 from sqlalchemy import bindparam, select, update
 
-import strict_json
 from auth.iin import InvalidIIN, decode
+from auth.instance_ca import certification_authority
 from auth.pki import CertificationAuthority
-from errors import DomainError
 from extensions import db
+from kernel import strict_json
+from kernel.errors import DomainError
 
 # Only these, ever: `none`, HS* and anything else are refused before a key is touched.
 ALGORITHMS = ("RS256", "ES256")
@@ -62,6 +64,16 @@ class TrustStore:
             not_before=max(root.not_valid_before_utc, issuing.not_valid_before_utc),
             not_after=min(root.not_valid_after_utc, issuing.not_valid_after_utc),
         )
+
+
+def trust_store() -> TrustStore:
+    """This instance's trust store, parsed once per process."""
+    app = current_app
+    trust = app.extensions.get("dauys_trust")
+    if trust is None:
+        trust = TrustStore.from_ca(certification_authority())
+        app.extensions["dauys_trust"] = trust
+    return trust
 
 
 @dataclass(frozen=True)
@@ -314,10 +326,7 @@ def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None
     Besides check_token: the certificate is not revoked, an auth nonce is fresh and
     used up here, the document is the expected one, and the IIN is in the registry.
     """
-    from flask import current_app
-
     from auth.models import AuthNonce, Certificate
-    from auth.services import trust_store
 
     verified = check_token(
         token, purpose, now, trust_store(), current_app.config["EDS_MAX_CLOCK_SKEW_SECONDS"]

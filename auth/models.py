@@ -1,4 +1,4 @@
-"""Identity rows: territories, the population registry, accounts, roles, certificates, nonces,
+"""Identity rows: the population registry, accounts, roles, certificates, nonces,
 login sessions."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
-    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -18,8 +17,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import UtcDateTime, db
+from kernel.territories import Territory
 
-TERRITORY_LEVELS = ("region", "district", "city", "rural_district", "settlement")
 ROLES = ("moderator", "reviewer", "budget_officer", "secretary", "admin")
 GOVERNMENT_SCOPE = "government"
 CERT_USAGES = ("auth", "sign")
@@ -39,45 +38,6 @@ def grant_is_well_formed(role: str, scope: str | None, body: str | None) -> bool
     if role == "reviewer":
         return scope is not None and body in LOCAL_BODIES
     return role in RURAL_ROLES and scope is not None and body is None
-
-
-class Territory(db.Model):
-    """A KATO unit; regions carry the population that regional thresholds depend on."""
-
-    __tablename__ = "territory"
-    kato: Mapped[str] = mapped_column(String(9), primary_key=True)
-    name_kk: Mapped[str] = mapped_column(String(200))
-    name_ru: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str | None] = mapped_column(String(200))
-    level: Mapped[str] = mapped_column(String(20), index=True)
-    parent: Mapped[str | None] = mapped_column(ForeignKey("territory.kato"), index=True)
-    population: Mapped[int | None] = mapped_column(BigInteger)
-    population_as_of: Mapped[date | None] = mapped_column(Date)
-
-    __table_args__ = (
-        CheckConstraint("length(kato) = 9", name="kato_9_digits"),
-        CheckConstraint(
-            "level IN ('region','district','city','rural_district','settlement')", name="level"
-        ),
-    )
-
-    def name(self, locale: str) -> str:
-        if locale == "ru":
-            return self.name_ru
-        if locale == "en" and self.name_en:
-            return self.name_en
-        return self.name_kk
-
-    def to_json(self) -> dict:
-        return {
-            "kato": self.kato,
-            "name_kk": self.name_kk,
-            "name_ru": self.name_ru,
-            "name_en": self.name_en,
-            "level": self.level,
-            "parent": self.parent,
-            "population": self.population,
-        }
 
 
 class Person(db.Model):

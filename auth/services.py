@@ -6,17 +6,17 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from flask import current_app
 from jose import JWTError, jwt
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-import strict_json
+from audit import services as audit
 from auth import eds, pki
 from auth.iin import InvalidIIN, decode
+from auth.instance_ca import certification_authority
 from auth.models import (
     GOVERNMENT_SCOPE,
     LOCAL_BODIES,
@@ -28,35 +28,17 @@ from auth.models import (
     LoginSession,
     Person,
     RoleGrant,
-    Territory,
     User,
     grant_is_well_formed,
 )
-from errors import DomainError
 from extensions import db, insert_unless_exists
+from kernel import strict_json
+from kernel.errors import DomainError
+from kernel.keyed_hashes import person_pseudonym
+from kernel.territories import Territory
 from workers import outbox
 
 TOKEN_ALGORITHM = "HS256"  # platform tokens only; EDS never accepts HMAC
-
-
-def certification_authority() -> pki.CertificationAuthority:
-    """The CA of this instance, loaded once per process (made on first use)."""
-    app = current_app
-    ca = app.extensions.get("dauys_ca")
-    if ca is None:
-
-        ca = pki.load_or_create(Path(app.instance_path) / "ca", datetime.now(UTC))
-        app.extensions["dauys_ca"] = ca
-    return ca
-
-
-def trust_store() -> eds.TrustStore:
-    app = current_app
-    trust = app.extensions.get("dauys_trust")
-    if trust is None:
-        trust = eds.TrustStore.from_ca(certification_authority())
-        app.extensions["dauys_trust"] = trust
-    return trust
 
 
 # --- registry -----------------------------------------------------------------------
@@ -135,8 +117,6 @@ def issue_key_set(person: Person, key_type: str, now: datetime) -> KeySet:
 def revoke_certificates(iin: str, now: datetime, actor: User | None = None) -> int:
     """Revoke every live certificate of a person; returns how many. Every login session made with
     any of their certificates ends with it: no cookie or token issued before outlives the commit."""
-    from audit import services as audit
-
     rows = db.session.scalars(
         select(Certificate).where(Certificate.iin == iin, Certificate.revoked_at.is_(None))
     ).all()
@@ -154,7 +134,7 @@ def revoke_certificates(iin: str, now: datetime, actor: User | None = None) -> i
     if rows:
         person = db.session.get(Person, iin)
         audit.record(
-            "certificate.revoke", actor, "person", audit.person_ref(iin), now,
+            "certificate.revoke", actor, "person", person_pseudonym(iin), now,
             name=audit.person_label(person.given_name, person.surname) if person else None,
             serials=[row.serial for row in rows], login_sessions_ended=ended,
         )
@@ -315,13 +295,11 @@ def grant_role(
     )
     if existing is not None:
         return existing
-    from audit import services as audit
-
     grant = RoleGrant(iin=iin, role=role, scope=scope, body=body, granted_at=now)
     db.session.add(grant)
     person = db.session.get(Person, iin)
     audit.record(
-        "role.grant", actor, "person", audit.person_ref(iin), now,
+        "role.grant", actor, "person", person_pseudonym(iin), now,
         name=audit.person_label(person.given_name, person.surname), role=role, scope=scope,
         **({"body": body} if body else {}),
     )
@@ -333,8 +311,6 @@ def withdraw_role(
 ) -> int:
     """Withdraw a person's grant of `role` for `scope` (and `body`), or every grant of it when `scope`
     is None; returns how many. The official loses it on their next request: roles are read per request."""
-    from audit import services as audit
-
     if role not in ROLES:
         raise DomainError("validation_error", fields={"role": f"one of {', '.join(ROLES)}"})
     person = db.session.get(Person, iin)
@@ -350,7 +326,7 @@ def withdraw_role(
         raise DomainError("not_found", fields={"grant": f"no {role} grant{' for ' + scope if scope else ''}"})
     for grant in grants:
         audit.record(
-            "role.withdraw", actor, "person", audit.person_ref(iin), now,
+            "role.withdraw", actor, "person", person_pseudonym(iin), now,
             name=audit.person_label(person.given_name, person.surname), role=role, scope=grant.scope,
             **({"body": grant.body} if grant.body else {}),
         )
@@ -413,20 +389,3 @@ def holders_of(role: str, scope: str | None = None, body: str | None = None) -> 
         return []
     stmt = select(RoleGrant.iin).where(RoleGrant.role == role, *_exactly(scope, body))
     return sorted(set(db.session.scalars(stmt)))
-
-
-
-def territory_chain(kato: str) -> tuple[str, ...]:
-    """`kato` and every territory above it, nearest first (the tree is small and cached)."""
-    cache = current_app.extensions.setdefault("dauys_territory_parents", {})
-    if not cache:
-        cache.update(dict(db.session.execute(select(Territory.kato, Territory.parent)).all()))
-    chain = []
-    current: str | None = kato
-    while current is not None and current not in chain:
-        chain.append(current)
-        if current not in cache:
-            parent = db.session.scalar(select(Territory.parent).where(Territory.kato == current))
-            cache[current] = parent
-        current = cache[current]
-    return tuple(chain)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from flask import flash, redirect
 from werkzeug.wrappers import Response
 
-from errors import DomainError
 from extensions import db
+from kernel.errors import DomainError
 
 
 def process_signed_form(form, act: Callable[[], object], *, done_message: str, done_url: Callable[[], str]) -> tuple[Response | None, int]:

@@ -10,9 +10,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from auth import services
 from auth.forms import ContactForm, EdsLoginForm, LogoutForm
-from errors import DomainError
 from extensions import db, limiter
 from i18n import _safe_next
+from kernel.errors import DomainError
 
 bp = Blueprint("auth", __name__)
 

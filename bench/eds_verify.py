@@ -36,10 +36,11 @@ def main() -> int:
     from jose import jwk, jws
 
     from auth import eds, services
-    from auth.models import Territory
+    from auth.instance_ca import certification_authority
     from demo.people import synthetic_adults
     from extensions import db
     from factory import create_app
+    from kernel.territories import Territory
     from tests.conftest import pem_to_b64_der, sign_jws
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite3'}", "RATELIMIT_ENABLED": False})
@@ -47,7 +48,7 @@ def main() -> int:
         upgrade()
         db.session.add(Territory(kato="710000000", name_kk="Астана", name_ru="Астана", level="city"))
         db.session.commit()
-        issuing = pem_to_b64_der(services.certification_authority().chain_pem().split(b"-----END CERTIFICATE-----")[0] + b"-----END CERTIFICATE-----\n")
+        issuing = pem_to_b64_der(certification_authority().chain_pem().split(b"-----END CERTIFICATE-----")[0] + b"-----END CERTIFICATE-----\n")
         now = datetime.now(UTC)
         print(f"issuing keys for {args.signers} EC and {args.rsa_signers} RSA signers ...", flush=True)
         batches = {}
@@ -66,7 +67,7 @@ def main() -> int:
             db.session.commit()
             batches[alg] = tokens
 
-        trust = services.trust_store()
+        trust = eds.trust_store()
         skew = app.config["EDS_MAX_CLOCK_SKEW_SECONDS"]
         print(f"{'alg':<6}{'bare jose/s':>14}{'check_token/s':>16}{'full verify/s':>16}{'check/bare':>12}{'full/bare':>11}")
         for alg, tokens in batches.items():

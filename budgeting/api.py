@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from auth.access import bearer_user, signer_limit_key
 from budgeting import queries, services
 from budgeting.models import BudgetCycle, Proposal
-from errors import DomainError
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body
+from kernel.errors import DomainError
 
 bp = Blueprint("budget_api", __name__, url_prefix=API_PREFIX + "/budget")
 

@@ -8,8 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from budgeting import services
-from errors import DomainError
 from extensions import db
+from kernel.errors import DomainError
 
 budget_cli = AppGroup("budget", help="Participatory budget cycles.")
 
@@ -17,7 +17,7 @@ budget_cli = AppGroup("budget", help="Participatory budget cycles.")
 def _instant(value: str) -> datetime:
     when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if when.tzinfo is None:
-        from petitions.calendar import KAZAKHSTAN
+        from kernel.kazakhstan_time import KAZAKHSTAN
 
         when = when.replace(tzinfo=KAZAKHSTAN)  # a date-time without a zone is Kazakhstan time
     return when.astimezone(UTC)

@@ -20,8 +20,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from budgeting.models import CATEGORIES, IMPLEMENTATION, BudgetCycle, Proposal
-from integer_columns import IntegerColumnField
-from petitions.forms import visible_prose, visible_title
+from kernel.integer_columns import IntegerColumnField
+from kernel.text_validators import visible_prose, visible_title
 
 CATEGORY_NAMES: dict[str, Any] = {
     "landscaping": _l("Landscaping"),

@@ -14,9 +14,9 @@ from budgeting import page_queries, queries, services
 from budgeting.forms import CycleForm, ImplementationForm, PaperBallotForm, ScreenForm, field_errors
 from budgeting.models import BudgetCycle, Proposal
 from budgeting.views import cycle_place, load_cycle, place_names
-from errors import DomainError
 from extensions import db
-from petitions.calendar import KAZAKHSTAN
+from kernel.errors import DomainError
+from kernel.kazakhstan_time import KAZAKHSTAN
 
 bp = Blueprint("budget_officials", __name__)
 

@@ -1,4 +1,4 @@
-"""Reads the budget pages need beyond budgeting.queries: villages, names, the timeline, worded results."""
+"""Reads the budget pages need beyond budgeting.queries: villages, the timeline, worded results."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from auth.models import Territory, User
+from auth.models import User
 from budgeting.models import BudgetCycle, BudgetFollower, Proposal
 from extensions import db
-from petitions.page_queries import territory_names
+from kernel.territories import Territory
 
-__all__ = ["territory_names", "villages", "rural_districts", "follows", "timeline", "Step", "Outcome", "outcome"]
+__all__ = ["villages", "rural_districts", "follows", "timeline", "Step", "Outcome", "outcome"]
 
 
 def villages(cycle: BudgetCycle, locale: str) -> list[tuple[str, str]]:

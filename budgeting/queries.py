@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from budgeting.models import Ballot, BudgetCycle, Proposal
 from budgeting.services import ballot_count
-from disclosure import merge_small_cells
 from extensions import db
+from kernel.disclosure import merge_small_cells
 
 
 def _iso(value: datetime | None) -> str | None:

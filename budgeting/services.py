@@ -13,16 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from audit import services as audit
 from auth import eds
 from auth.iin import InvalidIIN, age_on, decode
-from auth.models import Person, Territory, User
-from auth.services import account_for, territory_chain
+from auth.models import Person, User
+from auth.services import account_for
 from budgeting.models import CATEGORIES, IMPLEMENTATION, Ballot, BudgetCycle, BudgetFollower, Proposal
-from errors import DomainError
 from extensions import db
-from integer_columns import BIG_INTEGER_MAX, INTEGER_MAX
-from petitions.calendar import local_date
-from petitions.rules import digest
-from petitions.services import checked_prose, checked_title
-from petitions.signing import signer_hash
+from kernel.digests import digest
+from kernel.errors import DomainError
+from kernel.integer_columns import BIG_INTEGER_MAX, INTEGER_MAX
+from kernel.kazakhstan_time import local_date
+from kernel.keyed_hashes import signer_hash
+from kernel.territories import Territory, territory_chain
+from kernel.text_checks import checked_prose, checked_title
 from workers import outbox
 
 TITLE_LENGTH = (5, 200)

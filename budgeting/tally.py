@@ -78,7 +78,7 @@ def json_reason(reason: dict) -> dict:
 
 
 def cycle_meta(cycle: BudgetCycle) -> dict:
-    from auth.models import Territory
+    from kernel.territories import Territory
 
     place = db.session.get(Territory, cycle.kato)
     return {

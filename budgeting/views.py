@@ -25,10 +25,11 @@ from budgeting.forms import (
     field_errors,
 )
 from budgeting.models import BudgetCycle, Proposal
-from disclosure import OTHER
-from errors import DomainError
 from extensions import db
-from petitions import charts
+from kernel import charts
+from kernel.disclosure import OTHER
+from kernel.errors import DomainError
+from kernel.territories import territory_chain, territory_names
 
 bp = Blueprint("budgeting", __name__)
 
@@ -77,7 +78,7 @@ def load_cycle(cycle_id: int) -> BudgetCycle:
 
 
 def cycle_place(cycle: BudgetCycle) -> str:
-    return page_queries.territory_names({cycle.kato}, _locale()).get(cycle.kato, cycle.kato)
+    return territory_names({cycle.kato}, _locale()).get(cycle.kato, cycle.kato)
 
 
 def place_names(cycle: BudgetCycle) -> dict[str, str]:
@@ -88,7 +89,7 @@ def place_names(cycle: BudgetCycle) -> dict[str, str]:
 def index():
     now = _now()
     cycles = queries.cycles()
-    names = page_queries.territory_names({c.kato for c in cycles}, _locale())
+    names = territory_names({c.kato for c in cycles}, _locale())
     return render_template("budgeting/list.html", rows=[(c, names.get(c.kato, c.kato), c.phase_at(now)) for c in cycles])
 
 
@@ -103,16 +104,10 @@ def show(cycle_id: int):
         steps=page_queries.timeline(cycle, now), proposals=proposals, villages=place_names(cycle),
         ballots=services.ballot_count(cycle.id), follow_form=FollowForm(),
         following=bool(viewer) and page_queries.follows(cycle.id, viewer.id),
-        resident=bool(viewer) and cycle.kato in _chain(viewer.person.kato),
+        resident=bool(viewer) and cycle.kato in territory_chain(viewer.person.kato),
         officer=bool(viewer) and viewer.has_role("budget_officer", cycle.kato),
         secretary=bool(viewer) and viewer.has_role("secretary", cycle.kato),
     )
-
-
-def _chain(kato: str) -> tuple[str, ...]:
-    from auth.services import territory_chain
-
-    return territory_chain(kato)
 
 
 @bp.post("/budget/<int:cycle_id>/follow")
@@ -214,7 +209,7 @@ class VillageRow:
 
 def village_rows(by_village: queries.VotesByVillage, names: dict[str, str], proposals: list[Proposal]) -> list[VillageRow]:
     """The shown villages by name, then "other villages"; each lists every project, a 0 too."""
-    all_names = {**page_queries.territory_names(set(by_village.villages), _locale()), **names}
+    all_names = {**territory_names(set(by_village.villages), _locale()), **names}
 
     def row(key: str, name: str, village: queries.VillageVotes) -> VillageRow:
         votes = sorted(((p, village.votes.get(p.id, 0)) for p in proposals), key=lambda pair: (-pair[1], pair[0].id))

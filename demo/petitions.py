@@ -10,6 +10,7 @@ from jose import jws as jose_jws
 from sqlalchemy import func, select
 
 from auth import services as auth_services
+from auth.instance_ca import certification_authority
 from auth.models import Person
 from extensions import db
 from petitions import services, signing
@@ -71,7 +72,7 @@ def _sign_keys(person: Person, now: datetime):
 
     key_set = auth_services.issue_key_set(person, "ec", now)
     der = key_set.sign.cert.public_bytes(serialization.Encoding.DER)
-    issuing = auth_services.certification_authority().issuing_cert.public_bytes(serialization.Encoding.DER)
+    issuing = certification_authority().issuing_cert.public_bytes(serialization.Encoding.DER)
     return key_set.sign.key_pem, base64.b64encode(der).decode(), base64.b64encode(issuing).decode()
 
 

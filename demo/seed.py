@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from auth import services
 from auth.cli import write_key_set
-from auth.models import Certificate, Person, Territory
+from auth.models import Certificate, Person
 from demo.budget import seed_budgets
 from demo.people import birth_date_for_age, random_person
 from demo.petitions import seed_petitions
 from extensions import db
+from kernel.territories import Territory
 
 demo_cli = AppGroup("demo", help="Demo data for a local Dauys.")
 DATA = Path(__file__).parent / "data"

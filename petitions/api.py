@@ -9,9 +9,9 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from auth.access import bearer_user, bodies_served, role_required, signer_limit_key
-from errors import DomainError
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body
+from kernel.errors import DomainError
 from petitions import breakdowns, queries, rules, services, signing
 from petitions.models import Petition
 

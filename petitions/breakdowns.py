@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from flask import current_app
 
-from disclosure import OTHER, merge_small_cells
+from kernel.disclosure import OTHER, merge_small_cells
 from petitions import queries
 
 K = TypeVar("K", bound=Hashable)

@@ -1,32 +1,13 @@
-"""The working-day calendar in force, and the Kazakhstan date of an instant."""
+"""The admin's changes to the working-day calendar: declare a transfer, remove one (both audited)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
 
 from audit import services as audit
-from errors import DomainError
 from extensions import db
-from petitions.deadlines import WorkCalendar
-from petitions.models import CalendarTransfer
-
-KAZAKHSTAN = ZoneInfo("Asia/Almaty")  # one time zone, UTC+5, since March 2024
-
-
-def local_date(now: datetime) -> date:
-    """The calendar day in Kazakhstan at `now`: deadlines and ages are counted in it."""
-    return now.astimezone(KAZAKHSTAN).date()
-
-
-def load_work_calendar() -> WorkCalendar:
-    rows = db.session.execute(select(CalendarTransfer.day, CalendarTransfer.working)).all()
-    return WorkCalendar(
-        extra_days_off=frozenset(day for day, working in rows if not working),
-        extra_working_days=frozenset(day for day, working in rows if working),
-    )
+from kernel.errors import DomainError
+from kernel.work_calendar import CalendarTransfer
 
 
 def set_transfer(day: date, working: bool, note: str, now: datetime, actor=None) -> CalendarTransfer:
@@ -50,7 +31,3 @@ def remove_transfer(day: date, now: datetime | None = None, actor=None) -> bool:
     db.session.delete(row)
     audit.record("calendar.remove_transfer", actor, "day", day.isoformat(), now or datetime.now(UTC))
     return True
-
-
-def transfers() -> list[CalendarTransfer]:
-    return list(db.session.scalars(select(CalendarTransfer).order_by(CalendarTransfer.day)))

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from auth.access import role_required
 from extensions import db
+from kernel import work_calendar
 from petitions import calendar
 
 bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
@@ -49,7 +50,7 @@ def index():
         return redirect(url_for("calendar_admin.index"))
     status = 422 if form.errors else 200
     return render_template(
-        "calendar/admin.html", form=form, remove_form=RemoveForm(), transfers=calendar.transfers()
+        "calendar/admin.html", form=form, remove_form=RemoveForm(), transfers=work_calendar.transfers()
     ), status
 
 

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 import click
 from flask.cli import AppGroup
 
-from errors import DomainError
 from extensions import db
+from kernel.errors import DomainError
+from kernel.work_calendar import load_work_calendar
+from kernel.working_days import add_working_days
 from petitions import calendar
-from petitions.deadlines import add_working_days
 
 calendar_cli = AppGroup("calendar", help="The Kazakhstan production calendar in force.")
 
@@ -33,6 +34,6 @@ def transfer(day, working, note):
 @click.argument("days", type=click.IntRange(1, 400))
 def add(start, days):
     """Print START plus DAYS working days (what a deadline would be)."""
-    click.echo(add_working_days(calendar.load_work_calendar(), start.date(), days).isoformat())
+    click.echo(add_working_days(load_work_calendar(), start.date(), days).isoformat())
 
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from flask import Blueprint, jsonify
 from sqlalchemy import func, select
 
-from csv_export import csv_response
-from errors import DomainError
 from extensions import db
 from jsonapi import API_PREFIX
+from kernel.csv_export import csv_response
+from kernel.errors import DomainError
 from petitions import breakdowns
 from petitions.models import Petition, Signature
 from petitions.queries import PUBLIC_STATES, kazakhstan_day

@@ -10,9 +10,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
+from kernel.kazakhstan_time import local_date
+from kernel.work_calendar import load_work_calendar
+from kernel.working_days import WorkCalendar, working_days_between
 from petitions import retention, rules, signing
-from petitions.calendar import load_work_calendar, local_date
-from petitions.deadlines import WorkCalendar, working_days_between
 from petitions.models import Petition, PetitionCounter, PetitionMilestone
 from workers import outbox
 from workers.runtime import job, utcnow

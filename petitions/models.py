@@ -17,8 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from errors import DomainError
 from extensions import UtcDateTime, db
+from kernel.errors import DomainError
 from petitions.rules import STATES
 
 # (state, action) -> new state. Everything not listed is refused with `wrong_state`.
@@ -45,16 +45,6 @@ def next_state(state: str, action: str) -> str:
         return TRANSITIONS[(state, action)]
     except KeyError:
         raise DomainError("wrong_state") from None
-
-
-class CalendarTransfer(db.Model):
-    """A day the government declared working or non-working beyond the `holidays` package."""
-
-    __tablename__ = "calendar_transfer"
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    working: Mapped[bool] = mapped_column(Boolean)
-    note: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Petition(db.Model):

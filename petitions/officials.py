@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth.access import bodies_served, role_required
-from errors import DomainError
 from extensions import db
-from petitions import page_queries, queries, services, signing
-from petitions.calendar import KAZAKHSTAN
+from kernel.errors import DomainError
+from kernel.kazakhstan_time import KAZAKHSTAN
+from kernel.territories import territory_names
+from petitions import queries, services, signing
 from petitions.forms import AnswerForm, ApproveForm, DiscussionForm, RejectForm, field_errors
 from petitions.models import Petition
 
@@ -33,7 +34,7 @@ def _petition(petition_id: int) -> Petition:
 
 
 def _territory_names(petitions: list[Petition]) -> dict[str, str]:
-    return page_queries.territory_names({p.territory for p in petitions}, str(get_locale() or "kk"))
+    return territory_names({p.territory for p in petitions}, str(get_locale() or "kk"))
 
 
 # --- moderation ---------------------------------------------------------------------

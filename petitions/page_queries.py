@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from auth.models import Territory
 from extensions import db
-from petitions.calendar import local_date
+from kernel.kazakhstan_time import local_date
+from kernel.territories import Territory
 from petitions.models import Petition
 from petitions.queries import working_days_left
 
@@ -21,14 +21,6 @@ def addressable_territories() -> list[Territory]:
     """Regions, then cities, in KATO order."""
     rows = db.session.scalars(select(Territory).where(Territory.level.in_(ADDRESSABLE_LEVELS)).order_by(Territory.kato))
     return sorted(rows, key=lambda t: (ADDRESSABLE_LEVELS.index(t.level), t.kato))
-
-
-def territory_names(katos: set[str | None], locale: str) -> dict[str, str]:
-    wanted = {k for k in katos if k}
-    if not wanted:
-        return {}
-    rows = db.session.scalars(select(Territory).where(Territory.kato.in_(wanted)))
-    return {row.kato: row.name(locale) for row in rows}
 
 
 def authored_by(iin: str) -> list[Petition]:

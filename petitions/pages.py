@@ -9,12 +9,13 @@ from flask_babel import format_date, format_number, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-import visible_text
 from auth.signed_form import process_signed_form
-from errors import DomainError
 from extensions import db
-from petitions import breakdowns, charts, labels, page_queries, queries, rules, services, signing
-from petitions.calendar import local_date
+from kernel import charts, visible_text
+from kernel.errors import DomainError
+from kernel.kazakhstan_time import local_date
+from kernel.territories import territory_names
+from petitions import breakdowns, labels, page_queries, queries, rules, services, signing
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
 
@@ -91,7 +92,7 @@ def index():
         state=state, addressee=addressee, territory=territory, q=(form.q.data or "").strip()[:200] or None,
         page=page_number,
     )
-    names = page_queries.territory_names({p.territory for p in page.items}, _locale())
+    names = territory_names({p.territory for p in page.items}, _locale())
     counts = {p.id: signing.public_count(p.id) for p in page.items}
     filters = {k: v for k, v in {"q": form.q.data, "state": state, "addressee": addressee, "territory": territory}.items() if v}
     return render_template(
@@ -109,7 +110,7 @@ def show(petition_id: int):
     # small regions and days are merged into "other" (petitions.breakdowns): none names a signer
     by_region = breakdowns.by_region(petition.id) if public else []
     by_day = breakdowns.by_day(petition.id) if public else []
-    names = page_queries.territory_names({petition.territory, *(k for k, _ in by_region if k != breakdowns.OTHER)}, locale)
+    names = territory_names({petition.territory, *(k for k, _ in by_region if k != breakdowns.OTHER)}, locale)
     names[breakdowns.OTHER] = _("Other regions")
     region_rows = [(names.get(kato, kato), n) for kato, n in by_region]
 
@@ -200,7 +201,7 @@ def submit(petition_id: int):
     )
     if response:
         return response
-    names = page_queries.territory_names({petition.territory}, _locale())
+    names = territory_names({petition.territory}, _locale())
     return render_template(
         "petitions/submit.html", form=form, petition=petition, topics=rules.FORBIDDEN_TOPICS,
         territory_name=names.get(petition.territory), similar=queries.similar_petitions(petition),
@@ -234,5 +235,5 @@ def mine():
 @bp.get("/statistics")
 def statistics():
     rows = queries.on_time_statistics(_now())
-    names = page_queries.territory_names({row.territory for row in rows}, _locale())
+    names = territory_names({row.territory for row in rows}, _locale())
     return render_template("petitions/statistics.html", rows=rows, names=names)

@@ -9,9 +9,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, cast, false, func, or_, select
 
 from extensions import db
+from kernel.kazakhstan_time import local_date
+from kernel.work_calendar import load_work_calendar
+from kernel.working_days import working_days_between
 from petitions import rules
-from petitions.calendar import load_work_calendar, local_date
-from petitions.deadlines import working_days_between
 from petitions.models import Petition, Signature
 from petitions.signing import public_count
 

@@ -1,9 +1,7 @@
-"""Petition rules that need no database: addressees, thresholds, the published lists, digests."""
+"""Petition rules that need no database: addressees, thresholds, the published lists."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from typing import Any
 
@@ -78,12 +76,3 @@ def review_working_days(addressee: str, config: dict) -> int:
     if addressee in CENTRAL:
         return config["PETITION_REVIEW_WORKING_DAYS_CENTRAL"]
     return config["PETITION_REVIEW_WORKING_DAYS_LOCAL"]
-
-
-def canonical_json(document: dict) -> bytes:
-    """Sorted keys, no spaces, UTF-8 (API.md)."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def digest(document: dict) -> str:
-    return "sha256:" + hashlib.sha256(canonical_json(document)).hexdigest()

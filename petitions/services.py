@@ -11,28 +11,23 @@ from sqlalchemy import insert, select
 from audit import services as audit
 from auth import eds
 from auth.iin import age_on
-from auth.models import Territory, User
-from auth.services import territory_chain
-from errors import DomainError
+from auth.models import User
 from extensions import db
+from kernel.digests import digest
+from kernel.errors import DomainError
+from kernel.kazakhstan_time import local_date
+from kernel.territories import Territory, territory_chain
+from kernel.text_checks import checked_prose, checked_title
+from kernel.visible_text import look_alike_key
+from kernel.work_calendar import load_work_calendar
+from kernel.working_days import add_working_days
 from petitions import rules
-from petitions.calendar import load_work_calendar, local_date
-from petitions.deadlines import add_working_days
 from petitions.models import COUNTER_SHARDS, Petition, PetitionCounter
-from visible_text import TextRefused, look_alike_key, prose
-from visible_text import title as visible_title
 from workers import outbox
 
 TITLE_LENGTH = (10, 200)
 BODY_LENGTH = (50, 10_000)
 PLACE_LENGTH = (1, 300)
-# What an API client reads for a refused text (pages say it in the reader's language: forms.py).
-TEXT_REFUSALS = {
-    "invisible": "no invisible, control or text-direction characters",
-    "empty": "visible words, not only spaces",
-    "control": "no text-direction (bidi embedding, override, isolate) or control characters",
-    "marks": "at most 2 combining marks (accents) on a character, and none on its own",
-}
 
 
 def body_of(petition: Petition) -> tuple[str, str | None]:
@@ -44,24 +39,6 @@ def body_of(petition: Petition) -> tuple[str, str | None]:
     if petition.addressee == rules.GOVERNMENT:
         return rules.GOVERNMENT, None
     return petition.territory, petition.addressee
-
-
-def checked_title(value: object, length: tuple[int, int], fields: dict, field: str = "title") -> str:
-    """A published title or name by the rules of visible_text; a refusal goes into `fields`."""
-    try:
-        return visible_title(value, *length)
-    except TextRefused as refused:
-        fields[field] = TEXT_REFUSALS.get(refused.reason, f"{length[0]} to {length[1]} characters")
-        return ""
-
-
-def checked_prose(value: object, fields: dict, field: str) -> str:
-    """Longer published text by the rules of visible_text; a refusal goes into `fields`."""
-    try:
-        return prose(value)
-    except TextRefused as refused:
-        fields[field] = TEXT_REFUSALS[refused.reason]
-        return ""
 
 
 def _validate_text(title: object, body: object, language: object) -> tuple[str, str, str]:
@@ -111,7 +88,7 @@ def create_draft(
     )
     db.session.add(petition)
     db.session.flush()
-    petition.digest = rules.digest(petition.document())
+    petition.digest = digest(petition.document())
     return petition
 
 
@@ -121,7 +98,7 @@ def edit_draft(petition: Petition, author: User, *, title: object, body: object,
     _lock(petition)
     petition.edit(title, body, language)
     petition.title_key = look_alike_key(title)
-    petition.digest = rules.digest(petition.document())
+    petition.digest = digest(petition.document())
     return petition
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import math
 import random
@@ -19,20 +18,16 @@ from sqlalchemy import bindparam, event, func, select, text, update
 
 from auth import eds
 from auth.iin import age_on
-from auth.services import territory_chain
-from errors import DomainError
 from extensions import db
+from kernel.errors import DomainError
+from kernel.kazakhstan_time import local_date
+from kernel.keyed_hashes import signer_hash
+from kernel.territories import territory_chain
+from kernel.work_calendar import load_work_calendar
+from kernel.working_days import add_working_days
 from petitions import rules
-from petitions.calendar import load_work_calendar, local_date
-from petitions.deadlines import add_working_days
 from petitions.models import COUNTER_SHARDS, Petition, PetitionCounter, Signature
 from workers import outbox
-
-
-def signer_hash(iin: str) -> str:
-    """A keyed hash of the IIN: unique per citizen, useless to whoever reads the table."""
-    key = hashlib.sha256(b"dauys-signer:" + current_app.config["SECRET_KEY"].encode()).digest()
-    return hmac.new(key, iin.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -170,8 +170,8 @@ def client(app):
 @pytest.fixture
 def territories(app):
     """A region, its district, a rural district with two villages, and Astana."""
-    from auth.models import Territory
     from extensions import db
+    from kernel.territories import Territory
 
     rows = [
         Territory(kato="110000000", name_kk="Ақмола облысы", name_ru="Акмолинская область", name_en="Akmola Region", level="region", population=786000),

@@ -199,7 +199,7 @@ def test_no_reader_of_a_request_can_get_round_the_strict_parser(app, spelling):
     """Any code calling Flask's own request.get_json (or .json) gets the strict parser."""
     from flask import request
 
-    from errors import DomainError
+    from kernel.errors import DomainError
 
     with app.test_request_context("/", method="POST", data=MALFORMED[spelling], content_type="application/json"):
         assert request.get_json(silent=True) is None

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 def test_demo_seed_is_complete_and_idempotent(app, instance_dir):
     from auth.iin import age_on
-    from auth.models import Person, RoleGrant, Territory
+    from auth.models import Person, RoleGrant
     from extensions import db
+    from kernel.territories import Territory
     from petitions.models import Petition, Signature
 
     runner = app.test_cli_runner()

@@ -28,6 +28,8 @@ from redis.exceptions import RedisError
 from rq import Worker
 from rq.exceptions import StopRequested
 
+from factory import create_app
+from workers import queues, runtime
 from workers.clock import clock_process
 
 log = logging.getLogger("workers")
@@ -144,10 +146,7 @@ class StoppingWorker(Worker):
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    from workers import queues
-    from workers.runtime import worker_app
-
-    app = worker_app()
+    app = runtime.use_app(create_app())
     q = queues.queue(app)
     if q is None:
         print("DAUYS_REDIS_URL is not set: jobs run in-process in the web app; no worker needed.")
@@ -157,7 +156,7 @@ def main() -> int:
     # The clock gets a fresh interpreter (spawn): forking a process that holds
     # database and Redis connections would share them.
     stop.clock = multiprocessing.get_context("spawn").Process(
-        target=clock_process, args=(os.getpid(),), name="dauys-clock", daemon=True
+        target=clock_process, args=(os.getpid(), create_app), name="dauys-clock", daemon=True
     )
     stop.clock.start()
     try:

@@ -7,13 +7,14 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Flask
 from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 
-from workers import queues, schedule
+from workers import queues, runtime, schedule
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,9 @@ def run_forever(app: Flask, parent_pid: int | None = None, stop: threading.Event
         stop.wait(schedule.RELAY_INTERVAL_SECONDS)
 
 
-def clock_process(parent_pid: int) -> None:
-    """Entry point of the worker's clock child process (importable, so `spawn` can find it).
+def clock_process(parent_pid: int, make_app: Callable[[], Flask]) -> None:
+    """Entry point of the worker's clock child process (importable, so `spawn` can find it);
+    `make_app` is the application factory, passed in by the worker (pickled by reference).
 
     SIGTERM and SIGINT end it at once, mid-tick too: a tick holds no work — the relay's
     hand-overs are idempotent and its bookkeeping one transaction, which the database rolls back.
@@ -64,9 +66,7 @@ def clock_process(parent_pid: int) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, signal.SIG_DFL)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    from workers.runtime import worker_app
-
-    run_forever(worker_app(), parent_pid=parent_pid)
+    run_forever(runtime.use_app(make_app()), parent_pid=parent_pid)
 
 
 def start_inprocess(app: Flask) -> threading.Event:

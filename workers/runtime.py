@@ -1,4 +1,8 @@
-"""Gives every job an application context, in a worker process or the in-process job thread."""
+"""Gives every job an application context, in a worker process or the in-process job thread.
+
+The app is handed in by whoever starts the process (`python -m workers`, the clock's child): this
+module never makes one, so the jobs that import it do not depend on the factory that imports them.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +18,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 _app: Flask | None = None
 
 
-def worker_app() -> Flask:
-    """The worker process's app, made once (before RQ forks, so work horses inherit it)."""
+def use_app(app: Flask) -> Flask:
+    """Make `app` the one this process's jobs run in when no app context is pushed: the worker's,
+    bound before RQ forks, so work horses inherit it. Returns it."""
     global _app
-    if _app is None:
-        from factory import create_app
-
-        _app = create_app()
-    return _app
+    _app = app
+    return app
 
 
 def job(fn: F) -> F:
@@ -31,7 +33,9 @@ def job(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if has_app_context():
             return fn(*args, **kwargs)
-        app = worker_app()
+        app = _app
+        if app is None:
+            raise RuntimeError("no app bound for jobs in this process: start the worker with `python -m workers`")
         with app.app_context():
             from extensions import db
 

@@ -53,7 +53,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_petition_title_key'), ['title_key'], unique=False)
 
     connection = op.get_bind()
-    from visible_text import look_alike_key  # the same fold new titles get, so old and new petitions meet
+    from kernel.visible_text import look_alike_key  # the same fold new titles get, so old and new petitions meet
 
     petition = sa.table('petition', sa.column('id', sa.Integer), sa.column('title', sa.String), sa.column('title_key', sa.String))
     rows = connection.execute(sa.select(petition.c.id, petition.c.title)).all()

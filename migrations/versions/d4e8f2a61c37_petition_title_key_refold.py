@@ -22,7 +22,7 @@ depends_on = None
 
 
 def upgrade():
-    from visible_text import look_alike_key  # the same fold new titles get, so old and new petitions meet
+    from kernel.visible_text import look_alike_key  # the same fold new titles get, so old and new petitions meet
 
     connection = op.get_bind()
     petition = sa.table('petition', sa.column('id', sa.Integer), sa.column('title', sa.String), sa.column('title_key', sa.String))

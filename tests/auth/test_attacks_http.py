@@ -18,6 +18,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import func, select
 
 from auth import pki
+from auth.instance_ca import certification_authority
 from tests.conftest import sign_jws
 from tests.petitions.test_transitions import make_petition
 
@@ -33,12 +34,11 @@ def der_b64(cert: x509.Certificate) -> str:
 @pytest.fixture
 def scene(app, make_citizen, tmp_path):
     """An open Government petition, a citizen who may sign it, and the platform's CA."""
-    from auth import services
 
     now = datetime.now(UTC)
     author, signer = make_citizen(kato="710000000"), make_citizen(kato="113243200")
     petition = make_petition("open", author.iin, now, threshold=1000)
-    return petition, signer, services.certification_authority(), tmp_path
+    return petition, signer, certification_authority(), tmp_path
 
 
 def body(petition, purpose="petition.sign", **extra) -> dict:

@@ -150,8 +150,8 @@ def test_roles_grant_is_scoped_and_idempotent(app, make_citizen):
 
 
 def test_population_refresh_is_all_or_nothing(app, territories, tmp_path):
-    from auth.models import Territory
     from extensions import db
+    from kernel.territories import Territory
 
     bad = tmp_path / "bad.csv"
     bad.write_text("kato,population,as_of\n110000000,790000,2026-01-01\n999999999,5,2026-01-01\n")
@@ -166,7 +166,7 @@ def test_population_refresh_is_all_or_nothing(app, territories, tmp_path):
 
 
 def test_ca_private_keys_are_readable_by_the_owner_only(app, instance_dir):
-    from auth.services import certification_authority
+    from auth.instance_ca import certification_authority
 
     certification_authority()
     folder = instance_dir / "ca"

@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from auth import eds, pki
-from errors import DomainError
+from auth.instance_ca import certification_authority
+from kernel.errors import DomainError
 from tests.conftest import sign_jws
 
 NOW = datetime.now(UTC)
@@ -262,7 +263,7 @@ def test_revocation_appears_on_the_published_crl(app, make_citizen):
     crl = x509.load_pem_x509_crl(services.current_crl(datetime.now(UTC)))
     serial = x509.load_pem_x509_certificate(citizen.sign_cert).serial_number
     assert crl.get_revoked_certificate_by_serial_number(serial) is not None
-    assert crl.is_signature_valid(services.certification_authority().issuing_cert.public_key())
+    assert crl.is_signature_valid(certification_authority().issuing_cert.public_key())
 
 
 def test_auth_nonce_is_single_use(app, make_citizen):
@@ -296,9 +297,8 @@ def test_unknown_and_expired_nonces_are_refused(app, make_citizen):
 
 
 def test_person_missing_from_the_registry_is_refused(app, territories):
-    from auth import services
 
-    ca = services.certification_authority()
+    ca = certification_authority()
     key = issue(ca, iin="850302400123")
     with pytest.raises(DomainError) as caught:
         eds.verify(token_for(ca, key, payload()), "petition.sign", datetime.now(UTC))
@@ -316,6 +316,5 @@ def test_signature_for_another_document_is_refused(app, make_citizen):
 
 
 def test_trust_anchors_are_parsed_once_per_process(app):
-    from auth import services
 
-    assert services.trust_store() is services.trust_store()
+    assert eds.trust_store() is eds.trust_store()

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from auth import eds, pki
-from errors import DomainError
+from kernel.errors import DomainError
 from tests.auth.test_attacks_http import body as signing_payload
 from tests.auth.test_attacks_http import scene, written  # noqa: F401  (the HTTP scene: a petition, a signer)
 from tests.auth.test_eds import SKEW, VALID_IIN, b64url, der_b64

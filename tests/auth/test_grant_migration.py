@@ -77,10 +77,10 @@ def test_old_grants_gain_no_right_and_old_titles_get_their_key(old_database):
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    import visible_text
     from auth.models import RoleGrant
     from auth.services import holders_of
     from extensions import db
+    from kernel import visible_text
     from petitions.models import Petition
 
     upgrade(revision=AFTER)

@@ -110,7 +110,7 @@ def test_two_fresh_instance_folders_get_different_owner_only_secrets(database_ur
 
 
 def test_a_restart_keeps_the_secret_so_cookies_and_keyed_hashes_survive(database_url, tmp_path, monkeypatch):
-    from petitions.signing import signer_hash
+    from kernel.keyed_hashes import signer_hash
 
     before = demo_start(database_url, tmp_path / "instance", monkeypatch)
     after = demo_start(database_url, tmp_path / "instance", monkeypatch)
@@ -188,7 +188,7 @@ def test_the_tests_run_on_a_random_secret_of_their_own():
 
 
 def test_key_material_in_the_instance_folder_is_owner_only(app, make_citizen, instance_dir, tmp_path):
-    from auth.services import certification_authority
+    from auth.instance_ca import certification_authority
 
     certification_authority()
     ca = instance_dir / "ca"

@@ -90,8 +90,8 @@ class KeyFiles:
 
 
 def _seed_territories(app) -> None:
-    from auth.models import Territory
     from extensions import db
+    from kernel.territories import Territory
 
     rows = [
         Territory(

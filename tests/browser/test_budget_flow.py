@@ -27,8 +27,8 @@ def shot(page, screenshots, name: str) -> None:
 
 
 def second_village(server) -> None:
-    from auth.models import Territory
     from extensions import db
+    from kernel.territories import Territory
 
     with server.app.app_context():
         db.session.add(Territory(kato=DOMBYRALY, name_kk="Домбыралы ауылы", name_ru="село Домбыралы",

@@ -80,7 +80,7 @@ def test_citizen_signs_in_with_eds_on_a_phone(live_server, phone, tmp_path, key_
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])
 def test_sign_key_is_refused_for_login_with_a_translated_message(live_server, phone, tmp_path, screenshots, lang):
-    from errors import DomainError
+    from kernel.errors import DomainError
 
     keys = live_server.citizen(tmp_path, key_type="ec")
     page = phone

@@ -194,7 +194,7 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
 
 
 def translated_error(server, lang: str, code: str) -> str:
-    from errors import DomainError
+    from kernel.errors import DomainError
 
     with server.app.test_request_context(f"/?lang={lang}"):
         return DomainError(code).message

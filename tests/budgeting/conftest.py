@@ -103,8 +103,8 @@ def minor_born() -> date:
 
 def add_other_district() -> str:
     """A second rural district of the same district, with one village (added once)."""
-    from auth.models import Territory
     from extensions import db
+    from kernel.territories import Territory
 
     if db.session.get(Territory, OTHER_DISTRICT) is None:
         db.session.add(Territory(kato=OTHER_DISTRICT, name_kk="Қарасай ауылдық округі", name_ru="Карасайский сельский округ", level="rural_district", parent="113200000"))

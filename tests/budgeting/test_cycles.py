@@ -164,7 +164,7 @@ def test_operators_creating_the_same_cycle_at_once_get_one_cycle_and_clear_refus
     import threading
 
     from budgeting import services
-    from errors import DomainError
+    from kernel.errors import DomainError
 
     barrier = threading.Barrier(4)
     outcomes: list[object] = []

@@ -13,7 +13,7 @@ from cryptography import x509
 from sqlalchemy import func, select
 
 from auth import pki
-from errors import DomainError
+from kernel.errors import DomainError
 from tests.auth.test_eds_strict import header_json, signed_raw
 from tests.budgeting.conftest import (
     DISTRICT,
@@ -116,7 +116,7 @@ def test_a_signed_ballot_naming_a_project_id_no_column_holds_is_a_validation_err
 @pytest.mark.parametrize("project", [str(2**63), str(10**400), "1e999", "NaN"])
 def test_a_signed_ballot_with_a_number_beyond_64_bits_is_an_invalid_signature(make_cycle, officials, resident, client,
                                                                               project):
-    from auth.services import certification_authority
+    from auth.instance_ca import certification_authority
 
     cycle = make_cycle()
     eligible_projects(cycle, resident(kato=VILLAGE_1), officials["officer"], [100_000])
@@ -229,8 +229,8 @@ def test_create_cycle_refuses_an_integer_its_column_cannot_hold(app, territories
 @pytest.mark.parametrize("population", [2**63, -2**63 - 1])
 def test_no_write_anywhere_overflows_an_integer_column(app, population):
     """The net under the field checks: an ORM write of an integer its column cannot hold is a field error."""
-    from auth.models import Territory
     from extensions import db
+    from kernel.territories import Territory
 
     before = rows()
     db.session.add(Territory(kato="120000000", name_kk="Ақтөбе облысы", name_ru="Актюбинская область",

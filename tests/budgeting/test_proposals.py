@@ -54,7 +54,7 @@ def submitted_proposal(author, cycle_id, **overrides) -> dict:
 
 @pytest.mark.parametrize("village", [VILLAGE_1, VILLAGE_2])
 def test_an_adult_resident_proposes_a_draft_during_the_proposals_phase(app, make_cycle, resident, actor, village):
-    from petitions.rules import digest
+    from kernel.digests import digest
 
     cycle = make_cycle("proposals")
     author = actor(resident(kato=village))

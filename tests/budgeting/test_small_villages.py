@@ -28,8 +28,8 @@ A, B, C, D = SMALL_VILLAGES
 
 
 def add_villages() -> None:
-    from auth.models import Territory
     from extensions import db
+    from kernel.territories import Territory
 
     for kato, (kk, ru) in SMALL_VILLAGES.items():
         db.session.add(Territory(kato=kato, name_kk=kk, name_ru=ru, name_en=None, level="settlement", parent=DISTRICT))

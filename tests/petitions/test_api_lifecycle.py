@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from petitions.calendar import load_work_calendar, local_date
-from petitions.deadlines import add_working_days
+from kernel.kazakhstan_time import local_date
+from kernel.work_calendar import load_work_calendar
+from kernel.working_days import add_working_days
 from tests.petitions.conftest import create_and_submit, sign
 
 

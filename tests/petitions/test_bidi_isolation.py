@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from kernel.visible_text import BIDI_CONTROLS
 from tests.petitions.conftest import create_and_submit, sign
 from tests.petitions.test_pages import sign_in_page, sign_out_page
-from visible_text import BIDI_CONTROLS
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY = "Ауыл \u202eуеднөж\u200f керек"  # an unterminated override and a right-to-left mark

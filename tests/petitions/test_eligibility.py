@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from petitions.calendar import local_date
+from kernel.kazakhstan_time import local_date
 from tests.conftest import Citizen, _pem_blocks, pem_to_b64_der
 from tests.petitions.conftest import create_and_submit, sign
 from tests.petitions.test_transitions import ca_2024, keys_at, make_petition, signed, snapshot  # noqa: F401
@@ -60,8 +60,8 @@ def test_a_citizen_who_turns_eighteen_on_the_signing_day_may_sign(app, client, m
 
 def test_the_signing_day_is_the_kazakhstan_day(app, make_citizen, keys_at):  # noqa: F811
     """At 18:59:30 UTC it is still the eve of the birthday in Kazakhstan; at 19:00:30 it is the day."""
-    from errors import DomainError
     from extensions import db
+    from kernel.errors import DomainError
     from petitions import signing
 
     eve, birthday_morning = datetime(2026, 3, 13, 18, 59, 30, tzinfo=UTC), datetime(2026, 3, 13, 19, 0, 30, tzinfo=UTC)
@@ -150,7 +150,7 @@ def test_a_signature_over_another_petition_is_a_digest_mismatch(app, client, mak
 def test_a_person_missing_from_the_registry_is_not_eligible(app, client, open_petition):
     from auth import pki
     from auth.iin import make
-    from auth.services import certification_authority
+    from auth.instance_ca import certification_authority
 
     ca = certification_authority()
     holder = pki.Holder(iin=make(date(1980, 1, 2), "M", 4321), surname="ЖОҚ", given_name="АДАМ")

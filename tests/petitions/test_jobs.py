@@ -183,7 +183,7 @@ def test_a_count_without_signature_rows_is_corrected_and_opens_nothing(app, peop
 
 def test_the_lapse_and_close_jobs_alone_spare_a_petition_that_counted_enough_in_time(app, people):
     """Whatever order the jobs run in, a lost move is made by the recount, never undone by a lapse."""
-    from petitions.calendar import local_date
+    from kernel.kazakhstan_time import local_date
     from petitions.jobs import close_expired, lapse_restricted
 
     app.config.update(PETITION_RESTRICTED_SUPPORTERS=2)

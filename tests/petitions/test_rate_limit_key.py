@@ -147,7 +147,7 @@ JUNK = ["junk base64", "not base64", "self-signed", "another CA", "our CA's name
 
 
 def _issuing():
-    from auth.services import trust_store
+    from auth.eds import trust_store
 
     trust = trust_store()
     return base64.b64encode(trust.issuing_der).decode(), trust.issuing

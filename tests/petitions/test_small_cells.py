@@ -29,8 +29,8 @@ DAYS = {RA: date(2026, 3, 1), RB: date(2026, 3, 2), RC: date(2026, 3, 3), RD: da
 
 @pytest.fixture
 def regions(app, territories):
-    from auth.models import Territory
     from extensions import db
+    from kernel.territories import Territory
 
     for kato, (kk, ru) in REGIONS.items():
         db.session.add(Territory(kato=kato, name_kk=kk, name_ru=ru, level="region", population=1_000_000))

@@ -55,8 +55,8 @@ def test_every_old_title_gets_the_key_a_new_copy_of_it_gets(keyed_database):
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    import visible_text
     from extensions import db
+    from kernel import visible_text
     from petitions.models import Petition
 
     upgrade(revision=AFTER)

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, insert, select, update
 
-from errors import DomainError
+from kernel.digests import digest
+from kernel.errors import DomainError
 from petitions.models import (
     ACTIONS,
     COUNTER_SHARDS,
@@ -62,8 +63,7 @@ def make_petition(
     gives them to any state, so a test can give a draft a count.
     """
     from extensions import db
-    from petitions import rules
-    from petitions.calendar import local_date
+    from kernel.kazakhstan_time import local_date
 
     today = local_date(now)
     petition = Petition(
@@ -98,7 +98,7 @@ def make_petition(
     petition.state = state
     for key, value in overrides.items():
         setattr(petition, key, value)
-    petition.digest = rules.digest(petition.document())
+    petition.digest = digest(petition.document())
     if counters or (counters is None and state not in ("draft", "moderation", "rejected")):
         db.session.execute(
             insert(PetitionCounter),
@@ -301,8 +301,8 @@ def test_guarded_action_moves_only_from_its_state_and_a_refusal_changes_nothing(
 def test_conditional_moves_act_only_on_their_state(app, cast):
     """open / reach_threshold (by the count), lapse and close (by the clock) are conditional UPDATEs."""
     from extensions import db
+    from kernel.kazakhstan_time import local_date
     from petitions import jobs, signing
-    from petitions.calendar import local_date
 
     people, _ = cast
     now = datetime.now(UTC)

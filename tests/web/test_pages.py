@@ -176,8 +176,8 @@ def test_calendar_admin_needs_the_admin_role(app, client, make_citizen):
     assert client.get("/admin/calendar").status_code == 200
     response = client.post("/admin/calendar", data={"day": "2026-05-08", "kind": "off", "note": "Decree No. 1"})
     assert response.status_code == 302
-    from petitions.calendar import load_work_calendar
-    from petitions.deadlines import add_working_days
+    from kernel.work_calendar import load_work_calendar
+    from kernel.working_days import add_working_days
 
     assert add_working_days(load_work_calendar(), date(2026, 5, 6), 1) == date(2026, 5, 12)
     missing_note = client.post("/admin/calendar", data={"day": "2026-05-09", "kind": "working", "note": ""})

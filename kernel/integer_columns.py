@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from wtforms import IntegerField
 from wtforms.validators import StopValidation
 
-from errors import DomainError
+from kernel.errors import DomainError
 
 INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
 BIG_INTEGER_MIN, BIG_INTEGER_MAX = -(2**63), 2**63 - 1

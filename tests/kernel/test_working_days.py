@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from petitions.deadlines import WorkCalendar, add_working_days, working_days_between
+from kernel.working_days import WorkCalendar, add_working_days, working_days_between
 
 KZ = WorkCalendar()
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from disclosure import OTHER, merge_small_cells
+from kernel.disclosure import OTHER, merge_small_cells
 
 breakdowns = st.dictionaries(st.text(min_size=1, max_size=4), st.integers(min_value=0, max_value=40), max_size=12)
 minimums = st.integers(min_value=0, max_value=25)

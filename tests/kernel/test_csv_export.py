@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from csv_export import BOM, csv_text, neutralise
+from kernel.csv_export import BOM, csv_text, neutralise
 from tests.csv_cells import FORMULAS, TEXTS
 
 

@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-import visible_text
-from visible_text import TextRefused, look_alike_key, prose, title
+from kernel import visible_text
+from kernel.visible_text import TextRefused, look_alike_key, prose, title
 
 TITLE = "Ауыл көшесін жөндеу керек"
 

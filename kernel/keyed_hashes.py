@@ -1,0 +1,25 @@
+"""Keyed hashes of an IIN: stable per citizen, useless to whoever reads the table without the key.
+
+One key, derived from SECRET_KEY, and one prefix per use, so that a signature's hash, a ballot's
+(`ballot:<cycle>:<iin>`) and the audit log's pseudonym (`audit:<iin>`) never match one another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app
+
+
+def signer_hash(iin: str) -> str:
+    """A keyed hash of the IIN: unique per citizen, useless to whoever reads the table."""
+    key = hashlib.sha256(b"dauys-signer:" + current_app.config["SECRET_KEY"].encode()).digest()
+    return hmac.new(key, iin.encode(), hashlib.sha256).hexdigest()
+
+
+def person_pseudonym(iin: str) -> str:
+    """A stable pseudonym of a person for the audit log: a keyed hash, so the log holds no IIN while
+    an auditor with the key can still tell whether two entries concern the same person (the keyed
+    hash signatures use, under its own prefix, as ballots do)."""
+    return signer_hash(f"audit:{iin}")[:16]
