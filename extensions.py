@@ -30,9 +30,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class SessionOnlyLoginManager(LoginManager):
+    """Flask-Login that reads the signed session cookie and nothing else.
+
+    Dauys never issues a "remember me" cookie (a page sign-in lasts its login session, ended on the
+    server by signing out or revocation), so it never reads one: one sent anyway is absent, not a
+    second credential beside the session, and not a 500 (Flask-Login 0.6 compares its digest with
+    hmac.compare_digest, which raises TypeError on non-ASCII text)."""
+
+    def _load_user_from_remember_cookie(self, cookie: str) -> None:
+        return None
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
-login_manager = LoginManager()
+login_manager = SessionOnlyLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)

@@ -16,17 +16,18 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 
 
 def select_locale() -> str:
-    """?lang=, then the choice kept in the session, then the account, then the browser; Kazakh first."""
+    """?lang=, then (pages) the choice kept in the session and the account, then the browser; Kazakh first."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         if not is_api_request():  # the API keeps no session
             session["lang"] = asked  # a shared ?lang= link keeps its language on the next pages
         return asked
-    chosen = session.get("lang")
-    if chosen in LANGUAGES:
-        return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
-        return current_user.locale
+    if not is_api_request():  # the API reads no cookie: neither the session nor a signed-in user
+        chosen = session.get("lang")
+        if chosen in LANGUAGES:
+            return chosen
+        if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
+            return current_user.locale
     return request.accept_languages.best_match(LANGUAGES, default="kk") or "kk"
 
 
