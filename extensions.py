@@ -42,10 +42,21 @@ class SessionOnlyLoginManager(LoginManager):
         return None
 
 
+class SameOriginCsrf(CSRFProtect):
+    """CSRFProtect whose HTTPS check of the Referer refuses one it cannot parse as it refuses one
+    from another site (400), instead of letting urlsplit's ValueError ("https://[") be a 500."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        try:
+            super().protect(apply_exemptions=apply_exemptions)
+        except ValueError:  # the token's own refusals are raised as CSRFError, a 400, not this
+            self._error_response("The referrer does not match the host.")
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 login_manager = SessionOnlyLoginManager()
-csrf = CSRFProtect()
+csrf = SameOriginCsrf()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, redirect, request, session
 from flask_login import current_user
 
 from config import LANGUAGES
 from jsonapi import is_api_request
+from redirect_targets import same_site_path
 
 bp = Blueprint("i18n", __name__)
 
@@ -31,18 +30,9 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES, default="kk") or "kk"
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: the switcher must not become an open redirect.
-    if not target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
-
-
 @bp.post("/lang")
 def switch_language():
+    target = same_site_path(request.form.get("next"))  # only back to a page of this site
     code = request.form.get("lang")
     if code in LANGUAGES:
         session["lang"] = code
@@ -51,4 +41,4 @@ def switch_language():
 
             current_user.locale = code
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(target)
