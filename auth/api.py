@@ -13,7 +13,7 @@ from auth.access import bearer_user
 from auth.models import TERRITORY_LEVELS, Territory
 from errors import DomainError
 from extensions import db, limiter
-from jsonapi import API_PREFIX, body
+from jsonapi import API_PREFIX, typed_body
 
 bp = Blueprint("auth_api", __name__, url_prefix=API_PREFIX)
 
@@ -58,7 +58,7 @@ def challenge():
 @bp.post("/auth/token")
 @limiter.limit("30/minute")
 def token():
-    data = body()
+    data = typed_body(jws=str)
     now = _now()
     lifetime = timedelta(seconds=current_app.config["API_TOKEN_SECONDS"])
     try:
