@@ -30,10 +30,33 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class SessionOnlyLoginManager(LoginManager):
+    """Flask-Login that reads the signed session cookie and nothing else.
+
+    Dauys never issues a "remember me" cookie (a page sign-in lasts its login session, ended on the
+    server by signing out or revocation), so it never reads one: one sent anyway is absent, not a
+    second credential beside the session, and not a 500 (Flask-Login 0.6 compares its digest with
+    hmac.compare_digest, which raises TypeError on non-ASCII text)."""
+
+    def _load_user_from_remember_cookie(self, cookie: str) -> None:
+        return None
+
+
+class SameOriginCsrf(CSRFProtect):
+    """CSRFProtect whose HTTPS check of the Referer refuses one it cannot parse as it refuses one
+    from another site (400), instead of letting urlsplit's ValueError ("https://[") be a 500."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        try:
+            super().protect(apply_exemptions=apply_exemptions)
+        except ValueError:  # the token's own refusals are raised as CSRFError, a 400, not this
+            self._error_response("The referrer does not match the host.")
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
-login_manager = LoginManager()
-csrf = CSRFProtect()
+login_manager = SessionOnlyLoginManager()
+csrf = SameOriginCsrf()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 

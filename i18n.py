@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, redirect, request, session
 from flask_login import current_user
 
 from config import LANGUAGES
 from jsonapi import is_api_request
+from redirect_targets import same_site_path
 
 bp = Blueprint("i18n", __name__)
 
@@ -16,32 +15,24 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 
 
 def select_locale() -> str:
-    """?lang=, then the choice kept in the session, then the account, then the browser; Kazakh first."""
+    """?lang=, then (pages) the choice kept in the session and the account, then the browser; Kazakh first."""
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         if not is_api_request():  # the API keeps no session
             session["lang"] = asked  # a shared ?lang= link keeps its language on the next pages
         return asked
-    chosen = session.get("lang")
-    if chosen in LANGUAGES:
-        return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
-        return current_user.locale
+    if not is_api_request():  # the API reads no cookie: neither the session nor a signed-in user
+        chosen = session.get("lang")
+        if chosen in LANGUAGES:
+            return chosen
+        if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in LANGUAGES:
+            return current_user.locale
     return request.accept_languages.best_match(LANGUAGES, default="kk") or "kk"
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: the switcher must not become an open redirect.
-    if not target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
 
 
 @bp.post("/lang")
 def switch_language():
+    target = same_site_path(request.form.get("next"))  # only back to a page of this site
     code = request.form.get("lang")
     if code in LANGUAGES:
         session["lang"] = code
@@ -50,4 +41,4 @@ def switch_language():
 
             current_user.locale = code
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(target)

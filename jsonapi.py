@@ -29,6 +29,57 @@ def body() -> dict[str, Any]:
     return data
 
 
+# The JSON types a member may be declared to have, and how a refusal names each.
+JSON_TYPE_NAMES: dict[object, str] = {
+    str: "a string",
+    bool: "true or false",
+    int: "a whole number",
+    list[int]: "a list of whole numbers",
+}
+
+
+def has_json_type(value: object, kind: object) -> bool:
+    """True when `value` is of the JSON type `kind` (a key of JSON_TYPE_NAMES). A boolean is no
+    number here, though Python's True is the int 1, and a number is no boolean."""
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is str:
+        return isinstance(value, str)
+    if kind == list[int]:
+        return isinstance(value, list) and all(has_json_type(item, int) for item in value)
+    raise TypeError(f"not a JSON member type: {kind!r}")
+
+
+def typed(data: dict[str, Any], **kinds: object) -> dict[str, Any]:
+    """The members of `data` that `kinds` names, each checked to be of its JSON type before any use.
+
+    A member that is absent stays absent (`.get` gives None, or a caller's default); null is kept
+    as None (absent, to the use case); any other value of another type is a field error, every
+    wrong member named at once. What the values mean (lengths, choices, ranges) is the use case's
+    to check: here a value only gets the type the use case may safely compare, hash and measure.
+    """
+    values: dict[str, Any] = {}
+    wrong: dict[str, str] = {}
+    for name, kind in kinds.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if value is None or has_json_type(value, kind):
+            values[name] = value
+        else:
+            wrong[name] = JSON_TYPE_NAMES[kind]
+    if wrong:
+        raise DomainError("validation_error", fields=wrong)
+    return values
+
+
+def typed_body(**kinds: object) -> dict[str, Any]:
+    """The request's JSON object (body()), its members read by `typed`: e.g. `typed_body(jws=str, notify=bool)`."""
+    return typed(body(), **kinds)
+
+
 def is_api_path(path: str) -> bool:
     return path.startswith(API_PREFIX + "/") or path == API_PREFIX
 

@@ -12,7 +12,7 @@ from auth import services
 from auth.access import bearer_user
 from auth.instance_ca import certification_authority
 from extensions import db, limiter
-from jsonapi import API_PREFIX, body
+from jsonapi import API_PREFIX, typed_body
 from kernel.errors import DomainError
 from kernel.territories import TERRITORY_LEVELS, Territory
 
@@ -59,7 +59,7 @@ def challenge():
 @bp.post("/auth/token")
 @limiter.limit("30/minute")
 def token():
-    data = body()
+    data = typed_body(jws=str)
     now = _now()
     lifetime = timedelta(seconds=current_app.config["API_TOKEN_SECONDS"])
     try:

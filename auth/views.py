@@ -11,8 +11,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from auth import services
 from auth.forms import ContactForm, EdsLoginForm, LogoutForm
 from extensions import db, limiter
-from i18n import _safe_next
 from kernel.errors import DomainError
+from redirect_targets import same_site_path
 
 bp = Blueprint("auth", __name__)
 
@@ -26,8 +26,10 @@ def _page_session_lifetime() -> timedelta:
 def login():
     form = EdsLoginForm()
     if request.method == "GET":
-        form.next.data = request.args.get("next", "")
+        form.next.data = same_site_path(request.args.get("next"), default="")
     if form.validate_on_submit():
+        # decided before anything is written: no `next` can fail the request after the commit
+        target = same_site_path(form.next.data, default=url_for("auth.account"))
         now = datetime.now(UTC)
         replaced = current_user.session_handle if current_user.is_authenticated else None
         try:
@@ -41,7 +43,7 @@ def login():
             return render_template("auth/login.html", form=form), error.status
         login_user(signed_in.user)
         flash(_("You are signed in."), "success")
-        return redirect(_safe_next(form.next.data) if form.next.data else url_for("auth.account"))
+        return redirect(target)
     status = 400 if request.method == "POST" else 200
     for message in form.jws.errors:
         flash(message, "error")

@@ -11,7 +11,7 @@ from auth.access import bearer_user, signer_limit_key
 from budgeting import queries, services
 from budgeting.models import BudgetCycle, Proposal
 from extensions import db, limiter
-from jsonapi import API_PREFIX, body
+from jsonapi import API_PREFIX, typed_body
 from kernel.errors import DomainError
 
 bp = Blueprint("budget_api", __name__, url_prefix=API_PREFIX + "/budget")
@@ -49,7 +49,8 @@ def get_cycle(cycle_id: int):
 @bp.post("/cycles/<int:cycle_id>/proposals")
 def create_proposal(cycle_id: int):
     user = bearer_user()
-    proposal = services.create_proposal(_cycle(cycle_id), user, body(), _now())
+    data = typed_body(title=str, description=str, category=str, settlement=str, cost=int)
+    proposal = services.create_proposal(_cycle(cycle_id), user, data, _now())
     db.session.commit()
     return jsonify(queries.proposal_json(proposal)), 201
 
@@ -67,7 +68,7 @@ def get_proposal(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/submit")
 def submit_proposal(proposal_id: int):
     user = bearer_user()
-    proposal = services.submit_proposal(_proposal(proposal_id), user, body().get("jws"), _now())
+    proposal = services.submit_proposal(_proposal(proposal_id), user, typed_body(jws=str).get("jws"), _now())
     db.session.commit()
     return jsonify(queries.proposal_json(proposal))
 
@@ -75,7 +76,7 @@ def submit_proposal(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/screening")
 def screen_proposal(proposal_id: int):
     user = bearer_user()
-    data = body()
+    data = typed_body(eligible=bool, cost=int, reason=str)
     proposal = services.screen(
         _proposal(proposal_id), user, eligible=data.get("eligible"), cost=data.get("cost"),
         reason=data.get("reason"), now=_now(),
@@ -87,7 +88,7 @@ def screen_proposal(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/implementation")
 def implementation(proposal_id: int):
     user = bearer_user()
-    data = body()
+    data = typed_body(status=str, spent=int)
     proposal = services.set_implementation(_proposal(proposal_id), user, status=data.get("status"), spent=data.get("spent"))
     db.session.commit()
     return jsonify(queries.proposal_json(proposal))
@@ -96,7 +97,7 @@ def implementation(proposal_id: int):
 @bp.post("/cycles/<int:cycle_id>/ballots")
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGNED"], key_func=signer_limit_key, scope="ballot")
 def cast_ballot(cycle_id: int):
-    data = body()
+    data = typed_body(jws=str, notify=bool)
     ballot = services.cast_ballot(_cycle(cycle_id), data.get("jws"), _now(), notify=data.get("notify") is True)
     db.session.commit()
     return jsonify({"receipt": ballot.receipt, "cycle": cycle_id}), 201
@@ -105,7 +106,7 @@ def cast_ballot(cycle_id: int):
 @bp.post("/cycles/<int:cycle_id>/paper-ballots")
 def paper_ballot(cycle_id: int):
     user = bearer_user()
-    data = body()
+    data = typed_body(iin=str, projects=list[int])
     ballot = services.record_paper_ballot(_cycle(cycle_id), user, data.get("iin"), data.get("projects"), _now())
     db.session.commit()
     return jsonify({"receipt": ballot.receipt, "cycle": cycle_id}), 201

@@ -17,6 +17,7 @@ from auth.models import Person, User
 from auth.services import account_for
 from budgeting.models import CATEGORIES, IMPLEMENTATION, Ballot, BudgetCycle, BudgetFollower, Proposal
 from extensions import db
+from jsonapi import has_json_type
 from kernel.digests import digest
 from kernel.errors import DomainError
 from kernel.integer_columns import BIG_INTEGER_MAX, INTEGER_MAX
@@ -35,7 +36,7 @@ OWN_PAPER_BALLOT = _l("You cannot record your own ballot: vote online, or ask an
 
 def _int(value: object, field: str, fields: dict, minimum: int = 0, maximum: int = BIG_INTEGER_MAX) -> int | None:
     """`value` if it is a whole number from `minimum` to `maximum` (by default, what BigInteger holds)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+    if not has_json_type(value, int) or not minimum <= value <= maximum:
         fields[field] = f"a whole number from {minimum} to {maximum}"
         return None
     return value
@@ -231,11 +232,7 @@ def eligible_projects(cycle_id: int) -> dict[int, Proposal]:
 
 def check_choices(cycle: BudgetCycle, projects: object) -> list[int]:
     """The ballot's choices, validated against the cycle's ballot rule; ascending ids."""
-    if (
-        not isinstance(projects, list)
-        or any(isinstance(p, bool) or not isinstance(p, int) for p in projects)
-        or projects != sorted(set(projects))
-    ):
+    if not has_json_type(projects, list[int]) or projects != sorted(set(projects)):
         raise DomainError("validation_error", fields={"projects": "ascending distinct project ids"})
     available = eligible_projects(cycle.id)
     unknown = [p for p in projects if p not in available]
@@ -272,7 +269,8 @@ def cast_ballot(cycle: BudgetCycle, jws: object, now: datetime, notify: bool = F
     """A resident's EDS-signed final ballot."""
     signer = eds.verify(jws, "ballot.cast", now)
     ballot = signer.payload.get("ballot")
-    if not isinstance(ballot, dict) or ballot.get("cycle") != cycle.id:
+    # the signed number itself: `true` is not cycle 1, though Python's True == 1
+    if not isinstance(ballot, dict) or not has_json_type(ballot.get("cycle"), int) or ballot["cycle"] != cycle.id:
         raise DomainError("digest_mismatch")
     _require_phase(cycle, now, "voting")
     if not _adult(signer.birth_date, now):

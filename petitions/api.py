@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from auth.access import bearer_user, bodies_served, role_required, signer_limit_key
 from extensions import db, limiter
-from jsonapi import API_PREFIX, body
+from jsonapi import API_PREFIX, typed_body
 from kernel.errors import DomainError
 from petitions import breakdowns, queries, rules, services, signing
 from petitions.models import Petition
@@ -65,7 +65,7 @@ def list_petitions():
 @bp.post("/petitions")
 def create_petition():
     user = bearer_user()
-    data = body()
+    data = typed_body(title=str, body=str, language=str, addressee=str, territory=str)
     petition = services.create_draft(
         user, title=data.get("title"), body=data.get("body"), language=data.get("language"),
         addressee=data.get("addressee"), territory=data.get("territory"), now=_now(),
@@ -83,7 +83,7 @@ def get_petition(petition_id: int):
 def edit_petition(petition_id: int):
     user = bearer_user()
     petition = _load(petition_id, user.iin)
-    data = body()
+    data = typed_body(title=str, body=str, language=str)
     services.edit_draft(
         petition, user, title=data.get("title", petition.title), body=data.get("body", petition.body),
         language=data.get("language", petition.language),
@@ -96,7 +96,7 @@ def edit_petition(petition_id: int):
 def submit_petition(petition_id: int):
     user = bearer_user()
     petition = _load(petition_id, user.iin)
-    services.submit(petition, user, body().get("jws"), _now())
+    services.submit(petition, user, typed_body(jws=str).get("jws"), _now())
     db.session.commit()
     return jsonify(queries.petition_json(petition, count=0))
 
@@ -105,7 +105,7 @@ def submit_petition(petition_id: int):
 @role_required("moderator")
 def moderate_petition(petition_id: int):
     petition = _load(petition_id)
-    data = body()
+    data = typed_body(decision=str, reason=str, comment=str)
     services.moderate(
         petition, bearer_user(), decision=data.get("decision"), reason=data.get("reason"),
         comment=data.get("comment"), now=_now(),
@@ -122,7 +122,7 @@ def sign_petition(petition_id: int):
     petition = signing.signing_facts(petition_id)
     if petition is None or petition.state == "draft":
         raise DomainError("not_found")
-    data = body()
+    data = typed_body(jws=str, notify=bool)
     now = _now()
     signature = signing.sign(petition, data.get("jws"), now, notify=data.get("notify") is True)
     db.session.commit()
@@ -168,7 +168,7 @@ _COUNT_CACHE_CONTROL = f"public, max-age={int(signing.COUNT_TTL_SECONDS)}"
 def review_petition(petition_id: int):
     user = bearer_user()
     petition = _load(petition_id)
-    data = body()
+    data = typed_body(action=str, at=str, place=str, decision=str, text=str)
     action = data.get("action")
     if action == "schedule_discussion":
         services.schedule_discussion(petition, user, at=data.get("at"), place=data.get("place"), now=_now())

@@ -120,7 +120,9 @@ def test_a_proposal_for_an_unknown_cycle_is_not_found(app, make_cycle, resident,
 BAD_FIELDS = [
     ({"title": "Жол"}, {"title"}),
     ({"title": "  " + "x" * 201}, {"title"}),
-    ({"title": None, "description": 42}, {"title", "description"}),
+    ({"title": None, "description": "Қысқа"}, {"title", "description"}),
+    ({"title": None}, {"title"}),
+    ({"title": None, "description": 42}, {"description"}),  # a wrong type is refused before any meaning is judged
     ({"description": "Қысқа мәтін"}, {"description"}),
     ({"category": "weapons"}, {"category"}),
     ({"settlement": DISTRICT}, {"settlement"}),  # the rural district itself is not a village
