@@ -7,30 +7,25 @@ from datetime import UTC, datetime
 import click
 from flask.cli import AppGroup
 
+import instants
 from budgeting import services
 from errors import DomainError
 from extensions import db
+from petitions.calendar import KAZAKHSTAN
 
 budget_cli = AppGroup("budget", help="Participatory budget cycles.")
 
 
-def _instant(value: str) -> datetime:
-    when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if when.tzinfo is None:
-        from petitions.calendar import KAZAKHSTAN
-
-        when = when.replace(tzinfo=KAZAKHSTAN)  # a date-time without a zone is Kazakhstan time
-    return when.astimezone(UTC)
-
-
 class Instant(click.ParamType):
+    """An ISO 8601 date-time; one without a zone is Kazakhstan time (instants.instant: years in bounds)."""
+
     name = "DT"
 
     def convert(self, value, param, ctx):
         try:
-            return _instant(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date-time", param, ctx)
+            return instants.instant(value, zone_if_none=KAZAKHSTAN)
+        except instants.DateRefused as refused:
+            self.fail(f"{value!r} is not {refused}", param, ctx)
 
 
 @budget_cli.command("create-cycle")

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import instants
 from auth.access import role_required
 from budgeting import page_queries, queries, services
 from budgeting.forms import CycleForm, ImplementationForm, PaperBallotForm, ScreenForm, field_errors
@@ -48,8 +49,8 @@ def _proposal(proposal_id: int) -> Proposal:
 
 
 def _instant(value: datetime) -> datetime:
-    # The officer types Astana wall-clock time; the service wants instants.
-    return value.replace(tzinfo=KAZAKHSTAN).astimezone(UTC)
+    # The officer types Astana wall-clock time (its year checked by the form); the service wants instants.
+    return instants.wall_clock(value, KAZAKHSTAN)
 
 
 @bp.route("/budget/new", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+import instants
 from audit import services as audit
 from auth import eds
 from auth.iin import InvalidIIN, age_on, decode
@@ -26,6 +27,9 @@ from petitions.services import checked_prose, checked_title
 from petitions.signing import signer_hash
 from workers import outbox
 
+# A cycle's phases fall within this many years of its budget year (proposals are often gathered the
+# year before; a date decades away is a typing slip, or an attack on the date arithmetic).
+PHASE_YEARS_AROUND = 2
 TITLE_LENGTH = (5, 200)
 DESCRIPTION_LENGTH = (20, 5000)
 OWN_PROPOSAL_SCREENING = _l("You proposed this project: another budget officer screens it.")
@@ -51,7 +55,7 @@ def create_cycle(
     place = db.session.get(Territory, kato)
     if place is None or place.level != "rural_district":
         fields["kato"] = "the KATO code of a rural district"
-    year_fits = _int(year, "year", fields, 1, INTEGER_MAX) is not None  # checked before a query binds it
+    year_fits = _int(year, "year", fields, instants.FIRST_YEAR, instants.LAST_YEAR) is not None  # before a query binds it
     _int(amount, "amount", fields, 1)
     if ballot not in ("approval", "knapsack"):
         fields["ballot"] = "approval or knapsack"
@@ -64,6 +68,12 @@ def create_cycle(
                 fields[name] = "only for approval ballots"
     if min_choices and max_choices and min_choices > max_choices:
         fields["max_choices"] = "at least min_choices"
+    dates = {"proposals_open": proposals_open, "proposals_close": proposals_close, "voting_open": voting_open,
+             "voting_close": voting_close}
+    if year_fits:
+        for name, when in dates.items():
+            if not instants.in_years(when) or abs(local_date(when).year - year) > PHASE_YEARS_AROUND:
+                fields[name] = f"within {PHASE_YEARS_AROUND} years of the cycle's year"
     if not proposals_open < proposals_close <= voting_open < voting_close:
         fields["dates"] = "proposals open < proposals close <= voting open < voting close"
     if year_fits and db.session.scalar(select(BudgetCycle.id).where(BudgetCycle.kato == kato, BudgetCycle.year == year)):

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+import instants
 from audit import services as audit
 from errors import DomainError
 from extensions import db
@@ -31,8 +32,13 @@ def load_work_calendar() -> WorkCalendar:
 
 def set_transfer(day: date, working: bool, note: str, now: datetime, actor=None) -> CalendarTransfer:
     """Declare `day` working or non-working (a government transfer the package lacks)."""
+    fields: dict[str, str] = {}
+    if not instants.in_years(day):
+        fields["day"] = instants.YEARS_TEXT
     if not note.strip():
-        raise DomainError("validation_error", fields={"note": "name the decree or reason"})
+        fields["note"] = "name the decree or reason"
+    if fields:
+        raise DomainError("validation_error", fields=fields)
     row = db.session.get(CalendarTransfer, day)
     if row is None:
         row = CalendarTransfer(day=day, created_at=now)

@@ -16,12 +16,13 @@ from wtforms.validators import DataRequired, Length
 from auth.access import role_required
 from extensions import db
 from petitions import calendar
+from petitions.forms import in_calendar_years
 
 bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
 
 
 class TransferForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date."))])
+    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date.")), in_calendar_years])
     kind = RadioField(
         _l("The day becomes"),
         choices=[SelectChoice("off", _l("a day off")), SelectChoice("working", _l("a working day"))],

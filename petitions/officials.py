@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import instants
 from auth.access import bodies_served, role_required
 from errors import DomainError
 from extensions import db
@@ -145,8 +146,8 @@ def schedule_discussion(petition_id: int):
     form = DiscussionForm()
     if not form.validate_on_submit():
         return _review_page(petition, form, AnswerForm(formdata=None), 422)
-    # The reviewer types Astana wall-clock time; the service wants an instant with its zone.
-    at = form.at.data.replace(tzinfo=KAZAKHSTAN).isoformat()
+    # The reviewer types Astana wall-clock time (its year checked by the form); the service wants an instant.
+    at = instants.wall_clock(form.at.data, KAZAKHSTAN).isoformat()
     try:
         services.schedule_discussion(petition, current_user, at=at, place=form.place.data, now=_now())
         db.session.commit()
