@@ -9,28 +9,23 @@ from flask.cli import AppGroup
 
 from budgeting import services
 from extensions import db
+from kernel import instants
 from kernel.errors import DomainError
+from kernel.kazakhstan_time import KAZAKHSTAN
 
 budget_cli = AppGroup("budget", help="Participatory budget cycles.")
 
 
-def _instant(value: str) -> datetime:
-    when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if when.tzinfo is None:
-        from kernel.kazakhstan_time import KAZAKHSTAN
-
-        when = when.replace(tzinfo=KAZAKHSTAN)  # a date-time without a zone is Kazakhstan time
-    return when.astimezone(UTC)
-
-
 class Instant(click.ParamType):
+    """An ISO 8601 date-time; one without a zone is Kazakhstan time (instants.instant: years in bounds)."""
+
     name = "DT"
 
     def convert(self, value, param, ctx):
         try:
-            return _instant(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date-time", param, ctx)
+            return instants.instant(value, zone_if_none=KAZAKHSTAN)
+        except instants.DateRefused as refused:
+            self.fail(f"{value!r} is not {refused}", param, ctx)
 
 
 @budget_cli.command("create-cycle")

@@ -20,6 +20,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from budgeting.models import CATEGORIES, IMPLEMENTATION, BudgetCycle, Proposal
+from budgeting.services import PHASE_YEARS_AROUND
+from kernel.date_validators import in_calendar_years
 from kernel.integer_columns import IntegerColumnField
 from kernel.text_validators import visible_prose, visible_title
 
@@ -79,6 +81,9 @@ FIELD_MESSAGES = {
     "min_choices": _l("A whole number of at least 1, for approval ballots only."),
     "max_choices": _l("A whole number, at least the minimum, for approval ballots only."),
     "dates": _l("The dates must come in order: proposals open, proposals close, voting opens, voting closes."),
+    **dict.fromkeys(("proposals_open", "proposals_close", "voting_open", "voting_close"), _l(
+        "Choose a date at most %(years)d years before or after the budget's year.", years=PHASE_YEARS_AROUND,
+    )),
     "iin": _l("Enter the 12 digits of a valid IIN."),
     "projects": _l("Choose projects from this ballot."),
 }
@@ -169,10 +174,10 @@ class CycleForm(FlaskForm):
                           ("mes", _l("Method of Equal Shares: fair to small villages"))]),
         default="greedy", validators=[InputRequired()],
     )
-    proposals_open = DateTimeLocalField(_l("Proposals open"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"])])
-    proposals_close = DateTimeLocalField(_l("Proposals close"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"])])
-    voting_open = DateTimeLocalField(_l("Voting opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"])])
-    voting_close = DateTimeLocalField(_l("Voting closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"])])
+    proposals_open = DateTimeLocalField(_l("Proposals open"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"]), in_calendar_years])
+    proposals_close = DateTimeLocalField(_l("Proposals close"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"]), in_calendar_years])
+    voting_open = DateTimeLocalField(_l("Voting opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"]), in_calendar_years])
+    voting_close = DateTimeLocalField(_l("Voting closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"]), in_calendar_years])
 
 
 class PaperBallotForm(FlaskForm):

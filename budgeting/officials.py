@@ -15,6 +15,7 @@ from budgeting.forms import CycleForm, ImplementationForm, PaperBallotForm, Scre
 from budgeting.models import BudgetCycle, Proposal
 from budgeting.views import cycle_place, load_cycle, place_names
 from extensions import db
+from kernel import instants
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN
 
@@ -48,8 +49,8 @@ def _proposal(proposal_id: int) -> Proposal:
 
 
 def _instant(value: datetime) -> datetime:
-    # The officer types Astana wall-clock time; the service wants instants.
-    return value.replace(tzinfo=KAZAKHSTAN).astimezone(UTC)
+    # The officer types Astana wall-clock time (its year checked by the form); the service wants instants.
+    return instants.wall_clock(value, KAZAKHSTAN)
 
 
 @bp.route("/budget/new", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from auth.services import account_for
 from budgeting.models import CATEGORIES, IMPLEMENTATION, Ballot, BudgetCycle, BudgetFollower, Proposal
 from extensions import db
 from jsonapi import has_json_type
+from kernel import instants
 from kernel.digests import digest
 from kernel.errors import DomainError
 from kernel.integer_columns import BIG_INTEGER_MAX, INTEGER_MAX
@@ -27,6 +28,9 @@ from kernel.territories import Territory, territory_chain
 from kernel.text_checks import checked_prose, checked_title
 from workers import outbox
 
+# A cycle's phases fall within this many years of its budget year (proposals are often gathered the
+# year before; a date decades away is a typing slip, or an attack on the date arithmetic).
+PHASE_YEARS_AROUND = 2
 TITLE_LENGTH = (5, 200)
 DESCRIPTION_LENGTH = (20, 5000)
 OWN_PROPOSAL_SCREENING = _l("You proposed this project: another budget officer screens it.")
@@ -52,7 +56,7 @@ def create_cycle(
     place = db.session.get(Territory, kato)
     if place is None or place.level != "rural_district":
         fields["kato"] = "the KATO code of a rural district"
-    year_fits = _int(year, "year", fields, 1, INTEGER_MAX) is not None  # checked before a query binds it
+    year_fits = _int(year, "year", fields, instants.FIRST_YEAR, instants.LAST_YEAR) is not None  # before a query binds it
     _int(amount, "amount", fields, 1)
     if ballot not in ("approval", "knapsack"):
         fields["ballot"] = "approval or knapsack"
@@ -65,6 +69,12 @@ def create_cycle(
                 fields[name] = "only for approval ballots"
     if min_choices and max_choices and min_choices > max_choices:
         fields["max_choices"] = "at least min_choices"
+    dates = {"proposals_open": proposals_open, "proposals_close": proposals_close, "voting_open": voting_open,
+             "voting_close": voting_close}
+    if year_fits:
+        for name, when in dates.items():
+            if not instants.in_years(when) or abs(local_date(when).year - year) > PHASE_YEARS_AROUND:
+                fields[name] = f"within {PHASE_YEARS_AROUND} years of the cycle's year"
     if not proposals_open < proposals_close <= voting_open < voting_close:
         fields["dates"] = "proposals open < proposals close <= voting open < voting close"
     if year_fits and db.session.scalar(select(BudgetCycle.id).where(BudgetCycle.kato == kato, BudgetCycle.year == year)):

@@ -6,14 +6,20 @@ from datetime import UTC, date, datetime
 
 from audit import services as audit
 from extensions import db
+from kernel import instants
 from kernel.errors import DomainError
 from kernel.work_calendar import CalendarTransfer
 
 
 def set_transfer(day: date, working: bool, note: str, now: datetime, actor=None) -> CalendarTransfer:
     """Declare `day` working or non-working (a government transfer the package lacks)."""
+    fields: dict[str, str] = {}
+    if not instants.in_years(day):
+        fields["day"] = instants.YEARS_TEXT
     if not note.strip():
-        raise DomainError("validation_error", fields={"note": "name the decree or reason"})
+        fields["note"] = "name the decree or reason"
+    if fields:
+        raise DomainError("validation_error", fields=fields)
     row = db.session.get(CalendarTransfer, day)
     if row is None:
         row = CalendarTransfer(day=day, created_at=now)

@@ -16,13 +16,14 @@ from wtforms.validators import DataRequired, Length
 from auth.access import role_required
 from extensions import db
 from kernel import work_calendar
+from kernel.date_validators import in_calendar_years
 from petitions import calendar
 
 bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
 
 
 class TransferForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date."))])
+    day = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter a date.")), in_calendar_years])
     kind = RadioField(
         _l("The day becomes"),
         choices=[SelectChoice("off", _l("a day off")), SelectChoice("working", _l("a working day"))],

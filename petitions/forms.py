@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from kernel.date_validators import in_calendar_years
 from kernel.text_validators import visible_prose, visible_title
 from petitions import rules, services
 from petitions.labels import DECISION_NAMES, LANGUAGE_NAMES, STATE_NAMES
@@ -36,7 +37,7 @@ FIELD_MESSAGES = {
     "territory": _l("Choose the region or city of a local body."),
     "reason": _l("Choose one of the published reasons."),
     "comment": _l("Explain the decision to the author."),
-    "at": _l("Enter a date and time in the future."),
+    "at": _l("Enter a date and time in the future, at most a year ahead."),
     "place": _l("Enter where the discussion is held."),
     "decision": _l("Choose the decision."),
     "text": _l("Explain the decision in at least 20 characters."),
@@ -113,7 +114,7 @@ class RejectForm(FlaskForm):
 class DiscussionForm(FlaskForm):
     at = DateTimeLocalField(
         _l("Date and time (Astana time)"), format="%Y-%m-%dT%H:%M",
-        validators=[InputRequired(message=FIELD_MESSAGES["at"])],
+        validators=[InputRequired(message=FIELD_MESSAGES["at"]), in_calendar_years],
     )
     place = StringField(
         _l("Place"),

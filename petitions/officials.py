@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from auth.access import bodies_served, role_required
 from extensions import db
+from kernel import instants
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN
 from kernel.territories import territory_names
@@ -146,8 +147,8 @@ def schedule_discussion(petition_id: int):
     form = DiscussionForm()
     if not form.validate_on_submit():
         return _review_page(petition, form, AnswerForm(formdata=None), 422)
-    # The reviewer types Astana wall-clock time; the service wants an instant with its zone.
-    at = form.at.data.replace(tzinfo=KAZAKHSTAN).isoformat()
+    # The reviewer types Astana wall-clock time (its year checked by the form); the service wants an instant.
+    at = instants.wall_clock(form.at.data, KAZAKHSTAN).isoformat()
     try:
         services.schedule_discussion(petition, current_user, at=at, place=form.place.data, now=_now())
         db.session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from auth import eds
 from auth.iin import age_on
 from auth.models import User
 from extensions import db
+from kernel import instants
 from kernel.digests import digest
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
@@ -28,6 +29,9 @@ from workers import outbox
 TITLE_LENGTH = (10, 200)
 BODY_LENGTH = (50, 10_000)
 PLACE_LENGTH = (1, 300)
+# How far ahead a discussion may be published (a sanity bound, not a rule of the law: the review it
+# belongs to is due in weeks). The page says "a year" (forms.FIELD_MESSAGES["at"]).
+DISCUSSION_AT_MOST_AHEAD = timedelta(days=365)
 
 
 def body_of(petition: Petition) -> tuple[str, str | None]:
@@ -198,15 +202,17 @@ def schedule_discussion(petition: Petition, reviewer: User, *, at: object, place
     _refuse_own(petition, reviewer, OWN_PETITION_REVIEW)
     fields: dict[str, str] = {}
     when = None
-    if isinstance(at, str):
-        try:
-            when = datetime.fromisoformat(at.replace("Z", "+00:00"))
-        except ValueError:
-            when = None
-    if when is None or when.tzinfo is None:
-        fields["at"] = "an ISO 8601 instant with a time zone"
-    elif when < now:
-        fields["at"] = "a time in the future"
+    try:
+        when = instants.instant(at)
+    except instants.DateRefused as refused:
+        fields["at"] = str(refused)
+    else:
+        # after now (and so after the threshold, which made the petition due for review), and
+        # not so far ahead that the published date means nothing
+        if when <= max(now, petition.threshold_reached_at or now):
+            fields["at"] = "a time in the future"
+        elif when > now + DISCUSSION_AT_MOST_AHEAD:
+            fields["at"] = f"at most {DISCUSSION_AT_MOST_AHEAD.days} days ahead"
     place = checked_title(place, PLACE_LENGTH, fields, "place")
     if not place and "place" not in fields:
         fields["place"] = "where the discussion is held"

@@ -51,6 +51,9 @@ def paper_voter(server, serial: int) -> str:
     return iin
 
 
+THIS_YEAR = datetime.now(UTC).year  # a cycle's phases (dated around now) fall within two years of its year
+
+
 def make_cycle(server, year: int, phase: str = "proposals", **rules) -> int:
     from budgeting import services
     from extensions import db
@@ -142,7 +145,7 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
     on_paper = paper_voter(live_server, 3007)
     grant(live_server, officer, "budget_officer", DISTRICT)
     grant(live_server, secretary, "secretary", DISTRICT)
-    cycle_id = make_cycle(live_server, 2031, max_choices=2)
+    cycle_id = make_cycle(live_server, THIS_YEAR, max_choices=2)
     url = live_server.url
     contexts = []
 
@@ -296,7 +299,7 @@ def test_knapsack_ballot_shows_the_running_total_and_refuses_over_budget(live_se
     officer = live_server.citizen(tmp_path, surname="Оспанова", given_name="Дана", serial=3102)
     voter = live_server.citizen(tmp_path, surname="Нұрланов", given_name="Асхат", serial=3103)
     grant(live_server, officer, "budget_officer", DISTRICT)
-    cycle_id = make_cycle(live_server, 2032, ballot="knapsack", rule="mes")
+    cycle_id = make_cycle(live_server, THIS_YEAR, ballot="knapsack", rule="mes")
     actor, checker = ApiActor(live_server, neighbour), ApiActor(live_server, officer)
     ids = [api_proposal(actor, cycle_id, title, cost, place, category) for title, cost, place, category in (
         ("Мектеп алдындағы жаяу жүргіншілер жолы", 600_000, KENES, "roads"),
@@ -358,9 +361,9 @@ def test_budget_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screensh
     # An officer never screens their own proposal: a neighbour proposes what is screened here.
     neighbour = ApiActor(live_server, live_server.citizen(tmp_path, surname="Ахметова", given_name="Гүлнар", serial=3209))
     actor = ApiActor(live_server, official)
-    proposing = make_cycle(live_server, 2033)
-    voting = make_cycle(live_server, 2034, ballot="knapsack")
-    counted = make_cycle(live_server, 2035, rule="mes", min_choices=1, max_choices=3)
+    proposing = make_cycle(live_server, THIS_YEAR - 1)
+    voting = make_cycle(live_server, THIS_YEAR, ballot="knapsack")
+    counted = make_cycle(live_server, THIS_YEAR + 1, rule="mes", min_choices=1, max_choices=3)
     ids = {}
     for cycle_id in (proposing, voting, counted):
         ids[cycle_id] = [api_proposal(neighbour, cycle_id, title, cost, place, category) for title, cost, place, category in (

@@ -125,7 +125,7 @@ def make_cycle(app, territories):
     from budgeting import services
     from extensions import db
 
-    years = count(2027)
+    years = count(datetime.now(UTC).year)  # a cycle's phases fall within a couple of years of its year
 
     def make(phase: str = "proposals", *, at: datetime | None = None, kato: str = DISTRICT, year: int | None = None,
              amount: int = 1_000_000, ballot: str = "approval", rule: str = "greedy", min_choices: int | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -147,8 +147,10 @@ def test_create_cycle_is_refused_for_bad_flags(app, territories, bad):
 
 
 def test_the_api_shows_a_new_cycle_with_its_phase_from_the_dates(app, client, territories):
-    result = create_cycle(app, proposals_open="2020-01-01T00:00Z", proposals_close="2099-01-01T00:00Z",
-                          voting_open="2099-02-01T00:00Z", voting_close="2099-03-01T00:00Z")
+    now = datetime.now(UTC)
+    day = timedelta(days=1)
+    result = create_cycle(app, year=now.year, proposals_open=(now - day).isoformat(), proposals_close=(now + 30 * day).isoformat(),
+                          voting_open=(now + 40 * day).isoformat(), voting_close=(now + 50 * day).isoformat())
     cycle_id = int(result.output.strip())
 
     body = client.get(f"/api/v1/budget/cycles/{cycle_id}").get_json()
