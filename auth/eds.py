@@ -116,6 +116,27 @@ class Signer:
     user_id: int | None = None  # their platform account, if they have signed in before
 
 
+def same_json(signed: object, expected: object) -> bool:
+    """Whether a signed payload's value is exactly the one the server expects, JSON type and all.
+
+    Python's `True == 1 == 1.0` would let `{"id": true}` or `{"id": 1.0}` pass for petition 1,
+    though an outside verifier comparing the signed JSON with the document's finds them different.
+    So the two must be the same JSON: objects with the same members, arrays of the same length, and
+    every value of the same JSON type and equal — `true`, `1.0`, `"1"` and `[1]` are each not `1`,
+    as their canonical JSON (sorted keys, no spaces) differs. Every comparison of signed content
+    with what the server expects (the purpose, a doc, a ballot's cycle) goes through here.
+    """
+    if type(signed) is not type(expected):  # bool is not int, float is not int
+        return False
+    if isinstance(expected, dict):
+        return signed.keys() == expected.keys() and all(same_json(signed[k], v) for k, v in expected.items())
+    if isinstance(expected, list):
+        return len(signed) == len(expected) and all(map(same_json, signed, expected))
+    if isinstance(expected, float):
+        return repr(signed) == repr(expected)  # -0.0 is not 0.0 in JSON text
+    return signed == expected
+
+
 def _refuse(code: str, why: str) -> DomainError:
     # `why` is for logs and tests; the user sees the code's translated message.
     error = DomainError(code)
@@ -292,7 +313,7 @@ def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, m
     needs = PURPOSE_KEY[purpose]
     if (needs == "auth" and not leaf.can_auth) or (needs == "sign" and not leaf.can_sign):
         raise _refuse("wrong_key_usage", f"{purpose} needs the {needs.upper()} key")
-    if payload.get("purpose") != purpose:
+    if not same_json(payload.get("purpose"), purpose):
         raise _refuse("digest_mismatch", f"payload purpose is not {purpose}")
 
     iat = payload.get("iat")
@@ -332,7 +353,7 @@ def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None
         token, purpose, now, trust_store(), current_app.config["EDS_MAX_CLOCK_SKEW_SECONDS"]
     )
     leaf, payload = verified.leaf, verified.payload
-    if expected_doc is not None and payload.get("doc") != expected_doc:
+    if expected_doc is not None and not same_json(payload.get("doc"), expected_doc):
         raise _refuse("digest_mismatch", "the signed document is not this one")
 
     serial = format(leaf.serial, "x")

@@ -275,12 +275,17 @@ def _insert_ballot(ballot: Ballot) -> Ballot:
     return ballot
 
 
+def _signed_ballot(payload: dict, cycle_id: int) -> dict | None:
+    """The payload's ballot if it is for exactly this cycle (a JSON integer: not true, 1.0 or "1")."""
+    ballot = payload.get("ballot")
+    return ballot if isinstance(ballot, dict) and eds.same_json(ballot.get("cycle"), cycle_id) else None
+
+
 def cast_ballot(cycle: BudgetCycle, jws: object, now: datetime, notify: bool = False) -> Ballot:
     """A resident's EDS-signed final ballot."""
     signer = eds.verify(jws, "ballot.cast", now)
-    ballot = signer.payload.get("ballot")
-    # the signed number itself: `true` is not cycle 1, though Python's True == 1
-    if not isinstance(ballot, dict) or not has_json_type(ballot.get("cycle"), int) or ballot["cycle"] != cycle.id:
+    ballot = _signed_ballot(signer.payload, cycle.id)
+    if ballot is None:
         raise DomainError("digest_mismatch")
     _require_phase(cycle, now, "voting")
     if not _adult(signer.birth_date, now):
