@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import ipaddress
-import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import request
 from flask_login import current_user
 
 from auth.models import User
 from kernel.errors import DomainError
+
+if TYPE_CHECKING:
+    from auth.eds import Signer
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
@@ -86,28 +87,37 @@ def role_required(
     return decorate
 
 
-def signer_limit_key() -> str:
-    """Rate-limit key of a signed request (signatures, ballots): the signer's certificate, once it
-    is known to be one of ours; the client's address before that.
+def signer_limit_key(would_take: Callable[[object], Signer | None]) -> str:
+    """Rate-limit key of a signed request (signatures, ballots): the signer's certificate when the
+    request proves its sender holds the certificate's key and would be taken; else the client's address.
 
     Mobile carriers put thousands of citizens behind one address: a national petition must not be
-    throttled by its own popularity, while one certificate cannot hammer the endpoint. The key is
-    the certificate itself — our issuing CA and the serial, after our issuing CA's signature on it
-    verified — so no spelling of its base64 (the unused bits of its last character, line breaks,
-    padding, the URL-safe alphabet) nor of the JWS header around it buys a fresh limit.
+    throttled by its own popularity, while one certificate cannot hammer the endpoint. But a
+    certificate is public (every JWS its holder ever sent carries it), so a request counts against
+    it only when `would_take(jws)` — the endpoint's own check, eds.verify and the document — names
+    its signer: the JWS is strict in form, its leaf is our issuing CA's, its signature verifies with
+    the leaf's key, its key usage and purpose are the endpoint's, its `iat` is fresh, it is for
+    exactly this document, and its signer is registered, not revoked and has not done it yet. The
+    key is then our issuing CA and the certificate's serial, hashed.
 
-    Everything else — no JWS, a header that does not parse, junk, a self-signed certificate,
-    another CA's — is keyed by the client's address (an IPv6 client by its /64, which one subscriber
-    holds), so a flood of them is limited too. That bucket holds refused requests only: the honest
-    citizens behind the same address carry certificates of ours, each keyed apart, and are not
-    throttled by it. Never raises (Flask-Limiter would let the request through unlimited): a body
-    that breaks anything is keyed by the address. Computed once per request.
+    Everything else is keyed by the client's address (an IPv6 client by its /64, which one
+    subscriber holds): junk, another CA's certificate, a victim's certificate with a signature that
+    does not verify, and the victim's own genuine JWS replayed where it is refused (another
+    document or purpose, stale, or the signature already taken). Nobody but the key holder can spend
+    a certificate's limit, and only on requests the platform takes: a captured JWS not used yet is
+    taken once, as its signer meant it, and every copy after it is the sender's to pay for.
+    That bucket holds refused requests only: the honest citizens behind the same address carry
+    certificates of ours, each keyed apart, and are not throttled by it.
+
+    Never raises (Flask-Limiter would let the request through unlimited): a body that breaks
+    anything is keyed by the address. Computed once per request; what it verified and read is kept
+    for the view (eds), so the hot path verifies once and reads the signer once.
     """
     key = request.environ.get("dauys.signer_limit_key")
     if key is None:
         try:
-            key = _certificate_key()
-        except (DomainError, ValueError, RecursionError):  # not one of our certificates
+            key = _certificate_key(would_take)
+        except DomainError:  # refused: no proof of the key, or not something the endpoint takes
             key = None
         except Exception:  # noqa: BLE001 - a key function must not fail the limit open
             log.warning("signer_limit_key could not read the request; keyed by its address", exc_info=True)
@@ -116,53 +126,14 @@ def signer_limit_key() -> str:
     return key
 
 
-def _certificate_key() -> str | None:
+def _certificate_key(would_take: Callable[[object], Signer | None]) -> str | None:
+    from auth.eds import trust_store
+
     data = request.get_json(silent=True)
-    leaf = _unverified_leaf(data.get("jws") if isinstance(data, dict) else None)
-    if leaf is None:
+    signer = would_take(data.get("jws") if isinstance(data, dict) else None)
+    if signer is None:
         return None
-    der = _lenient_base64(leaf)
-    if der is None:
-        return None
-    from auth import eds
-
-    trust = eds.trust_store()
-    # eds's own parse and chain check, cached per DER: the verification that follows finds the
-    # certificate parsed already, so keying on it costs the signing path next to nothing.
-    serial = eds._leaf(der, trust).serial
-    return "cert:" + hashlib.sha256(_issuer_tag(trust) + b"%x" % serial).hexdigest()[:32]
-
-
-def _unverified_leaf(token: object) -> object:
-    """x5c[0] of a compact JWS's protected header, read as python-jose reads it for eds (its first
-    segment, base64url, padding added, JSON; the last of duplicate members), or None.
-
-    Nothing is checked here; eds.protected_header may replace this once it exists, if it too
-    answers anything at all without raising."""
-    from auth.eds import MAX_TOKEN_LENGTH
-
-    if not isinstance(token, str) or "." not in token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    head = token.split(".", 1)[0].encode()
-    header = json.loads(base64.urlsafe_b64decode(head + b"=" * (-len(head) % 4)).decode())
-    chain = header.get("x5c") if isinstance(header, dict) else None
-    return chain[0] if isinstance(chain, list) and chain else None
-
-
-def _lenient_base64(text: object) -> bytes | None:
-    """The bytes of any spelling of base64: whitespace anywhere, either alphabet, padding or not
-    (unused bits of the last character are ignored by the decoder). At least as lenient as eds,
-    so that a spelling eds accepts never escapes its certificate's key."""
-    if not isinstance(text, str):
-        return None
-    compact = "".join(text.split()).translate(_URLSAFE).rstrip("=")
-    try:
-        return base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
-    except ValueError:  # binascii.Error: not base64 at all
-        return None
-
-
-_URLSAFE = str.maketrans("-_", "+/")
+    return "cert:" + hashlib.sha256(_issuer_tag(trust_store()) + signer.cert_serial.encode()).hexdigest()[:32]
 
 
 @functools.lru_cache(maxsize=4)

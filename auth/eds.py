@@ -6,6 +6,7 @@ import base64
 import binascii
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -15,7 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from flask import current_app
+from flask import current_app, has_request_context, request
 from jose import jwk
 from jose.exceptions import JOSEError
 from sqlalchemy import bindparam, select, update
@@ -114,6 +115,19 @@ class Signer:
     payload: dict
     signed_at: datetime
     user_id: int | None = None  # their platform account, if they have signed in before
+    done_before: bool = False  # what `verify` was asked with DoneBefore, if anything
+
+
+@dataclass(frozen=True)
+class DoneBefore:
+    """Whether the signer has already done what a JWS asks (signed this petition), read in the signer
+    look-up's own statement. The signing limit's key asks it of every signature before the view
+    runs; a statement of its own would add a round trip to the hot path.
+    """
+
+    exists: object  # an EXISTS over a unique index with bind parameters of its own, built once
+    scope: tuple  # what it asks about, e.g. ("petition", 7): with the signer, names the answer
+    params: Callable[[str], dict]  # the bind values, given the signer's IIN
 
 
 def same_json(signed: object, expected: object) -> bool:
@@ -213,7 +227,7 @@ def protected_header(token: object) -> dict:
     The form is checked (three canonical base64url segments), the header is one strict JSON
     object with `alg` (RS256 or ES256), `x5c` (two canonical base64 strings) and optionally `typ`
     (a string), each once. Nothing is verified: the certificates may be anyone's, the signature
-    anything. For what needs only the header, such as a rate limit's key.
+    anything. For what needs only the header.
     """
     return _compact(token).header
 
@@ -278,16 +292,40 @@ def _leaf(der: bytes, trust: TrustStore) -> LeafCertificate:
     )
 
 
-def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, max_skew: int) -> VerifiedJws:
-    """Everything about a JWS that needs no database: form, header, chain, signature, usage, time.
+_VERIFIED = "dauys.verified_tokens"
 
-    Our own code reads the token strictly (see protected_header) before python-jose checks the
-    signature bytes over the signing input, exactly as its jws.verify would after its own, looser,
-    parse. Every certificate of the chain must be valid both now and at the signer's `iat`: the
-    signer chooses `iat`, so back-dating it must not bring an expired certificate back to life.
+
+def _signed(token: object, trust: TrustStore) -> tuple[LeafCertificate, dict]:
+    """The leaf and payload of a JWS whose form, chain and signature hold, worked out once per request.
+
+    A signed request is checked twice over: by its rate limit's key (auth.access, which counts a
+    request against a certificate only once it proves the sender holds the key) and by its view.
+    What does not depend on the purpose or the time is kept in the request's environ under the
+    token itself, a refusal as well as a success, so the second check costs a dictionary look-up,
+    not a parse and a signature verification.
     """
-    if purpose not in PURPOSE_KEY:
-        raise ValueError(f"unknown purpose {purpose!r}")
+    if not isinstance(token, str) or not has_request_context():
+        return _signed_now(token, trust)
+    memo = request.environ.setdefault(_VERIFIED, {})
+    kept = memo.get((token, trust))
+    if kept is None:
+        try:
+            kept = _signed_now(token, trust)
+        except DomainError as error:
+            kept = _Refusal(error.code, getattr(error, "detail", ""))
+        memo[(token, trust)] = kept
+    if isinstance(kept, _Refusal):
+        raise _refuse(kept.code, kept.why)
+    return kept
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    code: str
+    why: str
+
+
+def _signed_now(token: object, trust: TrustStore) -> tuple[LeafCertificate, dict]:
     compact = _compact(token)
     if compact.issuing_der != trust.issuing_der:
         raise _refuse("untrusted_certificate", "x5c[1] is not our issuing CA")
@@ -309,6 +347,20 @@ def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, m
         raise _refuse("invalid_signature", f"the payload: {error}") from None
     if not isinstance(payload, dict):
         raise _refuse("invalid_signature", "the payload is not a JSON object")
+    return leaf, payload
+
+
+def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, max_skew: int) -> VerifiedJws:
+    """Everything about a JWS that needs no database: form, header, chain, signature, usage, time.
+
+    Our own code reads the token strictly (see protected_header) before python-jose checks the
+    signature bytes over the signing input, exactly as its jws.verify would after its own, looser,
+    parse. Every certificate of the chain must be valid both now and at the signer's `iat`: the
+    signer chooses `iat`, so back-dating it must not bring an expired certificate back to life.
+    """
+    if purpose not in PURPOSE_KEY:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    leaf, payload = _signed(token, trust)
 
     needs = PURPOSE_KEY[purpose]
     if (needs == "auth" and not leaf.can_auth) or (needs == "sign" and not leaf.can_sign):
@@ -328,26 +380,57 @@ def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, m
     return VerifiedJws(leaf=leaf, payload=payload, signed_at=signed_at)
 
 
-@lru_cache(maxsize=1)
-def _signer_query():
-    """Built once, so SQLAlchemy compiles it once per process."""
+@lru_cache(maxsize=8)
+def _signer_query(done_before: object | None = None):
+    """Built once per extra column, so SQLAlchemy compiles it once per process."""
     from auth.models import Certificate, Person, User
 
     revoked_at = select(Certificate.revoked_at).where(Certificate.serial == bindparam("b_serial")).scalar_subquery()
     account = select(User.id).where(User.iin == Person.iin).scalar_subquery()
+    extra = () if done_before is None else (done_before,)
     return select(
         Person.iin, Person.surname, Person.given_name, Person.patronymic, Person.birth_date, Person.sex,
-        Person.kato, revoked_at, account,
+        Person.kato, revoked_at, account, *extra,
     ).where(Person.iin == bindparam("b_iin"))
 
 
-def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None = None) -> Signer:
+_SIGNER_ROWS = "dauys.signer_rows"
+
+
+def _signer_row(iin: str, serial: str, done_before: DoneBefore | None) -> tuple[tuple | None, object]:
+    """(registry row, the certificate's revocation) of a signer, read once per request.
+
+    One round trip on the hot path: the registry entry, the certificate's revocation, the signer's
+    account and what `done_before` asks, each by its primary or unique key. The signing limit's key
+    verifies a request before its view does; the view finds the row read already.
+    """
+    from auth.models import Certificate
+
+    exists, scope = (done_before.exists, done_before.scope) if done_before else (None, ())
+    memo: dict = request.environ.setdefault(_SIGNER_ROWS, {}) if has_request_context() else {}
+    key = (iin, serial, exists, scope)
+    if key not in memo:
+        params = {"b_iin": iin, "b_serial": serial, **(done_before.params(iin) if done_before else {})}
+        row = db.session.connection().execute(_signer_query(exists), params).first()
+        revoked = (
+            row[7] if row is not None
+            else db.session.scalar(select(Certificate.revoked_at).where(Certificate.serial == serial))
+        )
+        memo[key] = (tuple(row) if row is not None else None, revoked)
+    return memo[key]
+
+
+def verify(
+    token: object, purpose: str, now: datetime, expected_doc: dict | None = None,
+    done_before: DoneBefore | None = None,
+) -> Signer:
     """Verify a JWS for `purpose` and return the signer, or raise DomainError with an API.md code.
 
     Besides check_token: the certificate is not revoked, an auth nonce is fresh and
-    used up here, the document is the expected one, and the IIN is in the registry.
+    used up here, the document is the expected one, and the IIN is in the registry. With
+    `done_before`, the signer's `done_before` says what it asks, read in the same statement.
     """
-    from auth.models import AuthNonce, Certificate
+    from auth.models import AuthNonce
 
     verified = check_token(
         token, purpose, now, trust_store(), current_app.config["EDS_MAX_CLOCK_SKEW_SECONDS"]
@@ -357,13 +440,7 @@ def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None
         raise _refuse("digest_mismatch", "the signed document is not this one")
 
     serial = format(leaf.serial, "x")
-    # One round trip on the hot path: the registry entry, the certificate's revocation and the
-    # signer's account, each by its primary or unique key.
-    row = db.session.connection().execute(_signer_query(), {"b_iin": leaf.iin, "b_serial": serial}).first()
-    revoked = (
-        row[7] if row is not None
-        else db.session.scalar(select(Certificate.revoked_at).where(Certificate.serial == serial))
-    )
+    row, revoked = _signer_row(leaf.iin, serial, done_before)
     if revoked is not None:
         raise _refuse("certificate_revoked", "the certificate is on the CRL")
 
@@ -385,7 +462,7 @@ def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None
 
     if row is None:
         raise _refuse("not_eligible", "the IIN is not in the population registry")
-    iin, surname, given_name, patronymic, birth_date, sex, kato, _, user_id = row
+    iin, surname, given_name, patronymic, birth_date, sex, kato, _, user_id = row[:9]
     return Signer(
         iin=iin,
         surname=surname,
@@ -398,4 +475,5 @@ def verify(token: object, purpose: str, now: datetime, expected_doc: dict | None
         payload=payload,
         signed_at=verified.signed_at,
         user_id=user_id,
+        done_before=bool(row[9]) if done_before is not None else False,
     )

@@ -94,8 +94,13 @@ def implementation(proposal_id: int):
     return jsonify(queries.proposal_json(proposal))
 
 
+def _voter_key() -> str:
+    cycle_id = request.view_args["cycle_id"]
+    return signer_limit_key(lambda jws: services.would_take_ballot(cycle_id, jws, _now()))
+
+
 @bp.post("/cycles/<int:cycle_id>/ballots")
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNED"], key_func=signer_limit_key, scope="ballot")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNED"], key_func=_voter_key, scope="ballot")
 def cast_ballot(cycle_id: int):
     data = typed_body(jws=str, notify=bool)
     ballot = services.cast_ballot(_cycle(cycle_id), data.get("jws"), _now(), notify=data.get("notify") is True)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from audit import services as audit
@@ -281,9 +281,28 @@ def _signed_ballot(payload: dict, cycle_id: int) -> dict | None:
     return ballot if isinstance(ballot, dict) and eds.same_json(ballot.get("cycle"), cycle_id) else None
 
 
+def would_take_ballot(cycle_id: int, jws: object, now: datetime) -> eds.Signer | None:
+    """The voter of a ballot.cast JWS this cycle would take, as far as the JWS and its signer decide
+    (a ballot for exactly this cycle, by a registered voter who has not voted in it), else None or
+    DomainError: for the ballot limit's key, as petitions.signing.would_take is for signing's."""
+    signer = eds.verify(jws, "ballot.cast", now, done_before=_voted_before(cycle_id))
+    return signer if _signed_ballot(signer.payload, cycle_id) is not None and not signer.done_before else None
+
+
+_VOTED_BEFORE = select(Ballot.id).where(
+    Ballot.cycle_id == bindparam("b_voted_cycle"), Ballot.voter_hash == bindparam("b_voter_hash")
+).exists()
+
+
+def _voted_before(cycle_id: int) -> eds.DoneBefore:
+    return eds.DoneBefore(
+        _VOTED_BEFORE, ("cycle", cycle_id), lambda iin: {"b_voted_cycle": cycle_id, "b_voter_hash": _voter_hash(iin, cycle_id)}
+    )
+
+
 def cast_ballot(cycle: BudgetCycle, jws: object, now: datetime, notify: bool = False) -> Ballot:
     """A resident's EDS-signed final ballot."""
-    signer = eds.verify(jws, "ballot.cast", now)
+    signer = eds.verify(jws, "ballot.cast", now, done_before=_voted_before(cycle.id))  # read with the limit's key
     ballot = _signed_ballot(signer.payload, cycle.id)
     if ballot is None:
         raise DomainError("digest_mismatch")

@@ -114,8 +114,13 @@ def moderate_petition(petition_id: int):
     return jsonify(queries.petition_json(petition))
 
 
+def _signer_key() -> str:
+    petition_id = request.view_args["petition_id"]
+    return signer_limit_key(lambda jws: signing.would_take(petition_id, jws, _now()))
+
+
 @bp.post("/petitions/<int:petition_id>/signatures")
-@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNED"], key_func=signer_limit_key, scope="sign")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNED"], key_func=_signer_key, scope="sign")
 def sign_petition(petition_id: int):
     # The hot path: no transaction around the look-ups, no ORM object, one statement writes.
     signing.autocommit_reads()

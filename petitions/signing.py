@@ -109,6 +109,35 @@ def may_reach(shard_count: int, target: int) -> bool:
     return shard_count * COUNTER_SHARDS >= target - SKIP_SIGMAS * math.sqrt(target * (COUNTER_SHARDS - 1))
 
 
+def would_take(petition_id: int, jws: object, now: datetime) -> eds.Signer | None:
+    """The signer of a petition.sign JWS this petition would count, as far as the JWS and its signer
+    decide: it verifies, it signs exactly this petition's document, the signer is in the registry
+    with a certificate not revoked, and has not signed the petition yet. None, or DomainError, else.
+
+    For the signing limit's key (auth.access.signer_limit_key), so a replay of a signature already
+    taken, or of one for another petition, is the sender's to pay for, not the signer's. `sign`
+    then finds all of it done: the facts kept, the signature verified and the signer read (in the
+    same one statement, which also says whether they signed) once per request."""
+    autocommit_reads()
+    petition = signing_facts(petition_id)
+    if petition is None or petition.state == "draft":
+        return None
+    signer = eds.verify(jws, "petition.sign", now, expected_doc=petition.signed_doc(), done_before=_signed_before(petition_id))
+    return None if signer.done_before else signer
+
+
+_SIGNED_BEFORE = select(Signature.id).where(
+    Signature.petition_id == bindparam("b_signed_petition"), Signature.signer_hash == bindparam("b_signer_hash")
+).exists()
+
+
+def _signed_before(petition_id: int) -> eds.DoneBefore:
+    return eds.DoneBefore(
+        _SIGNED_BEFORE, ("petition", petition_id),
+        lambda iin: {"b_signed_petition": petition_id, "b_signer_hash": signer_hash(iin)},
+    )
+
+
 def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: bool = False) -> Signed:
     """Add one verified, eligible citizen's signature; a second one is refused by the database.
 
@@ -117,7 +146,7 @@ def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: 
     unique constraint, and so is one for a petition no longer in the state its facts showed) and
     adds one to one of N counter shards.
     """
-    signer = eds.verify(jws, "petition.sign", now, expected_doc=petition.signed_doc())
+    signer = eds.verify(jws, "petition.sign", now, expected_doc=petition.signed_doc(), done_before=_signed_before(petition.id))
     if petition.state not in rules.SIGNABLE_STATES or not collecting(petition, now):
         raise DomainError("wrong_state")
     if age_on(signer.birth_date, local_date(now)) < current_app.config["MIN_AGE"]:

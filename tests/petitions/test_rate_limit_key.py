@@ -1,9 +1,13 @@
-"""The signing limit follows the certificate, however it is spelled, and a flood of anything that is
-not one of our certificates is limited by address — without throttling the citizens behind it.
+"""The signing limit follows the certificate, and only a request that proves its key and would be
+taken counts against it; a flood of anything else is limited by address — without throttling the
+citizens behind it.
 
-Keyed today on the raw text of x5c[0], one certificate re-spelled (the unused bits of its last
-base64 character, line breaks, padding, the URL-safe alphabet) bought a fresh limit per spelling,
-and every junk certificate was a key of its own, never limited.
+Keyed on the raw text of x5c[0], one certificate re-spelled (the unused bits of its last base64
+character, line breaks, padding, the URL-safe alphabet) bought a fresh limit per spelling, and every
+junk certificate was a key of its own, never limited. A re-spelled certificate is refused by eds
+(one certificate has one spelling), so it now counts against its sender's address: no spelling buys
+a limit of its own. (tests/petitions/test_limit_needs_the_key.py: why a certificate alone is not
+enough.)
 """
 
 from __future__ import annotations
@@ -153,18 +157,18 @@ def _issuing():
     return base64.b64encode(trust.issuing_der).decode(), trust.issuing
 
 
-def _key(app, body, address: str = "203.0.113.7") -> str:
-    from auth.access import signer_limit_key
+def _key(app, body, address: str = "203.0.113.7", petition_id: int = 1) -> str:
+    from petitions.api import _signer_key
 
-    with app.test_request_context("/api/v1/petitions/1/signatures", method="POST", json=body,
+    with app.test_request_context(f"/api/v1/petitions/{petition_id}/signatures", method="POST", json=body,
                                   environ_base={"REMOTE_ADDR": address}):
-        return signer_limit_key()
+        return _signer_key()
 
 
 # --- through the API, on the limiter in Redis ----------------------------------------------
 
 
-def test_a_respelled_certificate_meets_the_same_limit(app, make_citizen, restricted_petition, net):  # noqa: F811
+def test_a_respelled_certificate_buys_no_limit_of_its_own(app, make_citizen, restricted_petition, net):  # noqa: F811
     from petitions.models import Signature
 
     petition, _ = restricted_petition
@@ -178,15 +182,20 @@ def test_a_respelled_certificate_meets_the_same_limit(app, make_citizen, restric
 
     first = client.post(url, json=with_leaf(eager, leaf, petition), environ_base={"REMOTE_ADDR": f"{net}::1"})
     assert first.status_code == 201
-    # each spelling from an address of its own: the limit follows the certificate, not the client
-    answers = [client.post(url, json=with_leaf(eager, spelling, petition), environ_base={"REMOTE_ADDR": f"{net.rsplit(':', 1)[0]}:{i:x}::1"})
-               for i, spelling in enumerate(spellings, start=2)]
+    # each spelling is refused, and counted against its sender's address like any junk
+    answers = [client.post(url, json=with_leaf(eager, spelling, petition), environ_base={"REMOTE_ADDR": f"{net}::2"})
+               for spelling in spellings]
 
-    assert answers[0].status_code != 429
-    for answer in answers[1:]:
+    assert [a.get_json()["error"]["code"] for a in answers[:2]] == ["untrusted_certificate"] * 2
+    for answer in answers[2:]:
         assert answer.status_code == 429, answer.get_json()
         assert answer.get_json()["error"]["code"] == "rate_limited"
         assert 0 < int(answer.headers["Retry-After"]) <= 60
+    # from addresses of their own, they are refused all the same: a spelling buys nothing
+    elsewhere = [client.post(url, json=with_leaf(eager, spelling, petition),
+                             environ_base={"REMOTE_ADDR": f"{net.rsplit(':', 1)[0]}:{i:x}::1"})
+                 for i, spelling in enumerate(spellings, start=2)]
+    assert {a.get_json()["error"]["code"] for a in elsewhere} == {"untrusted_certificate"}
     from extensions import db
 
     db.session.remove()
@@ -225,43 +234,49 @@ def test_a_flood_from_an_address_does_not_throttle_the_citizens_behind_it(app, m
     aigerim, dana = citizen(make_citizen), citizen(make_citizen)
     assert client.post(url, json=sign_payload(aigerim, petition), environ_base=nat).status_code == 201
     assert client.post(url, json=sign_payload(dana, petition), environ_base=nat).status_code == 201
-    assert client.post(url, json=sign_payload(aigerim, petition), environ_base=nat).status_code == 409
-    assert client.post(url, json=sign_payload(aigerim, petition), environ_base=nat).status_code == 429  # her own limit
-    assert client.post(url, json=sign_payload(dana, petition), environ_base=nat).status_code == 409  # not hers
+    # a repeat of a signature already taken would be refused: it counts against the address, which the
+    # flood has used up (a replay of her signature must not spend her certificate's limit)
+    assert client.post(url, json=sign_payload(aigerim, petition), environ_base=nat).status_code == 429
 
 
 # --- the key itself ------------------------------------------------------------------------
 
 
-def test_every_spelling_of_a_certificate_and_its_header_has_one_key(app, make_citizen, restricted_petition):  # noqa: F811
+def test_a_certificate_has_one_key_and_no_other_spelling_buys_one(app, make_citizen, restricted_petition):  # noqa: F811
     petition, _ = restricted_petition
     person = citizen(make_citizen)
     leaf, issuing_b64 = person.x5c(person.sign_cert)
     payload = {"purpose": "petition.sign", "iat": int(datetime.now(UTC).timestamp()), "doc": petition.signed_doc()}
-    key = _key(app, sign_payload(person, petition))
+    key = _key(app, sign_payload(person, petition), petition_id=petition.id)
     assert key.startswith("cert:")
 
     header = json.dumps({"alg": "ES256", "x5c": [leaf, issuing_b64]}).encode()
     head = base64.urlsafe_b64encode(header).rstrip(b"=").decode()
-    tokens = [with_leaf(person, spelling, petition)["jws"] for spelling in respellings(leaf)]
-    tokens += [
+    # a header's JSON may be written in more than one way, each signed by her key: one certificate, one key
+    written = [
         compact(b'{ "x5c" : [ "%s" , "%s" ] ,\n "alg":"ES256" }' % (leaf.encode(), issuing_b64.encode()), payload, person.sign_key),
         compact(b'{"alg":"ES256","\\u0078\\u0035\\u0063":["%s","%s"]}' % (leaf.encode(), issuing_b64.encode()), payload, person.sign_key),
-        # duplicate members: python-jose (and so eds) reads the last one
+    ]
+    tokens = [with_leaf(person, spelling, petition)["jws"] for spelling in respellings(leaf)]
+    tokens += [
+        # duplicate members: python-jose would read the last one
         compact(b'{"alg":"ES256","x5c":["QUJD"],"x5c":["%s","%s"]}' % (leaf.encode(), issuing_b64.encode()), payload, person.sign_key),
         compact(header, payload, person.sign_key, head_segment=head + "=="),
         compact(header, payload, person.sign_key, head_segment=head[:-1] + URL64[URL64.index(head[-1]) ^ 1]
                 if len(header) % 3 else head + "="),  # the header's own unused bits
     ]
     other_address = "2001:db8::1"
-    assert {_key(app, {"jws": t}, other_address) for t in tokens} == {key}
-    assert _key(app, sign_payload(person, petition), other_address) == key
+    assert {_key(app, {"jws": t}, other_address, petition.id) for t in written} == {key}
+    # eds refuses every other spelling (of the certificate, of a segment, a member twice): each is
+    # keyed by its sender's address, so no spelling buys a limit of its own
+    assert {_key(app, {"jws": t}, other_address, petition.id) for t in tokens} == {"addr:2001:db8::/64"}
+    assert _key(app, sign_payload(person, petition), other_address, petition.id) == key
 
     neighbour = citizen(make_citizen)
-    assert _key(app, sign_payload(neighbour, petition)) not in (key, None)
-    # the person's other certificate (AUTH) is another certificate: another key
+    assert _key(app, sign_payload(neighbour, petition), petition_id=petition.id) not in (key, None, "addr:203.0.113.7")
+    # the person's AUTH certificate cannot sign a petition: refused, so keyed by the address
     auth = person.jws(payload, usage="auth")
-    assert _key(app, {"jws": auth}) not in (key, _key(app, sign_payload(neighbour, petition)))
+    assert _key(app, {"jws": auth}, petition_id=petition.id) == "addr:203.0.113.7"
     assert person.iin not in key
 
 
@@ -269,7 +284,7 @@ def test_every_spelling_of_a_certificate_and_its_header_has_one_key(app, make_ci
 def test_a_certificate_not_of_our_ca_is_keyed_by_address(app, restricted_petition, kind):  # noqa: F811
     petition, _ = restricted_petition
     issuing_b64, issuing = _issuing()
-    assert _key(app, junk_body(kind, petition, issuing_b64, issuing)) == "addr:203.0.113.7"
+    assert _key(app, junk_body(kind, petition, issuing_b64, issuing), petition_id=petition.id) == "addr:203.0.113.7"
 
 
 DEEP = "[" * 50_000 + "]" * 50_000

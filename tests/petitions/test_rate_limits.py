@@ -1,18 +1,22 @@
 """Signing is rate-limited per signing certificate (on Redis), never per client address.
 
 Mobile carriers put thousands of citizens behind one address: a national petition must not be
-throttled by its own popularity, while one certificate cannot hammer the endpoint.
+throttled by its own popularity, while one certificate cannot hammer the endpoint. A certificate's
+limit counts the signatures it would have taken (a repeat of one already taken counts against the
+address: tests/petitions/test_limit_needs_the_key.py).
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from redis import Redis
 
 from tests.conftest import make_app, wipe
 from tests.petitions.test_concurrency import citizen, restricted_petition, sign_payload  # noqa: F401
+from tests.petitions.test_transitions import make_petition
 
 
 @pytest.fixture
@@ -33,18 +37,19 @@ def app(postgres_database, redis_url, instance_dir):
 
 
 def test_one_certificate_is_limited_and_the_citizen_beside_it_is_not(app, make_citizen, restricted_petition):  # noqa: F811
-    petition, _ = restricted_petition
+    petition, people = restricted_petition
+    petitions = [petition] + [make_petition("open", people["author"].iin, datetime.now(UTC), threshold=1000) for _ in range(2)]
     client = app.test_client()
-    url = f"/api/v1/petitions/{petition.id}/signatures"
     eager = citizen(make_citizen)
 
-    answers = [client.post(url, json=sign_payload(eager, petition)) for _ in range(3)]
+    answers = [client.post(f"/api/v1/petitions/{p.id}/signatures", json=sign_payload(eager, p)) for p in petitions]
 
-    assert [a.status_code for a in answers] == [201, 409, 429]
+    assert [a.status_code for a in answers] == [201, 201, 429]
     assert answers[2].get_json()["error"]["code"] == "rate_limited"
     assert 0 < int(answers[2].headers["Retry-After"]) <= 60
     # the same address, another certificate: signs at once
-    assert client.post(url, json=sign_payload(citizen(make_citizen), petition)).status_code == 201
+    last = petitions[2]
+    assert client.post(f"/api/v1/petitions/{last.id}/signatures", json=sign_payload(citizen(make_citizen), last)).status_code == 201
     # the limit lives in Redis, shared by every web process (keyed by certificate, not address)
     keys = list(Redis.from_url(app.config["REDIS_URL"]).scan_iter("*petitions_api.sign_petition*"))
     assert keys and all(b"/cert:" in key for key in keys)
