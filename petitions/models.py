@@ -18,33 +18,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import UtcDateTime, db
-from kernel.errors import DomainError
-from petitions.rules import STATES
+from petitions.lifecycle import PETITION
 
-# (state, action) -> new state. Everything not listed is refused with `wrong_state`.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("draft", "edit"): "draft",
-    ("draft", "submit"): "moderation",
-    ("moderation", "approve"): "restricted",
-    ("moderation", "reject"): "rejected",
-    ("restricted", "sign"): "restricted",
-    ("restricted", "open"): "open",
-    ("restricted", "lapse"): "lapsed",
-    ("open", "sign"): "open",
-    ("open", "reach_threshold"): "under_review",
-    ("open", "close"): "closed",
-    ("under_review", "schedule_discussion"): "under_review",
-    ("under_review", "answer"): "answered",
-}
-ACTIONS = sorted({action for _, action in TRANSITIONS})
-
-
-def next_state(state: str, action: str) -> str:
-    """The state `action` leads to from `state`, or DomainError("wrong_state")."""
-    try:
-        return TRANSITIONS[(state, action)]
-    except KeyError:
-        raise DomainError("wrong_state") from None
+# The table of moves is petitions/lifecycle.py; these names stay for the code and tests that read them.
+TRANSITIONS = PETITION.moves
+ACTIONS = list(PETITION.actions)
+next_state = PETITION.next
 
 
 class Petition(db.Model):
@@ -90,10 +69,7 @@ class Petition(db.Model):
     author = relationship("Person", lazy="joined")
 
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('draft','moderation','rejected','restricted','lapsed','open','closed','under_review','answered')",
-            name="state",
-        ),
+        PETITION.check_constraint(),
         CheckConstraint("language IN ('kk','ru')", name="language"),
         CheckConstraint(
             "addressee IN ('government','region_akimat','region_maslikhat','city_akimat','city_maslikhat')",
@@ -110,7 +86,7 @@ class Petition(db.Model):
     )
 
     def _move(self, action: str) -> None:
-        self.state = next_state(self.state, action)
+        PETITION.move(self, action)
 
     def document(self) -> dict:
         """What the author signs: the canonical document whose digest the JWS names."""
@@ -203,4 +179,4 @@ class PetitionMilestone(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-assert set(s for s, _ in TRANSITIONS) | set(TRANSITIONS.values()) <= set(STATES)
+PETITION.guard(Petition)

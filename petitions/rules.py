@@ -7,6 +7,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from petitions.lifecycle import PETITION
+
 GOVERNMENT = "government"
 ADDRESSEES = ("government", "region_akimat", "region_maslikhat", "city_akimat", "city_maslikhat")
 CENTRAL = {"government"}
@@ -25,8 +27,8 @@ ADDRESSEE_NAMES = {
     "city_maslikhat": _l("City maslikhat"),
 }
 LANGUAGES = ("kk", "ru")
-STATES = ("draft", "moderation", "rejected", "restricted", "lapsed", "open", "closed", "under_review", "answered")
-SIGNABLE_STATES = ("restricted", "open")
+STATES = PETITION.states
+SIGNABLE_STATES = PETITION.sources("sign")
 DECISIONS = ("supported", "partly_supported", "not_supported")
 
 # The published list of topics a petition may not raise (Rules of 6 Dec 2023 No. 490-НҚ).

@@ -68,10 +68,8 @@ def make_petition(
     today = local_date(now)
     petition = Petition(
         author_iin=author_iin, title="Ауыл көшесін жөндеу керек", body=BODY, language="kk", addressee=addressee,
-        territory=territory, state="draft", threshold=threshold, digest="", created_at=now - timedelta(days=40),
+        territory=territory, state=state, threshold=threshold, digest="", created_at=now - timedelta(days=40),
     )
-    db.session.add(petition)
-    db.session.flush()
     if state != "draft":
         petition.submitted_at = now - timedelta(days=39)
         petition.moderation_due_on = today + timedelta(days=1)
@@ -95,9 +93,10 @@ def make_petition(
     if state == "answered":
         petition.answer_decision, petition.answer_text = "supported", "Ұсыныс қолдау тапты, жұмыс жоспарға енгізілді."
         petition.answer_official, petition.answered_at = "Үкімет өкілі", now - timedelta(days=1)
-    petition.state = state
     for key, value in overrides.items():
         setattr(petition, key, value)
+    db.session.add(petition)
+    db.session.flush()  # the id, which the document names
     petition.digest = digest(petition.document())
     if counters or (counters is None and state not in ("draft", "moderation", "rejected")):
         db.session.execute(
