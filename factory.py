@@ -20,7 +20,7 @@ import config
 import jsonapi
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 from kernel import integer_columns
-from kernel.errors import DomainError
+from kernel.errors import DomainError, code_for_status, internal_error_body
 from request_bodies import LimitedRequest
 
 ROOT = Path(__file__).resolve().parent
@@ -229,11 +229,11 @@ def _register_errors(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if jsonapi.is_api_request():
             return jsonapi.http_error_response(exc)
-        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
         status = exc.code or 500
-        if status >= 500:
+        code = code_for_status(status)
+        if code is None:
             return render_template("errors/error.html", error=None), status
-        error = DomainError(code.get(status, "validation_error"))
+        error = DomainError(code)
         if status == 400 and "CSRF" in (exc.description or ""):
             error = DomainError("validation_error", _csrf_message())
         response = app.make_response((render_template("errors/error.html", error=error), status))
@@ -257,7 +257,7 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(500)
     def internal_error(_exc: Exception):
         if jsonapi.is_api_request():
-            return {"error": {"code": "internal_error", "message": "Internal error"}}, 500
+            return internal_error_body(), 500
         return render_template("errors/error.html", error=None), 500
 
 
