@@ -304,3 +304,11 @@ def test_the_migrations_make_the_whole_schema_the_features_declare(app):
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == []
+
+
+def test_the_api_documents_frame_imports_no_feature():
+    """Features import openapi's helpers to write their fragments: openapi must import none of them."""
+    from tests.test_import_graph import FEATURES, import_graph
+
+    graph = import_graph(ROOT)
+    assert {target for target in graph["openapi"] if target.split(".")[0] in FEATURES | {"factory"}} == set()
