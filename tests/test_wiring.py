@@ -131,13 +131,19 @@ def wired(instance_dir, tmp_path):
 
 @pytest.fixture
 def fresh_registries(monkeypatch):
-    """Empty process-wide registries of notification kinds and audit actions, restored afterwards."""
+    """Empty process-wide registries of notification kinds and audit actions, restored afterwards.
+
+    KINDS is emptied in place, not replaced: notifications.services holds that very dict (a module
+    first imported during this test must not keep a throwaway one)."""
     from audit import services
     from notifications import events
 
-    monkeypatch.setattr(events, "KINDS", {})
+    kinds = dict(events.KINDS)
+    events.KINDS.clear()
     monkeypatch.setattr(services, "ACTIONS", ())
-    return events, services
+    yield events, services
+    events.KINDS.clear()
+    events.KINDS.update(kinds)
 
 
 def _registered(app: Flask, registries) -> dict:
