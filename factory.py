@@ -1,26 +1,35 @@
-"""create_app: configuration, extensions, blueprints, error pages, security headers, CLI."""
+"""create_app: the wiring, read top to bottom: configuration, the platform (web, database, language,
+API document), every feature's init_app, the request guards, error pages, security headers."""
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import get_locale, refresh
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+import audit
+import auth
+import budgeting
 import config
+import demo
+import i18n
 import jsonapi
-from extensions import babel, csrf, db, limiter, login_manager, migrate
+import notifications
+import openapi
+import petitions
+import workers
+from extensions import babel, csrf, db, limiter, migrate
 from kernel import integer_columns
-from kernel.errors import DomainError
+from kernel.errors import DomainError, code_for_status, internal_error_body
+from petitions import calendar_admin
 from request_bodies import LimitedRequest
 
 ROOT = Path(__file__).resolve().parent
@@ -36,7 +45,32 @@ class DatabaseId(IntegerConverter):
         return number if number <= 2**31 - 1 else 0
 
 
+# Every feature, in the order it is wired: a feature is a module with `init_app(app)` that registers
+# what it owns (its tables, blueprints, CLI groups, notification kinds, periodic jobs, audit actions
+# and part of the API document). The order is the audit page's order of actions and the order the
+# clock enqueues the periodic jobs in.
+FEATURES = (workers, petitions, budgeting, auth, calendar_admin, audit, notifications, demo)
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = _configured_app(overrides)
+    _web(app)
+    _database(app)
+    _i18n(app)
+    _api_document(app)
+    for feature in FEATURES:
+        feature.init_app(app)
+    _request_guards(app)
+    _register_errors(app)
+    _register_headers(app)
+    if app.config["INPROCESS_CLOCK"] and not app.config["REDIS_URL"]:
+        from workers.clock import start_inprocess
+
+        start_inprocess(app)  # after the features: it runs the jobs they registered
+    return app
+
+
+def _configured_app(overrides: dict[str, Any] | None) -> Flask:
     instance = os.environ.get("DAUYS_INSTANCE_PATH") or str(ROOT / "instance")
     app = Flask(__name__, instance_path=instance, template_folder="templates", static_folder="static")
     app.request_class = LimitedRequest  # every body, JSON or form, is read under API.md's limits
@@ -44,43 +78,23 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
     values = config.load(app.instance_path, overrides=overrides)
     app.config.from_mapping(config.flask_settings(values))
-
-    app.extensions["dauys.warm_up"] = functools.partial(_warm_up, app)
     app.url_map.converters["int"] = DatabaseId
-    _init_extensions(app)
-    _register_blueprints(app)
-    _register_errors(app)
-    _register_headers(app)
-    _register_cli(app)
-
-    if app.config["INPROCESS_CLOCK"] and not app.config["REDIS_URL"]:
-        from workers.clock import start_inprocess
-
-        start_inprocess(app)
     return app
 
 
-def _warm_up(app: Flask) -> None:
-    """What a web worker loads before its first request (gunicorn.conf.py's post_worker_init)."""
-    from auth.eds import trust_store
+def _web(app: Flask) -> None:
+    """CSRF for the pages, rate limits declared on their routes, no cookie session for the API."""
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _limits_on_routes_only(app)
+    app.session_interface = jsonapi.ApiWithoutSessions()
 
-    with app.app_context():
-        trust_store()
 
-
-def _init_extensions(app: Flask) -> None:
-    # Every model module, so Alembic and create_all see the whole schema.
-    import audit.models  # noqa: F401
-    import auth.models  # noqa: F401
-    import budgeting.models  # noqa: F401
-    import budgeting.notifications  # noqa: F401  (registers the budget events)
-    import kernel.territories  # noqa: F401
-    import kernel.work_calendar  # noqa: F401
-    import notifications.models  # noqa: F401
-    import petitions.models  # noqa: F401
-    import petitions.notifications  # noqa: F401  (registers the petition events)
-    import workers.outbox  # noqa: F401
-    from i18n import LANGUAGE_NAMES, select_locale
+def _database(app: Flask) -> None:
+    """SQLAlchemy and Alembic, with the kernel's tables (each feature imports its own in its init_app,
+    before Alembic or create_all ever reads the metadata: both run on a made app)."""
+    import kernel.territories  # noqa: F401  (the territory table)
+    import kernel.work_calendar  # noqa: F401  (the calendar_transfer table)
 
     db.init_app(app)
     integer_columns.register()
@@ -88,31 +102,6 @@ def _init_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             _sqlite_transactions(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
-    limiter.init_app(app)
-    _limits_on_routes_only(app)
-    app.session_interface = jsonapi.ApiWithoutSessions()
-
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = None
-
-    @login_manager.user_loader
-    def load_user(session_handle: str):
-        # The cookie names a login session, not an account: one look-up by its key checks it is
-        # live (not signed out, not expired, its certificate not revoked) and loads the user.
-        from auth.services import user_of_login_session
-
-        return user_of_login_session(session_handle, datetime.now(UTC))
-
-    @app.before_request
-    def _fresh_user():
-        # Flask-Login keeps the loaded user on `g`, which a test client's requests (and CLI-made
-        # contexts) can share: each request checks its own cookie's login session and roles anew.
-        g.pop("_login_user", None)
-
-    app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, get_locale=get_locale)
 
     @app.teardown_request
     def _end_transaction(_exc):
@@ -126,6 +115,24 @@ def _init_extensions(app: Flask) -> None:
                 # 503): drop the session and its dead connection instead of turning that into a 500.
                 log.warning("rollback after the request failed: %s", exc)
                 db.session.remove()
+
+
+def _i18n(app: Flask) -> None:
+    """The locale of each request (i18n.select_locale), the language switcher, the template globals."""
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    app.register_blueprint(i18n.bp)
+    app.jinja_env.globals.update(LANGUAGE_NAMES=i18n.LANGUAGE_NAMES, get_locale=get_locale)
+
+
+def _api_document(app: Flask) -> None:
+    """GET /api/v1/openapi.json; each feature adds its paths from its init_app."""
+    csrf.exempt(openapi.bp)  # the API authenticates by Bearer token, never by cookie
+    app.register_blueprint(openapi.bp)
+
+
+def _request_guards(app: Flask) -> None:
+    """Before every request, after the features' own hooks (auth's forgets the last request's user,
+    so that a page refused here never shows it): NUL refused, the locale chosen anew."""
 
     @app.before_request
     def _refuse_nul_characters():
@@ -190,34 +197,6 @@ def _sqlite_transactions(engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _register_blueprints(app: Flask) -> None:
-    from audit.views import bp as audit_views
-    from auth.api import bp as auth_api
-    from auth.views import bp as auth_views
-    from budgeting.api import bp as budget_api
-    from budgeting.officials import bp as budget_officials
-    from budgeting.views import bp as budget_pages
-    from i18n import bp as i18n_bp
-    from notifications.api import bp as notifications_api
-    from notifications.views import bp as notifications_views
-    from openapi import bp as openapi_bp
-    from petitions.api import bp as petitions_api
-    from petitions.calendar_views import bp as calendar_views
-    from petitions.exports import bp as exports_api
-    from petitions.officials import bp as officials_views
-    from petitions.pages import bp as petition_pages
-    from petitions.views import bp as home_views
-
-    for api in (auth_api, notifications_api, petitions_api, exports_api, budget_api, openapi_bp):
-        csrf.exempt(api)  # the API authenticates by Bearer token, never by cookie
-        app.register_blueprint(api)
-    for blueprint in (
-        home_views, petition_pages, officials_views, budget_pages, budget_officials, auth_views, notifications_views,
-        calendar_views, audit_views, i18n_bp,
-    ):
-        app.register_blueprint(blueprint)
-
-
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -229,11 +208,11 @@ def _register_errors(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if jsonapi.is_api_request():
             return jsonapi.http_error_response(exc)
-        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
         status = exc.code or 500
-        if status >= 500:
+        code = code_for_status(status)
+        if code is None:
             return render_template("errors/error.html", error=None), status
-        error = DomainError(code.get(status, "validation_error"))
+        error = DomainError(code)
         if status == 400 and "CSRF" in (exc.description or ""):
             error = DomainError("validation_error", _csrf_message())
         response = app.make_response((render_template("errors/error.html", error=error), status))
@@ -257,7 +236,7 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(500)
     def internal_error(_exc: Exception):
         if jsonapi.is_api_request():
-            return {"error": {"code": "internal_error", "message": "Internal error"}}, 500
+            return internal_error_body(), 500
         return render_template("errors/error.html", error=None), 500
 
 
@@ -294,12 +273,3 @@ def _register_headers(app: Flask) -> None:
                 headers.add(name, value)
         return response
 
-
-def _register_cli(app: Flask) -> None:
-    from auth.cli import eds_cli, registry_cli, roles_cli
-    from budgeting.cli import budget_cli
-    from demo.seed import demo_cli
-    from petitions.cli import calendar_cli
-
-    for group in (registry_cli, eds_cli, roles_cli, calendar_cli, budget_cli, demo_cli):
-        app.cli.add_command(group)

@@ -11,11 +11,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from kernel.errors import DomainError
+from kernel.errors import DomainError, code_for_status, internal_error_body
 
 API_PREFIX = "/api/v1"
-
-_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
 
 
 def body() -> dict[str, Any]:
@@ -95,9 +93,9 @@ def error_response(error: DomainError):
 
 
 def http_error_response(exc: HTTPException):
-    code = _HTTP_CODES.get(exc.code or 500, "validation_error" if (exc.code or 500) < 500 else None)
+    code = code_for_status(exc.code or 500)
     if code is None:
-        response = jsonify({"error": {"code": "internal_error", "message": "Internal error"}})
+        response = jsonify(internal_error_body())
         response.status_code = exc.code or 500
         return response
     response = error_response(DomainError(code))

@@ -12,19 +12,16 @@ from sqlalchemy import func, select
 from audit.models import AuditEntry
 from extensions import db
 
-ACTIONS = (
-    "petition.moderate",
-    "petition.schedule_discussion",
-    "petition.answer",
-    "proposal.screen",
-    "proposal.implementation",
-    "ballot.paper",
-    "role.grant",
-    "role.withdraw",
-    "certificate.revoke",
-    "calendar.transfer",
-    "calendar.remove_transfer",
-)
+# The actions the log knows, in the order its page lists them: each feature registers its own from
+# its init_app (`register_actions`). Process-wide, as the code that records one names no app; every
+# app registers the same, so a second registration adds nothing.
+ACTIONS: tuple[str, ...] = ()
+
+
+def register_actions(*names: str) -> None:
+    """Let `record` accept these actions, listed after those already known."""
+    global ACTIONS
+    ACTIONS = (*ACTIONS, *(name for name in dict.fromkeys(names) if name not in ACTIONS))
 
 
 def person_label(given_name: str, surname: str) -> str:

@@ -1,1 +1,28 @@
 """Rural participatory budgeting: cycles, proposals, screening, ballots and tallies."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+AUDIT_ACTIONS = ("proposal.screen", "proposal.implementation", "ballot.paper")
+
+
+def init_app(app: Flask) -> None:
+    """Wire budgeting into `app`: its tables, its API and pages, `flask budget`, its notification kinds,
+    the minute job of its phases, its audit actions and its part of the API document."""
+    import budgeting.models  # noqa: F401  (its tables, for Alembic and create_all)
+    import openapi
+    from audit.services import register_actions
+    from budgeting import api, api_doc, cli, notifications, officials, views
+    from extensions import csrf
+    from workers import schedule
+
+    csrf.exempt(api.bp)  # the API authenticates by Bearer token, never by cookie
+    app.register_blueprint(api.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(officials.bp)
+    app.cli.add_command(cli.budget_cli)
+    notifications.register_kinds()
+    schedule.every(app, 60, "budgeting.jobs.tick")
+    register_actions(*AUDIT_ACTIONS)
+    openapi.add(app, api_doc.paths(), api_doc.SCHEMAS)

@@ -46,6 +46,8 @@ def _context(payload: dict) -> dict:
     }
 
 
-register("budget.proposal_screened", EventKind(_proposer, _l("Your budget proposal was screened"), "budget_proposal_screened", _context))
-register("budget.phase_changed", EventKind(_followers, _l("The village budget moved to a new phase"), "budget_phase_changed", _context))
-register("budget.results", EventKind(_followers_and_proposers, _l("The village budget results are published"), "budget_results", _context))
+def register_kinds() -> None:
+    """Tell the notifications which budget events there are (budgeting.init_app calls it)."""
+    register("budget.proposal_screened", EventKind(_proposer, _l("Your budget proposal was screened"), "budget_proposal_screened", _context))
+    register("budget.phase_changed", EventKind(_followers, _l("The village budget moved to a new phase"), "budget_phase_changed", _context))
+    register("budget.results", EventKind(_followers_and_proposers, _l("The village budget results are published"), "budget_results", _context))

@@ -53,3 +53,26 @@ class DomainError(Exception):
         if self.fields:
             body["fields"] = self.fields
         return {"error": body}
+
+
+# The HTTP errors werkzeug and Flask-Limiter raise themselves, and the code each is reported with,
+# on a page and in the API alike. Another 4xx is a validation_error; a 5xx is an internal error.
+HTTP_STATUS_CODES: dict[int, str] = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "rate_limited",
+}
+
+
+def code_for_status(status: int) -> str | None:
+    """The code of an HTTP error with this status, or None for a 5xx (see internal_error_body)."""
+    if status >= 500:
+        return None
+    return HTTP_STATUS_CODES.get(status, "validation_error")
+
+
+def internal_error_body() -> dict:
+    """What the API answers for a 5xx that is no DomainError: the failure stays in the log, unnamed here."""
+    return {"error": {"code": "internal_error", "message": "Internal error"}}

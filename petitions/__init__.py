@@ -1,1 +1,29 @@
 """E-petitions: drafting, moderation, signing, thresholds, review and answers."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+AUDIT_ACTIONS = ("petition.moderate", "petition.schedule_discussion", "petition.answer")
+
+
+def init_app(app: Flask) -> None:
+    """Wire petitions into `app`: its tables, its API (with the open data) and pages, its notification
+    kinds, the minute job of its deadlines, its audit actions and its part of the API document.
+    The working-day calendar's admin, which lives here too, is a feature of its own (calendar_admin)."""
+    import openapi
+    import petitions.models  # noqa: F401  (its tables, for Alembic and create_all)
+    from audit.services import register_actions
+    from extensions import csrf
+    from petitions import api, api_doc, exports, notifications, officials, pages, views
+    from workers import schedule
+
+    for api_bp in (api.bp, exports.bp):
+        csrf.exempt(api_bp)  # the API authenticates by Bearer token, never by cookie
+        app.register_blueprint(api_bp)
+    for blueprint in (views.bp, pages.bp, officials.bp):
+        app.register_blueprint(blueprint)
+    notifications.register_kinds()
+    schedule.every(app, 60, "petitions.jobs.tick")
+    register_actions(*AUDIT_ACTIONS)
+    openapi.add(app, api_doc.paths(), api_doc.SCHEMAS)

@@ -57,30 +57,32 @@ def _kind(recipients, subject, template) -> EventKind:
     return EventKind(recipients=recipients, subject=subject, template=template, context=context)
 
 
-register("petition.approved", _kind(author, _l("Your petition was approved"), "petition_approved"))
-register("petition.rejected", _kind(author, _l("Your petition was rejected"), "petition_rejected"))
-register("petition.opened", _kind(author, _l("Your petition is now public"), "petition_opened"))
-register("petition.lapsed", _kind(author, _l("Your petition did not gather its first supporters"), "petition_lapsed"))
-register("petition.closed", _kind(author, _l("Your petition closed without reaching its threshold"), "petition_closed"))
-register(
-    "petition.threshold_reached",
-    _kind(
-        lambda p: reviewers(p) + author(p) + signers(p, opted_in_only=True),
-        _l("A petition reached its threshold"),
-        "petition_threshold_reached",
-    ),
-)
-register("petition.review_reminder", _kind(reviewers, _l("A petition's review is due soon"), "petition_review_reminder"))
-register("petition.review_overdue", _kind(admins, _l("A petition's review is overdue"), "petition_review_overdue"))
-register(
-    "petition.discussion_scheduled",
-    _kind(
-        lambda p: author(p) + signers(p, opted_in_only=True),
-        _l("A public discussion of a petition was scheduled"),
-        "petition_discussion_scheduled",
-    ),
-)
-register(
-    "petition.answered",
-    _kind(lambda p: author(p) + signers(p, opted_in_only=False), _l("A petition you signed was answered"), "petition_answered"),
-)
+def register_kinds() -> None:
+    """Tell the notifications which petition events there are (petitions.init_app calls it)."""
+    register("petition.approved", _kind(author, _l("Your petition was approved"), "petition_approved"))
+    register("petition.rejected", _kind(author, _l("Your petition was rejected"), "petition_rejected"))
+    register("petition.opened", _kind(author, _l("Your petition is now public"), "petition_opened"))
+    register("petition.lapsed", _kind(author, _l("Your petition did not gather its first supporters"), "petition_lapsed"))
+    register("petition.closed", _kind(author, _l("Your petition closed without reaching its threshold"), "petition_closed"))
+    register(
+        "petition.threshold_reached",
+        _kind(
+            lambda p: reviewers(p) + author(p) + signers(p, opted_in_only=True),
+            _l("A petition reached its threshold"),
+            "petition_threshold_reached",
+        ),
+    )
+    register("petition.review_reminder", _kind(reviewers, _l("A petition's review is due soon"), "petition_review_reminder"))
+    register("petition.review_overdue", _kind(admins, _l("A petition's review is overdue"), "petition_review_overdue"))
+    register(
+        "petition.discussion_scheduled",
+        _kind(
+            lambda p: author(p) + signers(p, opted_in_only=True),
+            _l("A public discussion of a petition was scheduled"),
+            "petition_discussion_scheduled",
+        ),
+    )
+    register(
+        "petition.answered",
+        _kind(lambda p: author(p) + signers(p, opted_in_only=False), _l("A petition you signed was answered"), "petition_answered"),
+    )

@@ -32,7 +32,7 @@ class Clock:
 
             try:
                 relay()
-                for path, interval in schedule.PERIODIC:
+                for path, interval in schedule.periodic(self.app):
                     if monotonic_now - self.last_run.get(path, -1e12) >= interval:
                         queues.enqueue(path)
                         self.last_run[path] = monotonic_now

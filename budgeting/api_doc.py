@@ -1,0 +1,108 @@
+"""budgeting's part of the OpenAPI document: cycles, proposals, screening, ballots and results."""
+
+from __future__ import annotations
+
+from openapi import AUTH_ERRORS, BEARER, ERRORS, body, error, ref, response
+
+SCHEMAS: dict = {
+    "Cycle": {
+        "type": "object",
+        "required": ["id", "territory", "year", "phase", "amount", "ballot", "rule"],
+        "properties": {
+            "id": {"type": "integer"},
+            "territory": {"type": "string"},
+            "year": {"type": "integer"},
+            "phase": {"enum": ["scheduled", "proposals", "screening", "voting", "counting", "results"]},
+            "amount": {"type": "integer"},
+            "ballot": {"enum": ["approval", "knapsack"]},
+            "rule": {"enum": ["greedy", "mes"]},
+            "min_choices": {"type": ["integer", "null"]},
+            "max_choices": {"type": ["integer", "null"]},
+            "projects": {"type": "array", "items": {"$ref": "#/components/schemas/Proposal"}},
+        },
+    },
+    "Proposal": {
+        "type": "object",
+        "required": ["id", "cycle", "title", "description", "category", "settlement", "cost", "state", "digest"],
+        "properties": {
+            "id": {"type": "integer"},
+            "cycle": {"type": "integer"},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "category": {"type": "string"},
+            "settlement": {"type": "string"},
+            "cost": {"type": "integer"},
+            "checked_cost": {"type": ["integer", "null"]},
+            "state": {"enum": ["draft", "submitted", "eligible", "ineligible"]},
+            "digest": {"type": "string"},
+        },
+    },
+}
+
+CYCLE_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+
+def paths() -> dict:
+    proposal = response(ref("Proposal"))
+    receipt = response({"type": "object", "required": ["receipt"], "properties": {"receipt": {"type": "string"}}})
+    ballot_errors = {
+        **ERRORS, "403": error("Not eligible, not resident, or not allowed"), "404": error("Not found"),
+        "409": error("Already voted or wrong phase"), "422": error("Over budget, too many or too few choices"),
+    }
+    return {
+        "/budget/cycles": {"get": {"summary": "Budget cycles", "parameters": [
+            {"name": "territory", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": response({"type": "object", "required": ["items"], "properties": {
+                "items": {"type": "array", "items": ref("Cycle")}}})}}},
+        "/budget/cycles/{id}": {"parameters": CYCLE_ID, "get": {"summary": "A cycle with its projects", "responses": {
+            "200": response(ref("Cycle")), "404": error("Not found")}}},
+        "/budget/cycles/{id}/proposals": {"parameters": CYCLE_ID, "post": {
+            "security": BEARER, "summary": "Propose an item (adult residents, proposals phase)",
+            "requestBody": body({"type": "object", "required": ["title", "description", "category", "settlement", "cost"],
+                                  "properties": {"title": {"type": "string"}, "description": {"type": "string"},
+                                                 "category": {"type": "string"}, "settlement": {"type": "string"},
+                                                 "cost": {"type": "integer"}}}),
+            "responses": {"201": proposal, **AUTH_ERRORS, "404": error("Not found"), "409": error("Wrong phase"),
+                          "422": ERRORS["422"]}}},
+        "/budget/proposals/{id}": {"parameters": CYCLE_ID, "get": {"summary": "A proposal", "responses": {
+            "200": proposal, "404": error("Not found")}}},
+        "/budget/proposals/{id}/submit": {"parameters": CYCLE_ID, "post": {
+            "security": BEARER, "summary": "Submit with a `proposal.submit` JWS", "requestBody": body(ref("Jws")),
+            "responses": {"200": proposal, **ERRORS, **AUTH_ERRORS, "404": error("Not found"),
+                          "409": error("Wrong phase or state")}}},
+        "/budget/proposals/{id}/screening": {"parameters": CYCLE_ID, "post": {
+            "security": BEARER, "summary": "Screen a proposal (the rural district's budget officer)",
+            "requestBody": body({"type": "object", "required": ["eligible"], "properties": {
+                "eligible": {"type": "boolean"}, "cost": {"type": "integer"}, "reason": {"type": "string"}}}),
+            "responses": {"200": proposal, **AUTH_ERRORS, "404": error("Not found"), "409": error("Wrong phase"),
+                          "422": ERRORS["422"]}}},
+        "/budget/proposals/{id}/implementation": {"parameters": CYCLE_ID, "post": {
+            "security": BEARER, "summary": "Implementation status and money spent of a funded item",
+            "requestBody": body({"type": "object", "required": ["status", "spent"], "properties": {
+                "status": {"enum": ["planned", "in_progress", "done"]}, "spent": {"type": "integer"}}}),
+            "responses": {"200": proposal, **AUTH_ERRORS, "404": error("Not found"), "409": error("Not funded"),
+                          "422": ERRORS["422"]}}},
+        "/budget/cycles/{id}/ballots": {"parameters": CYCLE_ID, "post": {
+            "summary": "Cast the final ballot with a `ballot.cast` JWS", "requestBody": body({
+                "type": "object", "required": ["jws"], "properties": {"jws": {"type": "string"},
+                                                                      "notify": {"type": "boolean"}}}),
+            "responses": {"201": receipt, **ballot_errors, "429": error("Too many requests")}}},
+        "/budget/cycles/{id}/paper-ballots": {"parameters": CYCLE_ID, "post": {
+            "security": BEARER, "summary": "Record a paper ballot (the community-meeting secretary)",
+            "requestBody": body({"type": "object", "required": ["iin", "projects"], "properties": {
+                "iin": {"type": "string"}, "projects": {"type": "array", "items": {"type": "integer"}}}}),
+            "responses": {"201": receipt, **ballot_errors, "401": AUTH_ERRORS["401"]}}},
+        "/budget/cycles/{id}/follow": {"parameters": CYCLE_ID, "post": {
+            "security": BEARER, "summary": "Hear about phase changes and results (residents)",
+            "responses": {"200": response({"type": "object"}), **AUTH_ERRORS, "404": error("Not found")}}},
+        "/budget/cycles/{id}/results": {"parameters": CYCLE_ID, "get": {"summary": "The published result", "responses": {
+            "200": response({"type": "object", "required": ["rule", "funded", "not_funded", "pb_sha256"], "properties": {
+                "rule": {"enum": ["greedy", "mes"]}, "funded": {"type": "array", "items": {"type": "integer"}},
+                "not_funded": {"type": "array", "items": {"type": "object", "required": ["id", "reason"]}},
+                "pb_sha256": {"type": "string"}, "greedy_funded": {"type": "array", "items": {"type": "integer"}}}}),
+            "404": error("Not found"), "409": error("Not counted yet")}}},
+        "/budget/cycles/{id}/ballots.pb": {"parameters": CYCLE_ID, "get": {
+            "summary": "The anonymised ballots in pabulib format", "responses": {
+                "200": {"description": "pabulib", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                "404": error("Not found"), "409": error("Not frozen yet")}}},
+    }
