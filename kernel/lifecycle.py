@@ -122,6 +122,12 @@ class Lifecycle:
         is read at each flush: what it says now is what the guard allows."""
         column = self.column
 
+        # Load the state an assignment replaces even when the row was expired (as every row is after
+        # a commit): without it the flush would see no old state, and let any assignment through.
+        @event.listens_for(getattr(model, column), "set", active_history=True)
+        def _load_the_state_replaced(_target, _value, _old, _initiator) -> None:
+            pass
+
         @event.listens_for(model, "before_update")
         def _only_table_moves(_mapper, _connection, target) -> None:
             history = inspect(target).attrs[column].history
