@@ -1,4 +1,4 @@
-"""A budget proposal's and a budget cycle's lifecycles (DOMAIN.md "Participatory budget").
+"""A budget proposal's and a budget cycle's lifecycles (DOMAIN.md "Rural participatory budgeting").
 
 Editing these tables is the only way to change what may happen to a proposal or a cycle: the
 services, the scheduled tick and the tally all move one through `PROPOSAL` or `CYCLE`
