@@ -40,13 +40,6 @@ DOCUMENT_TABLES = {model.__tablename__ for model, _ in KINDS}
 COLUMNS = {name for _, lifecycle in KINDS for name in (lifecycle.column, lifecycle.db_column)}
 STATES = {state for _, lifecycle in KINDS for state in lifecycle.states}
 
-# TEMPORARY — delete on merge. petitions/signing.py's advance() still writes state="open" and
-# state="under_review" by hand; the engineer splitting signing.py moves it to PETITION.update.
-# test_the_temporary_allow_list_is_still_needed fails once the file is clean: then delete its line.
-TEMPORARY_ALLOWED = {
-    "petitions/signing.py": "advance() writes state='open' / 'under_review' by hand (signing.py split in progress)",
-}
-
 # A column named `state` that is no document's lifecycle: an e-mail's delivery attempts
 # (notifications/models.py; pending -> sending -> sent or failed), which the mail job drives. Its
 # writes are named one by one, so a `.state` written anywhere else still fails the scan.
@@ -239,14 +232,8 @@ def repository_writes() -> dict[str, list[str]]:
 def test_no_code_outside_the_kernel_writes_a_lifecycle_column():
     files = [name for name, _ in source_files()]
     assert {"budgeting/services.py", "petitions/jobs.py", THE_KERNEL} <= set(files)  # the scan reads the code
-    writes = [line for name, found in repository_writes().items() if name not in TEMPORARY_ALLOWED for line in found]
+    writes = [line for found in repository_writes().values() for line in found]
     assert writes == [], "move it through its lifecycle (kernel/lifecycle.py):\n" + "\n".join(writes)
-
-
-def test_the_temporary_allow_list_is_still_needed():
-    writes = repository_writes()
-    stale = [name for name in TEMPORARY_ALLOWED if not writes.get(name)]
-    assert stale == [], f"no longer writes a lifecycle column: delete it from TEMPORARY_ALLOWED: {stale}"
 
 
 SCANNED = '''\
