@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from budgeting.lifecycle import CYCLE, reaching
 from budgeting.models import BudgetCycle
 from budgeting.tally import tally_cycle
 from extensions import db
@@ -26,7 +27,11 @@ def tick(now_iso: str | None = None) -> dict:
     now = utcnow(now_iso)
     moved = tallied = 0
     failed: list[int] = []
-    ids = list(db.session.scalars(select(BudgetCycle.id).where(BudgetCycle.phase != "results").order_by(BudgetCycle.id)))
+    ids = list(
+        db.session.scalars(
+            select(BudgetCycle.id).where(BudgetCycle.announced_phase != "results").order_by(BudgetCycle.id)
+        )
+    )
     db.session.commit()
     for cycle_id in ids:
         try:
@@ -44,14 +49,14 @@ def tick(now_iso: str | None = None) -> dict:
 def _advance(cycle_id: int, now: datetime) -> tuple[int, int]:
     cycle = db.session.get(BudgetCycle, cycle_id)
     phase = cycle.phase_at(now)
+    action = reaching(phase)
     moved = tallied = 0
-    if phase != cycle.phase:
+    # Straight to the phase the dates give, however many phases missed ticks skipped, with one event
+    # for the phase reached (budgeting/lifecycle.py); none for the phase already announced, or back.
+    if action and CYCLE.allows(cycle.announced_phase, action):
         # Conditional on the phase we read: a concurrent tick that got there first changes nothing here.
         changed = db.session.execute(
-            update(BudgetCycle)
-            .where(BudgetCycle.id == cycle_id, BudgetCycle.phase == cycle.phase)
-            .values(phase=phase)
-            .execution_options(synchronize_session=False)
+            CYCLE.update(BudgetCycle, action, BudgetCycle.id == cycle_id, from_state=cycle.announced_phase)
         ).rowcount
         if changed:
             outbox.record("budget.phase_changed", now, cycle_id=cycle_id, phase=phase)

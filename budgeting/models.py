@@ -1,4 +1,8 @@
-"""Budget rows: the cycle (rules fixed before proposals open), proposals, ballots, the frozen result."""
+"""Budget rows: the cycle (rules fixed before proposals open), proposals, ballots, the frozen result.
+
+The cycle's and the proposal's lifecycles are budgeting/lifecycle.py: their CHECKs and ORM guards
+come from those tables.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from budgeting.lifecycle import CYCLE, PROPOSAL
 from extensions import UtcDateTime, db
 
-PHASES = ("scheduled", "proposals", "screening", "voting", "counting", "results")
 CATEGORIES = ("landscaping", "lighting", "roads", "playgrounds_sport", "water", "culture", "other")
 IMPLEMENTATION = ("planned", "in_progress", "done")
 
@@ -40,7 +44,8 @@ class BudgetCycle(db.Model):
     proposals_close: Mapped[datetime] = mapped_column(UtcDateTime)
     voting_open: Mapped[datetime] = mapped_column(UtcDateTime)
     voting_close: Mapped[datetime] = mapped_column(UtcDateTime)
-    phase: Mapped[str] = mapped_column(String(12), default="scheduled", index=True)
+    # The phase last announced (by the tick, or the tally's results); the phase is `phase_at(now)`.
+    announced_phase: Mapped[str] = mapped_column("phase", String(12), default=CYCLE.initial, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     tallied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     result: Mapped[dict | None] = mapped_column(JSON)
@@ -52,9 +57,7 @@ class BudgetCycle(db.Model):
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("ballot IN ('approval','knapsack')", name="ballot"),
         CheckConstraint("rule IN ('greedy','mes')", name="rule"),
-        CheckConstraint(
-            "phase IN ('scheduled','proposals','screening','voting','counting','results')", name="phase"
-        ),
+        CYCLE.check_constraint(),
         CheckConstraint(
             "proposals_open < proposals_close AND proposals_close <= voting_open AND voting_open < voting_close",
             name="dates_in_order",
@@ -89,7 +92,7 @@ class Proposal(db.Model):
     category: Mapped[str] = mapped_column(String(20))
     settlement: Mapped[str] = mapped_column(ForeignKey("territory.kato"))
     cost: Mapped[int] = mapped_column(BigInteger)
-    state: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    state: Mapped[str] = mapped_column(String(12), default=PROPOSAL.initial, index=True)
     digest: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -102,7 +105,7 @@ class Proposal(db.Model):
 
     __table_args__ = (
         CheckConstraint("cost > 0", name="cost_positive"),
-        CheckConstraint("state IN ('draft','submitted','eligible','ineligible')", name="state"),
+        PROPOSAL.check_constraint(),
         CheckConstraint(
             "category IN ('landscaping','lighting','roads','playgrounds_sport','water','culture','other')",
             name="category",
@@ -151,3 +154,7 @@ class BudgetFollower(db.Model):
     __tablename__ = "budget_follower"
     cycle_id: Mapped[int] = mapped_column(ForeignKey("budget_cycle.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+
+
+CYCLE.guard(BudgetCycle)
+PROPOSAL.guard(Proposal)

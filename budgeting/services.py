@@ -15,6 +15,7 @@ from auth import eds
 from auth.iin import InvalidIIN, age_on, decode
 from auth.models import Person, User
 from auth.services import account_for
+from budgeting.lifecycle import CYCLE, PROPOSAL
 from budgeting.models import CATEGORIES, IMPLEMENTATION, Ballot, BudgetCycle, BudgetFollower, Proposal
 from extensions import db
 from jsonapi import has_json_type
@@ -84,9 +85,9 @@ def create_cycle(
     cycle = BudgetCycle(
         kato=kato, year=year, amount=amount, ballot=ballot, rule=rule, min_choices=min_choices,
         max_choices=max_choices, proposals_open=proposals_open, proposals_close=proposals_close,
-        voting_open=voting_open, voting_close=voting_close, created_at=now, phase="scheduled",
+        voting_open=voting_open, voting_close=voting_close, created_at=now,
     )
-    cycle.phase = cycle.phase_at(now)
+    CYCLE.start(cycle, cycle.phase_at(now))  # announced: a cycle made once its proposals opened starts in them
     try:
         with db.session.begin_nested():
             db.session.add(cycle)
@@ -148,7 +149,7 @@ def create_proposal(cycle: BudgetCycle, author: User, data: dict, now: datetime)
         raise DomainError("validation_error", fields=fields)
     proposal = Proposal(
         cycle_id=cycle.id, author_iin=person.iin, title=title, description=description,
-        category=data["category"], settlement=settlement, cost=cost, state="draft", digest="", created_at=now,
+        category=data["category"], settlement=settlement, cost=cost, state=PROPOSAL.initial, digest="", created_at=now,
     )
     db.session.add(proposal)
     db.session.flush()
@@ -161,13 +162,29 @@ def submit_proposal(proposal: Proposal, author: User, jws: object, now: datetime
         raise DomainError("forbidden")
     cycle = db.session.get(BudgetCycle, proposal.cycle_id)
     _require_phase(cycle, now, "proposals")
-    if proposal.state != "draft":
-        raise DomainError("wrong_state")
+    PROPOSAL.next(proposal.state, "submit")  # wrong_state before the signature is even read
     signer = eds.verify(jws, "proposal.submit", now, expected_doc=proposal.signed_doc())
     if signer.iin != author.iin:
         raise DomainError("forbidden")
-    proposal.state, proposal.submitted_at, proposal.submit_jws = "submitted", now, jws
+    PROPOSAL.move(proposal, "submit")
+    proposal.submitted_at, proposal.submit_jws = now, jws
     return proposal
+
+
+SCREENING = ("find_eligible", "find_ineligible")
+
+
+def _lock(proposal: Proposal) -> None:
+    """Re-read the proposal under a row lock before it is screened (as petitions.services._lock
+    does before a moderation or an answer).
+
+    The view loaded the row earlier in the transaction; without the lock two officers screening
+    at once would both compare their decision with the one before either, both count it as new,
+    and the author would get two letters (and the log two entries). With it, the second waits for
+    the first's commit and then sees its decision: the same one again changes nothing.
+    """
+    db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    db.session.refresh(proposal)
 
 
 def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object, reason: object, now: datetime) -> Proposal:
@@ -177,8 +194,9 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
     if is_own(proposal, officer):
         raise DomainError("forbidden", OWN_PROPOSAL_SCREENING)
     _require_phase(cycle, now, "proposals", "screening")
-    if proposal.state == "draft":
-        raise DomainError("wrong_state")
+    _lock(proposal)
+    if not any(PROPOSAL.allows(proposal.state, action) for action in SCREENING):
+        raise DomainError("wrong_state")  # before the decision is read, whatever it says
     before = (proposal.state, proposal.checked_cost, proposal.ineligible_reason)
     fields: dict[str, str] = {}
     if eligible is True:
@@ -187,14 +205,16 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
             fields["cost"] = "no more than the cycle's amount"
         if fields:
             raise DomainError("validation_error", fields=fields)
-        proposal.state, proposal.checked_cost, proposal.ineligible_reason = "eligible", checked, None
+        PROPOSAL.move(proposal, "find_eligible")
+        proposal.checked_cost, proposal.ineligible_reason = checked, None
     elif eligible is False:
         reason = checked_prose(reason, fields, "reason")
         if not reason and "reason" not in fields:
             fields["reason"] = "tell the proposer why"
         if fields:
             raise DomainError("validation_error", fields=fields)
-        proposal.state, proposal.checked_cost, proposal.ineligible_reason = "ineligible", None, reason
+        PROPOSAL.move(proposal, "find_ineligible")
+        proposal.checked_cost, proposal.ineligible_reason = None, reason
     else:
         raise DomainError("validation_error", fields={"eligible": "true or false"})
     if (proposal.state, proposal.checked_cost, proposal.ineligible_reason) != before:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from budgeting import pabulib, rules
+from budgeting.lifecycle import CYCLE
 from budgeting.models import Ballot, BudgetCycle, Proposal
 from extensions import db
 from workers import outbox
@@ -53,10 +54,10 @@ def tally_cycle(cycle_id: int, now: datetime) -> int:
     if cycle.rule == "mes":
         result["greedy_funded"] = list(rules.greedy(projects, ballots, cycle.amount).funded)
     published = db.session.execute(
-        update(BudgetCycle)
-        .where(BudgetCycle.id == cycle_id, BudgetCycle.tallied_at.is_(None))
-        .values(result=result, pb_file=pb_text, pb_sha256=digest, tallied_at=now, phase="results")
-        .execution_options(synchronize_session=False)
+        CYCLE.update(
+            BudgetCycle, "publish", BudgetCycle.id == cycle_id, BudgetCycle.tallied_at.is_(None),
+            result=result, pb_file=pb_text, pb_sha256=digest, tallied_at=now,
+        )
     ).rowcount
     if not published:
         return 0

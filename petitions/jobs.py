@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
@@ -14,6 +14,7 @@ from kernel.kazakhstan_time import local_date
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import WorkCalendar, working_days_between
 from petitions import count_moves, counter, retention
+from petitions.lifecycle import PETITION
 from petitions.models import Petition, PetitionCounter, PetitionMilestone
 from workers import outbox
 from workers.runtime import job, utcnow
@@ -50,24 +51,25 @@ def lapse_restricted(now: datetime, today: date) -> int:
     """Restricted past its last day without enough supporters: lapsed; the author is told."""
     ids = list(
         db.session.scalars(
-            select(Petition.id).where(Petition.state == "restricted", Petition.restricted_until < today)
+            select(Petition.id).where(Petition.state.in_(PETITION.sources("lapse")), Petition.restricted_until < today)
         )
     )
     needed = current_app.config["PETITION_RESTRICTED_SUPPORTERS"]
     return _conditional_moves(
-        ids, "restricted", "petition.lapsed", now, lambda petition_id: _count(petition_id) < needed,
-        state="lapsed", lapsed_at=now,
+        ids, "lapse", "petition.lapsed", now, lambda petition_id: _count(petition_id) < needed, lapsed_at=now
     )
 
 
 def close_expired(now: datetime) -> int:
     """Open past its collection period without the threshold: closed; the author is told."""
     ids = list(
-        db.session.scalars(select(Petition.id).where(Petition.state == "open", Petition.collection_ends_at <= now))
+        db.session.scalars(
+            select(Petition.id).where(Petition.state.in_(PETITION.sources("close")), Petition.collection_ends_at <= now)
+        )
     )
     return _conditional_moves(
-        ids, "open", "petition.closed", now, lambda petition_id: _count(petition_id) < Petition.threshold,
-        state="closed", closed_at=now,
+        ids, "close", "petition.closed", now, lambda petition_id: _count(petition_id) < Petition.threshold,
+        closed_at=now,
     )
 
 
@@ -80,10 +82,9 @@ def _count(petition_id: int):
     )
 
 
-def _conditional_moves(
-    ids: list[int], from_state: str, event: str, now: datetime, short_of: Callable, **values
-) -> int:
-    """Move each petition still in `from_state` whose count falls short; a moved one is skipped next time.
+def _conditional_moves(ids: list[int], action: str, event: str, now: datetime, short_of: Callable, **values) -> int:
+    """Make `action` on each petition still in a state it starts from (PETITION's table) whose count
+    falls short; a moved one is skipped next time.
 
     The count condition keeps a petition whose supporters (or signatures) arrived in
     time, but whose move the signing request did not finish, from lapsing or closing:
@@ -92,10 +93,7 @@ def _conditional_moves(
     moved = 0
     for petition_id in ids:
         changed = db.session.execute(
-            update(Petition)
-            .where(Petition.id == petition_id, Petition.state == from_state, short_of(petition_id))
-            .values(**values)
-            .execution_options(synchronize_session=False)
+            PETITION.update(Petition, action, Petition.id == petition_id, short_of(petition_id), **values)
         ).rowcount
         if changed:
             outbox.record(event, now, petition_id=petition_id)

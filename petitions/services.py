@@ -23,6 +23,7 @@ from kernel.visible_text import look_alike_key
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import add_working_days
 from petitions import rules
+from petitions.lifecycle import PETITION
 from petitions.models import COUNTER_SHARDS, Petition, PetitionCounter
 from workers import outbox
 
@@ -88,7 +89,7 @@ def create_draft(
         raise DomainError("validation_error", fields={"territory": "the region has no population figure"}) from None
     petition = Petition(
         author_iin=person.iin, title=title, title_key=look_alike_key(title), body=body, language=language,
-        addressee=addressee, territory=territory, state="draft", threshold=needed, digest="", created_at=now,
+        addressee=addressee, territory=territory, state=PETITION.initial, threshold=needed, digest="", created_at=now,
     )
     db.session.add(petition)
     db.session.flush()

@@ -339,6 +339,7 @@ def test_knapsack_ballot_shows_the_running_total_and_refuses_over_budget(live_se
 
 def publish_result(server, cycle_id: int, result: dict) -> None:
     """A frozen result as the tally writes it (set directly, so these pages do not depend on the tally)."""
+    from budgeting.lifecycle import CYCLE
     from budgeting.models import BudgetCycle
     from extensions import db
 
@@ -346,7 +347,7 @@ def publish_result(server, cycle_id: int, result: dict) -> None:
         cycle = db.session.get(BudgetCycle, cycle_id)
         cycle.result, cycle.pb_file, cycle.pb_sha256 = result, "META\n", result["pb_sha256"]
         cycle.tallied_at = datetime.now(UTC)
-        cycle.phase = "results"
+        CYCLE.move(cycle, "publish")
         db.session.commit()
         db.session.remove()
 

@@ -52,7 +52,7 @@ def test_create_cycle_prints_the_id_of_a_cycle_with_every_rule_fixed(app, territ
     assert (cycle.min_choices, cycle.max_choices) == (2, 5)
     assert cycle.proposals_open == datetime(2027, 3, 1, 4, 0, tzinfo=UTC)
     assert cycle.voting_close == datetime(2027, 4, 20, 15, 0, tzinfo=UTC)
-    assert cycle.phase == "scheduled" and cycle.tallied_at is None and cycle.result is None
+    assert cycle.announced_phase == "scheduled" and cycle.tallied_at is None and cycle.result is None
 
 
 def test_create_cycle_reads_a_date_time_without_a_zone_as_kazakhstan_time(app, territories):

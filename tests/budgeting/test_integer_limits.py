@@ -180,6 +180,7 @@ def test_the_implementation_form_refuses_spent_beyond_64_bits(client, make_cycle
 @pytest.mark.parametrize("cost", INT64_OVER)
 def test_the_proposal_and_screening_forms_refuse_costs_beyond_64_bits(client, make_cycle, officials, resident, cost):
     from budgeting import services
+    from budgeting.lifecycle import PROPOSAL
     from extensions import db
 
     cycle = make_cycle("proposals")
@@ -193,7 +194,7 @@ def test_the_proposal_and_screening_forms_refuse_costs_beyond_64_bits(client, ma
     assert rows() == before
 
     proposal = services.create_proposal(cycle, user_of(author), proposal_body(), datetime.now(UTC))
-    proposal.state = "submitted"
+    PROPOSAL.move(proposal, "submit")  # as if signed: the form under test is the screening one
     db.session.commit()
     sign_in_page(client, officials["officer"])
     before = rows()

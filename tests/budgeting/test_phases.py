@@ -50,7 +50,7 @@ def stored_phase(cycle_id: int) -> str:
     from extensions import db
 
     db.session.rollback()
-    return db.session.get(BudgetCycle, cycle_id).phase
+    return db.session.get(BudgetCycle, cycle_id).announced_phase
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_tick_moves_a_cycle_through_every_phase_on_its_dates(app, cycle_2031):
     assert phase_changes(cycle_2031) == ["proposals", "screening", "voting", "counting"]
     assert events("budget.results", cycle_2031) == [{"cycle_id": cycle_2031}]
     cycle = db.session.get(BudgetCycle, cycle_2031)
-    assert (cycle.phase, cycle.tallied_at) == ("results", VOTING_CLOSE)
+    assert (cycle.announced_phase, cycle.tallied_at) == ("results", VOTING_CLOSE)
     assert cycle.result["funded"] == [] and cycle.result["ballots"] == 0
 
 
@@ -212,7 +212,7 @@ def test_the_tally_run_twice_publishes_once(app, voted_cycle, actor):
     assert (first["tallied"], second["tallied"], third["tallied"]) == (1, 0, 0)
     db.session.rollback()
     cycle = db.session.get(BudgetCycle, cycle.id)
-    assert (cycle.phase, cycle.tallied_at) == ("results", closed)
+    assert (cycle.announced_phase, cycle.tallied_at) == ("results", closed)
     # greedy: ids[1] (3 votes, cheaper) then ids[0] (3 votes) fill 900,000 of 1,000,000; nothing else fits
     assert cycle.result["funded"] == [ids[1], ids[0]]
     assert cycle.result["ballots"] == 6

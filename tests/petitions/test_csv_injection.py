@@ -22,11 +22,12 @@ DATASETS = ("petitions", "signatures-by-region", "signatures-by-day")
 def published(make_citizen, actor, officials):
     """An approved petition made open; its title is the attacker's, as the API took it."""
     from extensions import db
+    from petitions.lifecycle import PETITION
     from petitions.models import Petition
 
     petition = create_and_submit(actor(make_citizen(kato="710000000")), title='=HYPERLINK("http://evil.example","Жеңілдік")')
     assert officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"}).status_code == 200
-    db.session.get(Petition, petition["id"]).state = "open"
+    PETITION.move(db.session.get(Petition, petition["id"]), "open")
     db.session.commit()
     return petition
 

@@ -42,12 +42,13 @@ def public_petition(regions, make_citizen, actor, officials):
     """An approved petition, open for signing, with the signatures it is given: {region: count},
     each region's signatures all on that region's day (so both breakdowns have the same shape)."""
     from extensions import db
+    from petitions.lifecycle import PETITION
     from petitions.models import Petition, Signature
 
     def make(signatures: dict[str, int]) -> dict:
         petition = create_and_submit(actor(make_citizen(kato="710000000")))
         assert officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"}).status_code == 200
-        db.session.get(Petition, petition["id"]).state = "open"
+        PETITION.move(db.session.get(Petition, petition["id"]), "open")
         for region, n in signatures.items():
             day = DAYS[region]
             for i in range(n):

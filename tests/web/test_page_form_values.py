@@ -27,6 +27,7 @@ def scene(app, client, make_citizen, make_cycle):
     """The forms' URLs and valid data, for a poster who may use each of them."""
     from auth import services
     from budgeting import services as budget
+    from budgeting.lifecycle import PROPOSAL
     from extensions import db
 
     now = datetime.now(UTC)
@@ -44,7 +45,8 @@ def scene(app, client, make_citizen, make_cycle):
 
     proposing = make_cycle("proposals")
     submitted = budget.create_proposal(proposing, user_of(other), proposal_body(), now)
-    submitted.state, submitted.submitted_at = "submitted", now
+    PROPOSAL.move(submitted, "submit")
+    submitted.submitted_at = now
     counted = make_cycle("proposals")
     funded = eligible_projects(counted, other, officer, [300_000])[0]
     move_to(counted, "counting")
