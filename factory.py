@@ -20,6 +20,7 @@ import auth
 import budgeting
 import config
 import demo
+import home
 import i18n
 import jsonapi
 import notifications
@@ -49,7 +50,7 @@ class DatabaseId(IntegerConverter):
 # what it owns (its tables, blueprints, CLI groups, notification kinds, periodic jobs, audit actions
 # and part of the API document). The order is the audit page's order of actions and the order the
 # clock enqueues the periodic jobs in.
-FEATURES = (workers, petitions, budgeting, auth, calendar_admin, audit, notifications, demo)
+FEATURES = (workers, home, petitions, budgeting, auth, calendar_admin, audit, notifications, demo)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:

@@ -136,7 +136,3 @@ class ApiWithoutSessions(SecureCookieSessionInterface):
             return None  # Flask's null session: readable, and nothing is saved
         return super().open_session(app, request)
 
-
-def register(app: Flask) -> None:
-    """Nothing to bind now; kept so the factory wires every module the same way."""
-    app.config.setdefault("API_PREFIX", API_PREFIX)

@@ -15,13 +15,13 @@ def init_app(app: Flask) -> None:
     import petitions.models  # noqa: F401  (its tables, for Alembic and create_all)
     from audit.services import register_actions
     from extensions import csrf
-    from petitions import api, api_doc, exports, notifications, officials, pages, views
+    from petitions import api, api_doc, exports, notifications, officials, pages
     from workers import schedule
 
     for api_bp in (api.bp, exports.bp):
         csrf.exempt(api_bp)  # the API authenticates by Bearer token, never by cookie
         app.register_blueprint(api_bp)
-    for blueprint in (views.bp, pages.bp, officials.bp):
+    for blueprint in (pages.bp, officials.bp):
         app.register_blueprint(blueprint)
     notifications.register_kinds()
     schedule.every(app, 60, "petitions.jobs.tick")

@@ -21,6 +21,7 @@ import audit
 import auth
 import budgeting
 import demo
+import home
 import notifications
 import petitions
 import workers
@@ -36,7 +37,7 @@ OWNED = {
         "jobs": (("workers.jobs.purge_auth_nonces", 3600),), "paths": set(), "schemas": set(),
     },
     petitions: {
-        "blueprints": {"petitions_api", "petition_exports", "home", "petitions", "officials"},
+        "blueprints": {"petitions_api", "petition_exports", "petitions", "officials"},
         "cli": set(),
         "kinds": {
             "petition.approved", "petition.rejected", "petition.opened", "petition.lapsed", "petition.closed",
@@ -75,6 +76,10 @@ OWNED = {
         "jobs": (),
         "paths": {"/eds/ca", "/eds/crl", "/territories", "/auth/challenge", "/auth/token", "/auth/logout", "/me"},
         "schemas": {"Jws", "Territory"},
+    },
+    home: {
+        "blueprints": {"home"}, "cli": set(), "kinds": set(), "actions": (), "jobs": (), "paths": set(),
+        "schemas": set(),
     },
     calendar_admin: {
         "blueprints": {"calendar_admin"}, "cli": {"calendar"}, "kinds": set(),
