@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,13 +14,10 @@ from jsonapi import API_PREFIX, typed_body
 from kernel.errors import DomainError
 from petitions import breakdowns, queries, rules, services, signing
 from petitions.models import Petition
+from web.clock import now as _now
 
 bp = Blueprint("petitions_api", __name__, url_prefix=API_PREFIX)
 log = logging.getLogger(__name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _load(petition_id: int, viewer_iin: str | None = None) -> Petition:
