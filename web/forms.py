@@ -33,7 +33,7 @@ class Posted:
 
 
 def post_form(
-    form: FlaskForm | None,
+    form: FlaskForm,
     act: Callable[[], Any],
     *,
     done_message: str | Callable[[Any], str] | None = None,
@@ -41,14 +41,14 @@ def post_form(
     errors_on: FlaskForm | None = None,
     refusal_message: Callable[[DomainError], str | None] | None = None,
 ) -> Posted:
-    """Validate `form` (None: nothing to validate), run the use case `act`, commit it.
+    """Validate `form`, run the use case `act`, commit it.
 
     On success `done_message` (or `done_message(result)`) is flashed. On a DomainError the
     transaction is rolled back, `field_errors(errors_on or form, error.fields)` puts the use case's
     field refusals on the form, and `refusal_message(error)` (when it names one) or the error's own
     message is flashed.
     """
-    if form is not None and not form.validate_on_submit():
+    if not form.validate_on_submit():
         return Posted(False, 422 if form.errors else 200)
     try:
         result = act()
