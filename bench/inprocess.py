@@ -8,6 +8,9 @@ pre-signs the bodies, stops gunicorn, then calls the WSGI app directly with prep
 after another, and reports the CPU milliseconds per request (and, with --profile, a cProfile dump);
 then the same for `GET /petitions/{id}/count` and for bare Flask (`bench/bare.py`).
 The load benchmark measures the whole stack; this one says which layer to work on.
+
+Two checkouts measuring on one server at once keep apart with BENCH_DB (databases `<BENCH_DB>` and
+`<BENCH_DB>_seed`, default dauys_bench) and BENCH_REDIS (the Redis database it empties).
 """
 
 from __future__ import annotations

@@ -47,7 +47,10 @@ import loadgen  # noqa: E402
 
 OUT = ROOT / "build" / "bench"
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-DB, TEMPLATE = "dauys_bench", "dauys_bench_seed"
+# BENCH_DB names the run's databases (the copy and `<BENCH_DB>_seed`, its template of citizens), so a
+# second checkout on the same server measuring at the same time does not drop the first one's.
+DB = os.environ.get("BENCH_DB", "dauys_bench")
+TEMPLATE = f"{DB}_seed"
 REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 CITIZENS_KATO = "710000000"  # Astana
 FLASK = [str(ROOT / ".venv/bin/flask"), "--app", "wsgi"]

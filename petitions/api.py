@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
-
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy.exc import SQLAlchemyError
 
 from auth.access import bearer_user, bodies_served, role_required, signer_limit_key
 from extensions import db, limiter
 from jsonapi import API_PREFIX, typed_body
 from kernel.errors import DomainError
-from petitions import breakdowns, queries, rules, services, signing
+from petitions import breakdowns, counter, queries, rules, services, signing
 from petitions.models import Petition
 from web.clock import now as _now
 
 bp = Blueprint("petitions_api", __name__, url_prefix=API_PREFIX)
-log = logging.getLogger(__name__)
 
 
 def _load(petition_id: int, viewer_iin: str | None = None) -> Petition:
@@ -119,41 +114,23 @@ def _signer_key() -> str:
 @bp.post("/petitions/<int:petition_id>/signatures")
 @limiter.limit(lambda: current_app.config["RATELIMIT_SIGNED"], key_func=_signer_key, scope="sign")
 def sign_petition(petition_id: int):
-    # The hot path: no transaction around the look-ups, no ORM object, one statement writes.
-    signing.autocommit_reads()
-    petition = signing.signing_facts(petition_id)
-    if petition is None or petition.state == "draft":
-        raise DomainError("not_found")
-    data = typed_body(jws=str, notify=bool)
-    now = _now()
-    signature = signing.sign(petition, data.get("jws"), now, notify=data.get("notify") is True)
-    db.session.commit()
-    moves = _advance_after_commit(petition_id, now) if signature.may_move else []
-    return jsonify({"receipt": signature.receipt, "petition": petition_id, "moves": moves}), 201
+    # The hot path: one call, the use case, which owns its transactions (petitions.signing).
+    data = _signing_body(petition_id)
+    signed = signing.sign_petition(petition_id, data.get("jws"), _now(), notify=data.get("notify") is True)
+    return jsonify({"receipt": signed.receipt, "petition": petition_id, "moves": list(signed.moves)}), 201
 
 
-def _advance_after_commit(petition_id: int, now: datetime) -> list[str]:
-    """The signature is safe; moving the petition on may fail now and be done by the recount job.
-
-    Near a target every signer looks: one read outside a transaction, and a transaction (the move
-    and its event together) only for the one who finds the move due."""
+def _signing_body(petition_id: int) -> dict:
     try:
-        signing.autocommit_reads()
-        if not signing.move_due(petition_id):
-            return []
-        db.session.commit()
-        moves = signing.advance(petition_id, now)
-        db.session.commit()
-        return moves
-    except SQLAlchemyError:
-        db.session.rollback()
-        log.exception("advancing petition %s after a signature failed; the recount job will retry", petition_id)
-        return []
+        return typed_body(jws=str, notify=bool)
+    except DomainError:
+        signing.published_facts(petition_id)  # a petition that is not there is not_found, whatever the body
+        raise
 
 
 @bp.get("/petitions/<int:petition_id>/count")
 def petition_count(petition_id: int):
-    tally = signing.public_tally(petition_id)
+    tally = counter.public_tally(petition_id)
     if tally is None:
         raise DomainError("not_found")
     # The most read URL of a national petition: body and ETag are made once per refresh.
@@ -163,7 +140,7 @@ def petition_count(petition_id: int):
     return response.make_conditional(request)
 
 
-_COUNT_CACHE_CONTROL = f"public, max-age={int(signing.COUNT_TTL_SECONDS)}"
+_COUNT_CACHE_CONTROL = f"public, max-age={int(counter.COUNT_TTL_SECONDS)}"
 
 
 @bp.post("/petitions/<int:petition_id>/review")

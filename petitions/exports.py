@@ -12,9 +12,9 @@ from jsonapi import API_PREFIX
 from kernel.csv_export import csv_response
 from kernel.errors import DomainError
 from petitions import breakdowns
+from petitions.counter import exact_count
 from petitions.models import Petition, Signature
 from petitions.queries import PUBLIC_STATES, kazakhstan_day
-from petitions.signing import exact_count
 
 bp = Blueprint("petition_exports", __name__, url_prefix=API_PREFIX + "/exports")
 

@@ -13,7 +13,7 @@ from extensions import db
 from kernel.kazakhstan_time import local_date
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import WorkCalendar, working_days_between
-from petitions import retention, rules, signing
+from petitions import count_moves, counter, retention
 from petitions.models import Petition, PetitionCounter, PetitionMilestone
 from workers import outbox
 from workers.runtime import job, utcnow
@@ -38,13 +38,10 @@ def tick(now_iso: str | None = None) -> dict:
 def recount_and_advance(now: datetime) -> int:
     """Correct counter drift and make any move a crashed request left undone."""
     moved = 0
-    # under_review too: a signer who loaded the petition just before its threshold move
-    # is still accepted, and its public count must stay verifiable from the rows.
-    counted = (*rules.SIGNABLE_STATES, "under_review")
-    ids = list(db.session.scalars(select(Petition.id).where(Petition.state.in_(counted))))
+    ids = list(db.session.scalars(select(Petition.id).where(Petition.state.in_(count_moves.RECOUNTED_STATES))))
     for petition_id in ids:
-        signing.reconcile(petition_id)
-        moved += len(signing.advance(petition_id, now))
+        counter.reconcile(petition_id)
+        moved += len(count_moves.advance(petition_id, now))
         db.session.commit()
     return moved
 

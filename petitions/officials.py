@@ -13,7 +13,7 @@ from kernel import instants
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN
 from kernel.territories import territory_names
-from petitions import queries, services, signing
+from petitions import counter, queries, services
 from petitions.forms import AnswerForm, ApproveForm, DiscussionForm, RejectForm, field_errors
 from petitions.models import Petition
 from web import clock
@@ -101,7 +101,7 @@ def review_queue():
     now = clock.now()
     items = queries.queue(("under_review",), Petition.review_due_on, bodies=bodies_served(current_user, "reviewer"))
     rows = [(p, p.review_due_on, queries.working_days_left(p.review_due_on, now)) for p in items]
-    counts = {p.id: signing.public_count(p.id) for p in items}
+    counts = {p.id: counter.public_count(p.id) for p in items}
     return render_template("petitions/review_queue.html", rows=rows, counts=counts, names=_territory_names(items))
 
 
@@ -115,7 +115,7 @@ def _review_page(petition: Petition, discussion: DiscussionForm, answer: AnswerF
     now = clock.now()
     return render_template(
         "petitions/review.html", petition=petition, discussion_form=discussion, answer_form=answer,
-        names=_territory_names([petition]), count=signing.public_count(petition.id),
+        names=_territory_names([petition]), count=counter.public_count(petition.id),
         own=services.is_own(petition, current_user),
         days_left=queries.working_days_left(petition.review_due_on, now) if petition.state == "under_review" else None,
     ), status

@@ -13,7 +13,7 @@ from kernel import charts, visible_text
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
 from kernel.territories import territory_names
-from petitions import breakdowns, labels, page_queries, queries, rules, services, signing
+from petitions import breakdowns, counter, labels, page_queries, queries, rules, services
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
 from web import clock
@@ -89,7 +89,7 @@ def index():
         page=page_number,
     )
     names = territory_names({p.territory for p in page.items}, _locale())
-    counts = {p.id: signing.public_count(p.id) for p in page.items}
+    counts = {p.id: counter.public_count(p.id) for p in page.items}
     filters = {k: v for k, v in {"q": form.q.data, "state": state, "addressee": addressee, "territory": territory}.items() if v}
     return render_template(
         "petitions/list.html", form=form, page=page, names=names, counts=counts, groups=groups,
@@ -113,7 +113,7 @@ def show(petition_id: int):
     def day_label(day, pattern: str) -> str:
         return _("Other days") if day == breakdowns.OTHER else format_date(day, pattern)
 
-    count = signing.public_count(petition.id)
+    count = counter.public_count(petition.id)
     config = current_app.config
     return render_template(
         "petitions/show.html",

@@ -13,8 +13,8 @@ from kernel.kazakhstan_time import local_date
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import working_days_between
 from petitions import rules
+from petitions.counter import public_count
 from petitions.models import Petition, Signature
-from petitions.signing import public_count
 
 PUBLIC_STATES = ("open", "under_review", "answered", "closed")
 PAGE_SIZE = 20

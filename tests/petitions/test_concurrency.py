@@ -110,7 +110,7 @@ def restricted_petition(app, make_citizen):
 
 def _counts(petition_id: int) -> tuple[int, int, list[int]]:
     from extensions import db
-    from petitions import signing
+    from petitions import counter
 
     db.session.rollback()
     rows = db.session.scalar(select(func.count(Signature.id)).where(Signature.petition_id == petition_id))
@@ -119,7 +119,7 @@ def _counts(petition_id: int) -> tuple[int, int, list[int]]:
             select(PetitionCounter.count).where(PetitionCounter.petition_id == petition_id).order_by(PetitionCounter.shard)
         )
     )
-    return signing.exact_count(petition_id), rows, shards
+    return counter.exact_count(petition_id), rows, shards
 
 
 def test_forty_signers_racing_across_the_threshold_fire_it_once(app, server, make_citizen, smtp, restricted_petition):

@@ -108,7 +108,7 @@ def test_the_restricted_phase_ends_ten_working_days_after_approval_across_new_ye
 def _reach_threshold(author, when: datetime, addressee: str = "government", territory: str | None = None) -> Petition:
     """Two real signatures at pinned instants carry a restricted petition to its threshold of 2."""
     from extensions import db
-    from petitions import signing
+    from petitions import count_moves, signing
 
     citizen, _, issue_keys = author
     petition = make_petition("restricted", citizen.iin, when, addressee=addressee, territory=territory, threshold=2)
@@ -116,7 +116,7 @@ def _reach_threshold(author, when: datetime, addressee: str = "government", terr
         keys = issue_keys(signer_iin, when)
         signing.sign(petition, signed(keys, "petition.sign", petition, when), when)
         db.session.commit()
-        signing.advance(petition.id, when)
+        count_moves.advance(petition.id, when)
         db.session.commit()
     db.session.expire_all()
     return db.session.get(Petition, petition.id)

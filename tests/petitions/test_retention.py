@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select, update
 
 from kernel.keyed_hashes import signer_hash
-from petitions import queries, retention, signing
+from petitions import counter, queries, retention, signing
 from petitions.models import Petition, Signature
 from tests.petitions.test_transitions import cast, make_petition, signed  # noqa: F401
 
@@ -34,7 +34,7 @@ def finished_petition(author_iin: str, signers: list, months_ago: int, state: st
 
 
 def public_record(petition_id: int):
-    return signing.exact_count(petition_id), queries.signatures_by_region(petition_id), queries.signatures_by_day(petition_id)
+    return counter.exact_count(petition_id), queries.signatures_by_region(petition_id), queries.signatures_by_day(petition_id)
 
 
 def test_old_finished_petitions_lose_personal_data_and_keep_their_record(app, cast, make_citizen):  # noqa: F811
@@ -72,4 +72,4 @@ def test_the_retention_period_is_configurable_and_runs_in_the_minute_job(app, ca
 
     assert jobs.tick()["anonymised"] == 1
     assert jobs.tick()["anonymised"] == 0
-    assert signing.exact_count(pid) == 1
+    assert counter.exact_count(pid) == 1

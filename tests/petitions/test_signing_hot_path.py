@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import update
 
-from petitions import signing
+from petitions import counter, signing
 from petitions.models import COUNTER_SHARDS, PetitionCounter
+from petitions.signing_facts import signing_facts
 from tests.petitions.test_transitions import cast, make_petition, signed  # noqa: F401
 
 
@@ -90,7 +91,7 @@ def test_a_signer_meeting_stale_facts_is_written_against_fresh_ones(app, client,
     people, _ = cast
     now = datetime.now(UTC)
     petition = make_petition("restricted", people["author"].iin, now, threshold=50_000)
-    assert signing.signing_facts(petition.id).state == "restricted"  # this process keeps them
+    assert signing_facts(petition.id).state == "restricted"  # this process keeps them
     _move_behind_this_process(petition.id, state="open", published_at=now,
                               collection_ends_at=now + timedelta(days=180))
 
@@ -100,15 +101,15 @@ def test_a_signer_meeting_stale_facts_is_written_against_fresh_ones(app, client,
     )
 
     assert response.status_code == 201, response.get_json()
-    assert _signature_rows(petition.id) == 1 == signing.exact_count(petition.id)
-    assert signing.signing_facts(petition.id).state == "open"
+    assert _signature_rows(petition.id) == 1 == counter.exact_count(petition.id)
+    assert signing_facts(petition.id).state == "open"
 
 
 def test_a_petition_closed_behind_stale_facts_takes_no_signature(app, client, cast):  # noqa: F811
     people, _ = cast
     now = datetime.now(UTC)
     petition = make_petition("open", people["author"].iin, now, threshold=50_000)
-    assert signing.signing_facts(petition.id).state == "open"
+    assert signing_facts(petition.id).state == "open"
     _move_behind_this_process(petition.id, state="closed")
 
     response = client.post(
@@ -118,7 +119,7 @@ def test_a_petition_closed_behind_stale_facts_takes_no_signature(app, client, ca
 
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "wrong_state"
-    assert _signature_rows(petition.id) == 0 == signing.exact_count(petition.id)
+    assert _signature_rows(petition.id) == 0 == counter.exact_count(petition.id)
 
 
 def test_a_signer_without_an_account_who_asks_to_be_told_gets_one_on_the_statement_at_a_time_path(
@@ -146,3 +147,57 @@ def test_a_signer_without_an_account_who_asks_to_be_told_gets_one_on_the_stateme
     account = db.session.scalar(select(User).where(User.iin == citizen.iin))
     signature = db.session.scalar(select(Signature).where(Signature.petition_id == petition_id))
     assert account is not None and signature.user_id == account.id and signature.notify is True
+
+
+def test_the_use_case_commits_the_signature_and_the_move_it_makes(app, cast):  # noqa: F811
+    """sign_petition owns its transactions: what it returns is committed, the move and its event too."""
+    from sqlalchemy import func, select
+
+    from extensions import db
+    from petitions.models import Petition, Signature
+    from workers.outbox import OutboxEvent
+
+    people, _ = cast
+    now = datetime.now(UTC)
+    petition = make_petition("open", people["author"].iin, now, threshold=1)
+    petition_id, jws = petition.id, signed(people["signer"], "petition.sign", petition, now)
+
+    result = signing.sign_petition(petition_id, jws, now)
+
+    assert result.may_move is True and result.moves == ("reach_threshold",)
+    assert not db.session().in_transaction()
+    with db.engine.connect() as other:  # another connection sees it all
+        assert other.scalar(select(func.count()).where(Signature.petition_id == petition_id)) == 1
+        assert other.scalar(select(Petition.state).where(Petition.id == petition_id)) == "under_review"
+        assert other.scalar(select(func.count()).where(OutboxEvent.event == "petition.threshold_reached")) == 1
+
+
+def test_a_body_for_a_petition_that_is_not_there_is_not_found_whatever_it_is(app, client, cast):  # noqa: F811
+    people, _ = cast
+    now = datetime.now(UTC)
+    draft = make_petition("draft", people["author"].iin, now)
+    petition = make_petition("open", people["author"].iin, now)
+
+    for path in ("/api/v1/petitions/999999/signatures", f"/api/v1/petitions/{draft.id}/signatures"):
+        for body in ("{", '{"jws": 5}', '{"jws": "x"}'):
+            response = client.post(path, data=body, content_type="application/json")
+            assert (response.status_code, response.get_json()["error"]["code"]) == (404, "not_found"), (path, body)
+    for body in ("{", '{"jws": 5}'):
+        response = client.post(f"/api/v1/petitions/{petition.id}/signatures", data=body, content_type="application/json")
+        assert response.get_json()["error"]["code"] == "validation_error", body
+
+
+def test_the_hot_path_names_no_state_it_asks_the_lifecycle_table():
+    """Signability, the phases and the moves come from PETITION (petitions/lifecycle.py); a state's
+    name written in these modules would be a second table. ("open" is also an action's name.)"""
+    import ast
+    from pathlib import Path
+
+    from petitions.lifecycle import PETITION
+
+    states = set(PETITION.states) - set(PETITION.actions)
+    root = Path(__file__).resolve().parents[2] / "petitions"
+    for name in ("signing", "signing_facts", "signature_sql", "counter", "count_moves"):
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        written = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and node.value in states}
+        assert not written, f"petitions/{name}.py names {sorted(written)}"

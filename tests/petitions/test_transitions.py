@@ -301,15 +301,15 @@ def test_conditional_moves_act_only_on_their_state(app, cast):
     """open / reach_threshold (by the count), lapse and close (by the clock) are conditional UPDATEs."""
     from extensions import db
     from kernel.kazakhstan_time import local_date
-    from petitions import jobs, signing
+    from petitions import count_moves, jobs
 
     people, _ = cast
     now = datetime.now(UTC)
     app.config.update(PETITION_RESTRICTED_SUPPORTERS=2)
     cases = {
         # action: (how to run it, petition overrides, count)
-        "open": (lambda p: signing.advance(p.id, now), {"threshold": 10}, 2),
-        "reach_threshold": (lambda p: signing.advance(p.id, now), {"threshold": 1}, 1),
+        "open": (lambda p: count_moves.advance(p.id, now), {"threshold": 10}, 2),
+        "reach_threshold": (lambda p: count_moves.advance(p.id, now), {"threshold": 1}, 1),
         "lapse": (lambda p: jobs.lapse_restricted(now, local_date(now)), {"restricted_until": date(2024, 1, 1)}, 0),
         "close": (lambda p: jobs.close_expired(now), {"collection_ends_at": now - timedelta(seconds=1)}, 0),
     }
@@ -419,7 +419,7 @@ def test_signing_a_restricted_petition_after_its_last_day_is_wrong_state(app, ma
 def test_signing_an_open_petition_after_its_collection_ended_is_wrong_state(app, make_citizen, keys_at):
     """Even a signature that would carry it over the threshold: time ran out first."""
     from extensions import db
-    from petitions import signing
+    from petitions import count_moves, signing
 
     ends = datetime(2026, 9, 14, 6, 0, tzinfo=UTC)
     petition = make_petition("open", make_citizen().iin, ends - timedelta(days=1), collection_ends_at=ends, threshold=2)
@@ -430,5 +430,5 @@ def test_signing_an_open_petition_after_its_collection_ended_is_wrong_state(app,
     with pytest.raises(DomainError) as refused:
         signing.sign(petition, signed(second, "petition.sign", petition, ends), ends)
     assert refused.value.code == "wrong_state"
-    signing.advance(petition.id, ends)
+    count_moves.advance(petition.id, ends)
     assert snapshot(petition.id) == before

@@ -1,0 +1,138 @@
+"""The one write of a signature, per dialect: its row, and one counter shard's +1 only if it was written.
+
+The statements are made from `Signature.__table__`: every column but the autoincrement key is
+written, so a column added to the model is written by the hot path too, with no second list of
+columns to forget. A column the caller gives no value takes what an ORM insert would give it: its
+constant default, else NULL (one whose default is computed, or set by the server, must be given).
+
+The shape is what makes the hot path fast, and safe under concurrent signers:
+
+- `INSERT … SELECT … FROM petition WHERE id = :petition_id AND state = :state`: the row is written
+  only while the petition is still in the state the signer's (kept) facts showed, so stale facts
+  never let a signature into a petition that moved on;
+- `ON CONFLICT (petition_id, signer_hash) DO NOTHING RETURNING id`: a second signature of one
+  citizen is a no-op the caller can tell apart (no id), not an error that aborts a transaction;
+- on PostgreSQL both in one statement (data-modifying CTEs: the shard is bumped only if the row
+  was inserted), atomic even in autocommit, so a signature is one round trip; SQLite has no such
+  CTEs and runs the insert and the bump as two statements in the session's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, text
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.elements import TextClause
+
+from extensions import db
+from petitions.lifecycle import PETITION
+from petitions.models import Petition, PetitionCounter, Signature
+
+ONE_PER_CITIZEN = "uq_signature_one_per_citizen"  # the unique constraint a second signature meets
+
+
+def written_columns(table: Table) -> list:
+    """The columns a new row is written with: all but the autoincrement primary key."""
+    return [column for column in table.columns if column is not table.autoincrement_column]
+
+
+@dataclass(frozen=True)
+class SignatureWrite:
+    """The statements that write one signature and bump its shard, for one table and dialect."""
+
+    insert: TextClause  # on PostgreSQL it bumps the shard too and returns (id, count)
+    bump: TextClause | None  # None on PostgreSQL; else run after an insert that returned an id
+    absent: Mapping[str, Any]  # what a column takes when the caller gives it no value
+    required: frozenset[str]  # columns whose value only the caller can give
+
+    def run(self, connection: Connection, values: Mapping[str, Any], state: str, shard: int) -> tuple[int | None, int | None]:
+        """Insert the signature if the petition is still in `state` and the citizen has not signed it,
+        and add one to `shard`. Returns the new row's id and the shard's count, or (None, None) when
+        nothing was written."""
+        missing = self.required and self.required.difference(values)
+        if missing:
+            raise ValueError(f"a signature needs a value for {', '.join(sorted(missing))}")
+        params = {**self.absent, **values, "state": state, "shard": shard}
+        if self.bump is None:
+            return tuple(connection.execute(self.insert, params).one())
+        signature_id = connection.execute(self.insert, params).scalar()
+        if signature_id is None:
+            return None, None
+        return signature_id, connection.execute(self.bump, params).scalar()
+
+
+def _conflict_target(table: Table) -> str:
+    for constraint in table.constraints:
+        if constraint.name == ONE_PER_CITIZEN:
+            return ", ".join(column.name for column in constraint.columns)
+    raise LookupError(f"{table.name} has no constraint {ONE_PER_CITIZEN}")
+
+
+def statements(table: Table, dialect: Dialect) -> SignatureWrite:
+    """The write of a signature into `table` (Signature's, or a copy of it) for `dialect`."""
+    columns = written_columns(table)
+    names = [column.name for column in columns]
+    typed = [bindparam(column.name, type_=column.type) for column in columns]
+    absent, required = {}, set()
+    for column in columns:
+        if column.server_default is not None or (column.default is not None and not column.default.is_scalar):
+            required.add(column.name)
+        else:
+            absent[column.name] = column.default.arg if column.default is not None else None
+    petition, counter = Petition.__table__, PetitionCounter.__table__
+    state = petition.c[PETITION.column].name
+    shard = (
+        f"UPDATE {counter.name} SET {counter.c.count.name} = {counter.c.count.name} + 1 "
+        f"WHERE {counter.c.petition_id.name} = :petition_id AND {counter.c.shard.name} = :shard"
+    )
+    if dialect.name == "postgresql":
+        # A bind in a SELECT list has no type to take from the column: say it.
+        selected = ", ".join(f"CAST(:{column.name} AS {column.type.compile(dialect)})" for column in columns)
+    else:
+        selected = ", ".join(f":{name}" for name in names)
+    insert = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {selected} FROM {petition.name} "
+        f"WHERE {petition.name}.{petition.c.id.name} = :petition_id AND {petition.name}.{state} = :state "
+        f"ON CONFLICT ({_conflict_target(table)}) DO NOTHING RETURNING {table.autoincrement_column.name}"
+    )
+    if dialect.name == "postgresql":
+        both = (
+            f"WITH ins AS ({insert}), bump AS ({shard} AND EXISTS (SELECT FROM ins) RETURNING {counter.c.count.name}) "
+            f"SELECT (SELECT {table.autoincrement_column.name} FROM ins), (SELECT {counter.c.count.name} FROM bump)"
+        )
+        return SignatureWrite(text(both).bindparams(*typed), None, absent, frozenset(required))
+    return SignatureWrite(
+        text(insert).bindparams(*typed), text(shard + f" RETURNING {counter.c.count.name}"), absent, frozenset(required)
+    )
+
+
+_MADE: dict[str, SignatureWrite] = {}
+
+
+def record(values: Mapping[str, Any], state: str, shard: int) -> tuple[int | None, int | None]:
+    """Write a signature of `values` (Signature's columns) in the session's connection: see
+    `SignatureWrite.run`. The statements are made once per dialect."""
+    connection = db.session.connection()
+    write = _MADE.get(connection.dialect.name)
+    if write is None:
+        write = _MADE[connection.dialect.name] = statements(Signature.__table__, connection.dialect)
+    return write.run(connection, values, state, shard)
+
+
+# The citizen's signature of the petition, by the keyed hash of their IIN (the write's own names)
+ALREADY_SIGNED = select(Signature.id).where(
+    Signature.petition_id == bindparam("petition_id"), Signature.signer_hash == bindparam("signer_hash")
+)
+
+# The same, as the EXISTS eds's one signer look-up carries (eds.DoneBefore binds its own names)
+SIGNED_BEFORE = select(Signature.id).where(
+    Signature.petition_id == bindparam("b_signed_petition"), Signature.signer_hash == bindparam("b_signer_hash")
+).exists()
+
+
+def already_signed(values: Mapping[str, Any]) -> bool:
+    """Whether the citizen of `values` (petition_id, signer_hash) has a signature of the petition."""
+    return db.session.connection().execute(ALREADY_SIGNED, values).first() is not None
