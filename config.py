@@ -56,6 +56,10 @@ DEFAULTS: dict[str, Any] = {
     "PETITION_RESTRICTED_SUPPORTERS": 50,
     "PETITION_REVIEW_WORKING_DAYS_CENTRAL": 40,
     "PETITION_REVIEW_WORKING_DAYS_LOCAL": 20,
+    # reviewers are reminded this many working days before a review is due, once each (DOMAIN.md:
+    # Notifications); a reminder is named by its number (the milestone `reminder_5`), so a changed
+    # list sends the new reminders and never repeats one already sent. DAUYS_…="5,1"
+    "PETITION_REVIEW_REMINDER_WORKING_DAYS": (5, 1),
     "PETITION_MODERATION_WORKING_DAYS": 20,
     "PETITION_RESTRICTED_WORKING_DAYS": 10,
     "PETITION_COLLECTION_MONTHS": 6,
@@ -79,14 +83,39 @@ def _coerce(default: Any, raw: str) -> Any:
         return int(raw)
     if isinstance(default, float):
         return float(raw)
+    if isinstance(default, tuple):  # whole numbers, comma-separated: "5,1"
+        return tuple(int(part) for part in raw.split(","))
     return raw
+
+
+def _working_days_before(value: Any) -> str | None:
+    """Why `value` cannot be a list of reminders before a due date, or None."""
+    if not isinstance(value, tuple) or not value:
+        return "must be one or more whole numbers, e.g. 5,1"
+    if not all(type(days) is int and days >= 1 for days in value):
+        return "must be whole numbers of working days, each at least 1"
+    if len(set(value)) != len(value):
+        return "must not name a day twice"
+    return None
+
+
+# Settings a value of the wrong shape would break at the first job rather than at start-up.
+CHECKS = {"PETITION_REVIEW_REMINDER_WORKING_DAYS": _working_days_before}
+
+
+def _checked(values: dict[str, Any]) -> None:
+    for key, check in CHECKS.items():
+        problem = check(values[key])
+        if problem:
+            raise RuntimeError(f"{PREFIX}{key} {problem} (it is {values[key]!r})")
 
 
 def load(
     instance_path: str, environ: os._Environ | dict | None = None, overrides: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """Build the Flask config from defaults, the environment and `overrides`; fail fast on a
-    missing secret in production and on a guessable one anywhere."""
+    missing secret in production, on a guessable one anywhere, and on a setting of CHECKS whose
+    value cannot work."""
     environ = os.environ if environ is None else environ
     values = dict(DEFAULTS)
     for key, default in DEFAULTS.items():
@@ -94,6 +123,7 @@ def load(
         if raw is not None and raw != "":
             values[key] = _coerce(default, raw) if default is not None else raw
     values.update(overrides or {})
+    _checked(values)
     values["SECRET_KEY"] = _secret_key(values["SECRET_KEY"], values["ENV"], Path(instance_path))
 
     if values["DATABASE_URL"] is None:

@@ -7,7 +7,6 @@ import hashlib
 import ipaddress
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import request
@@ -15,6 +14,7 @@ from flask_login import current_user
 
 from auth.models import User
 from kernel.errors import DomainError
+from web import clock
 
 if TYPE_CHECKING:
     from auth.eds import Signer
@@ -36,18 +36,35 @@ def bearer_user() -> User:
         from auth.services import user_from_api_token
 
         # the token's login session is checked on every request: signing out or a revocation ends it
-        user = user_from_api_token(token.strip(), datetime.now(UTC))
+        user = user_from_api_token(token.strip(), clock.now())
         cached = request.environ["dauys.api_user"] = user
     return cached
 
 
-def bearer_required(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        bearer_user()
-        return fn(*args, **kwargs)
+class Console:
+    """The operator at the server's console (a `flask` command): whoever runs one holds the server
+    and its database already, so it may do any official act. Only a command line passes CONSOLE;
+    no request's user is ever one (tests/auth/test_console_actor.py holds that)."""
 
-    return wrapper  # type: ignore[return-value]
+    def __repr__(self) -> str:
+        return "CONSOLE"
+
+
+CONSOLE = Console()
+
+
+def require_role(user: User | Console, role: str, scope: str | None = None, body: str | None = None) -> None:
+    """Refuse (forbidden) unless `user` holds `role`: for exactly `scope` and `body` when a scope is
+    given (a grant for a territory above it, or a wildcard, serves nothing: RoleGrant.serves).
+
+    The one rule every use case asks: a moderator or admin serves the whole platform (no scope); a
+    reviewer one body, ('government', None) or (KATO, addressee); a budget officer or secretary one
+    rural district (its KATO).
+    """
+    if user is CONSOLE:
+        return
+    if not isinstance(user, User) or not user.has_role(role, scope, body):
+        raise DomainError("forbidden")
 
 
 def bodies_served(user: User, role: str) -> list[tuple[str | None, str | None]]:
@@ -55,31 +72,36 @@ def bodies_served(user: User, role: str) -> list[tuple[str | None, str | None]]:
     return [(grant.scope, grant.body) for grant in user.grants if grant.serves(role)]
 
 
-def role_required(
-    role: str, scope: Callable[..., str | tuple[str, str | None] | None] | None = None
-) -> Callable[[F], F]:
-    """Refuse unless the user (Bearer on the API, session on pages) holds `role`.
+def signed_in_user() -> User:
+    """This request's user: the Bearer token's on the API, the session's on pages; else unauthorized."""
+    if request.path.startswith("/api/"):
+        return bearer_user()
+    if current_user.is_authenticated:
+        return current_user
+    raise DomainError("unauthorized")
 
-    `scope`, given the view's arguments, names what the action concerns: a scope (a rural
-    district's KATO) or a (scope, body) pair (a reviewer's body: ('government', None) or
-    (KATO, addressee)); the grant must be for exactly that, never a wildcard or a territory above
-    it. Without `scope` any well-formed grant of the role will do (a queue page); the use case
-    still checks the document itself.
-    """
+
+def sign_in_required(fn: F) -> F:
+    """Refuse an anonymous request (unauthorized: 401, on pages and API alike); what the signed-in
+    user may do there, the use case decides (its `require_…`)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        signed_in_user()
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def role_required(role: str) -> Callable[[F], F]:
+    """Refuse unless the user (Bearer on the API, session on pages) holds some grant of `role`:
+    the gate of a page or endpoint that lists a role's work (a queue) or is the role's alone (an
+    admin's). Which document, body or territory a grant covers is the use case's to check."""
 
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if request.path.startswith("/api/"):
-                user = bearer_user()
-            elif current_user.is_authenticated:
-                user = current_user
-            else:
-                raise DomainError("unauthorized")
-            wanted = scope(*args, **kwargs) if scope else None
-            served, body = wanted if isinstance(wanted, tuple) else (wanted, None)
-            if not user.has_role(role, served, body):
-                raise DomainError("forbidden")
+            require_role(signed_in_user(), role)
             return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import get_locale
@@ -15,12 +15,9 @@ from extensions import db, limiter
 from jsonapi import API_PREFIX, typed_body
 from kernel.errors import DomainError
 from kernel.territories import TERRITORY_LEVELS, Territory
+from web.clock import now as _now
 
 bp = Blueprint("auth_api", __name__, url_prefix=API_PREFIX)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @bp.get("/eds/ca")

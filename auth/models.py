@@ -21,7 +21,6 @@ from kernel.territories import Territory
 
 ROLES = ("moderator", "reviewer", "budget_officer", "secretary", "admin")
 GOVERNMENT_SCOPE = "government"
-CERT_USAGES = ("auth", "sign")
 NATIONAL_ROLES = ("moderator", "admin")  # serve the whole platform: never scoped
 RURAL_ROLES = ("budget_officer", "secretary")  # each serves one rural district
 # The local bodies a reviewer may serve (with the KATO of their region or city): a petition's addressee.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,8 +11,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from auth import services
 from auth.forms import ContactForm, EdsLoginForm, LogoutForm
 from extensions import db, limiter
-from kernel.errors import DomainError
 from redirect_targets import same_site_path
+from web import clock
+from web.forms import post_form
 
 bp = Blueprint("auth", __name__)
 
@@ -27,27 +28,27 @@ def login():
     form = EdsLoginForm()
     if request.method == "GET":
         form.next.data = same_site_path(request.args.get("next"), default="")
-    if form.validate_on_submit():
-        # decided before anything is written: no `next` can fail the request after the commit
-        target = same_site_path(form.next.data, default=url_for("auth.account"))
-        now = datetime.now(UTC)
+
+    def sign_in():
+        now = clock.now()
         replaced = current_user.session_handle if current_user.is_authenticated else None
-        try:
-            signed_in = services.login_with_eds(form.jws.data, now, _page_session_lifetime())
-            if replaced:  # the session this browser had is replaced: end it
-                services.end_login_session(replaced, now)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return render_template("auth/login.html", form=form), error.status
-        login_user(signed_in.user)
+        signed_in = services.login_with_eds(form.jws.data, now, _page_session_lifetime())
+        if replaced:  # the session this browser had is replaced: end it
+            services.end_login_session(replaced, now)
+        return signed_in
+
+    # decided before anything is written: no `next` can fail the request after the commit
+    target = same_site_path(form.next.data, default=url_for("auth.account"))
+    posted = post_form(form, sign_in)
+    if posted.done:
+        login_user(posted.result.user)
         flash(_("You are signed in."), "success")
         return redirect(target)
-    status = 400 if request.method == "POST" else 200
+    if posted.error is not None:  # the use case refused: its message is flashed
+        return render_template("auth/login.html", form=form), posted.status
     for message in form.jws.errors:
         flash(message, "error")
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
 
 
 @bp.post("/logout")
@@ -55,7 +56,7 @@ def logout():
     if LogoutForm().validate_on_submit():
         if current_user.is_authenticated:
             # ended on the server: every copy of this cookie, anywhere, stops working
-            services.end_login_session(current_user.session_handle, datetime.now(UTC))
+            services.end_login_session(current_user.session_handle, clock.now())
             db.session.commit()
         logout_user()
         flash(_("You are signed out."), "success")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
@@ -13,12 +11,9 @@ from budgeting.models import BudgetCycle, Proposal
 from extensions import db, limiter
 from jsonapi import API_PREFIX, typed_body
 from kernel.errors import DomainError
+from web.clock import now as _now
 
 bp = Blueprint("budget_api", __name__, url_prefix=API_PREFIX + "/budget")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _cycle(cycle_id: int) -> BudgetCycle:
@@ -89,7 +84,9 @@ def screen_proposal(proposal_id: int):
 def implementation(proposal_id: int):
     user = bearer_user()
     data = typed_body(status=str, spent=int)
-    proposal = services.set_implementation(_proposal(proposal_id), user, status=data.get("status"), spent=data.get("spent"))
+    proposal = services.set_implementation(
+        _proposal(proposal_id), user, status=data.get("status"), spent=data.get("spent"), now=_now()
+    )
     db.session.commit()
     return jsonify(queries.proposal_json(proposal))
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import click
 from flask.cli import AppGroup
 
+from auth.access import CONSOLE
 from budgeting import services
 from extensions import db
 from kernel import instants
@@ -45,7 +46,7 @@ def create_cycle(kato, year, amount, ballot, min_choices, max_choices, rule, pro
     """Create a budget cycle with all its rules fixed; prints its id."""
     try:
         cycle = services.create_cycle(
-            kato=kato, year=year, amount=amount, ballot=ballot, rule=rule, min_choices=min_choices,
+            CONSOLE, kato=kato, year=year, amount=amount, ballot=ballot, rule=rule, min_choices=min_choices,
             max_choices=max_choices, proposals_open=proposals_open, proposals_close=proposals_close,
             voting_open=voting_open, voting_close=voting_close, now=datetime.now(UTC),
         )

@@ -150,9 +150,6 @@ class ImplementationForm(FlaskForm):
     )
 
 
-DATES_HINT = _l("Kazakhstan time (Astana).")
-
-
 class CycleForm(FlaskForm):
     kato = SelectField(_l("Rural district"), choices=[], validators=[InputRequired(message=FIELD_MESSAGES["kato"])])
     year = IntegerColumnField(BudgetCycle.year, _l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -12,14 +14,12 @@ from extensions import db
 from notifications.events import EventKind, register
 
 
-def _proposer(payload: dict) -> list[User]:
-    from datetime import UTC, datetime
-
+def _proposer(payload: dict, now: datetime) -> list[User]:
     proposal = db.session.get(Proposal, payload["proposal_id"])
-    return [account_for(proposal.author_iin, datetime.now(UTC))] if proposal else []
+    return [account_for(proposal.author_iin, now)] if proposal else []
 
 
-def _followers(payload: dict) -> list[User]:
+def _followers(payload: dict, _now: datetime) -> list[User]:
     return list(
         db.session.scalars(
             select(User).join(BudgetFollower, BudgetFollower.user_id == User.id).where(
@@ -29,14 +29,11 @@ def _followers(payload: dict) -> list[User]:
     )
 
 
-def _followers_and_proposers(payload: dict) -> list[User]:
-    from datetime import UTC, datetime
-
+def _followers_and_proposers(payload: dict, now: datetime) -> list[User]:
     authors = db.session.scalars(
         select(Proposal.author_iin).where(Proposal.cycle_id == payload["cycle_id"], Proposal.state != "draft")
     )
-    now = datetime.now(UTC)
-    return _followers(payload) + [account_for(iin, now) for iin in sorted(set(authors))]
+    return _followers(payload, now) + [account_for(iin, now) for iin in sorted(set(authors))]
 
 
 def _context(payload: dict) -> dict:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from auth.access import role_required
+from auth.access import role_required, sign_in_required
 from budgeting import page_queries, queries, services
 from budgeting.forms import CycleForm, ImplementationForm, PaperBallotForm, ScreenForm, field_errors
 from budgeting.models import BudgetCycle, Proposal
@@ -18,31 +18,29 @@ from extensions import db
 from kernel import instants
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN
+from web import clock
+from web.forms import post_form
 
 bp = Blueprint("budget_officials", __name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _locale() -> str:
     return str(get_locale() or "kk")
 
 
-def _kato_of_cycle(cycle_id: int) -> str:
-    return load_cycle(cycle_id).kato
+def _served_cycle(cycle_id: int, role: str) -> BudgetCycle:
+    """The cycle, if the user is its `role` (services.require_official: exactly its rural district)."""
+    cycle = load_cycle(cycle_id)
+    services.require_official(current_user, role, cycle)
+    return cycle
 
 
-def _kato_of_proposal(proposal_id: int) -> str:
-    return load_cycle(_proposal(proposal_id).cycle_id).kato
-
-
-def _proposal(proposal_id: int) -> Proposal:
+def _screened(proposal_id: int) -> tuple[Proposal, BudgetCycle]:
+    """A submitted proposal and its cycle, if the user is a budget officer of its rural district."""
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or proposal.state == "draft":  # a draft is its author's alone
         raise DomainError("not_found")
-    return proposal
+    return proposal, _served_cycle(proposal.cycle_id, "budget_officer")
 
 
 # --- a new cycle --------------------------------------------------------------------
@@ -59,39 +57,32 @@ def new_cycle():
     form = CycleForm()
     form.kato.choices = page_queries.rural_districts(current_user, _locale())
     if form.year.data is None and not form.is_submitted():
-        form.year.data = _now().astimezone(KAZAKHSTAN).year
-    status = 200
-    if form.validate_on_submit():
-        if not current_user.has_role("budget_officer", form.kato.data):
-            raise DomainError("forbidden")
+        form.year.data = clock.now().astimezone(KAZAKHSTAN).year
+
+    def create() -> BudgetCycle:
         approval = form.ballot.data == "approval"
-        try:
-            cycle = services.create_cycle(
-                kato=form.kato.data, year=form.year.data, amount=form.amount.data, ballot=form.ballot.data,
-                rule=form.rule.data, min_choices=form.min_choices.data if approval else None,
-                max_choices=form.max_choices.data if approval else None,
-                proposals_open=_instant(form.proposals_open.data), proposals_close=_instant(form.proposals_close.data),
-                voting_open=_instant(form.voting_open.data), voting_close=_instant(form.voting_close.data), now=_now(),
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            field_errors(form, error.fields)
-            flash(error.message, "error")
-            status = error.status
-        else:
-            flash(_("The budget cycle is created. Its rules cannot change once proposals open."), "success")
-            return redirect(url_for("budgeting.show", cycle_id=cycle.id))
-    elif form.errors:
-        status = 422
-    return render_template("budgeting/new.html", form=form), status
+        return services.create_cycle(
+            current_user, kato=form.kato.data, year=form.year.data, amount=form.amount.data, ballot=form.ballot.data,
+            rule=form.rule.data, min_choices=form.min_choices.data if approval else None,
+            max_choices=form.max_choices.data if approval else None,
+            proposals_open=_instant(form.proposals_open.data), proposals_close=_instant(form.proposals_close.data),
+            voting_open=_instant(form.voting_open.data), voting_close=_instant(form.voting_close.data), now=clock.now(),
+        )
+
+    posted = post_form(
+        form, create, done_message=_("The budget cycle is created. Its rules cannot change once proposals open."),
+        field_errors=field_errors,
+    )
+    if posted.done:
+        return redirect(url_for("budgeting.show", cycle_id=posted.result.id))
+    return render_template("budgeting/new.html", form=form), posted.status
 
 
 # --- screening and implementation -----------------------------------------------------
 
 
 def _screening_page(cycle: BudgetCycle, forms: dict | None = None, status: int = 200):
-    now = _now()
+    now = clock.now()
     phase = cycle.phase_at(now)
     proposals = [p for p in queries.proposals(cycle.id) if p.state != "draft"]
     screen_forms, impl_forms = {}, {}
@@ -125,53 +116,46 @@ def _screening_page(cycle: BudgetCycle, forms: dict | None = None, status: int =
 
 
 @bp.get("/budget/<int:cycle_id>/screening")
-@role_required("budget_officer", scope=_kato_of_cycle)
+@sign_in_required
 def screening(cycle_id: int):
-    return _screening_page(load_cycle(cycle_id))
+    return _screening_page(_served_cycle(cycle_id, "budget_officer"))
 
 
 @bp.post("/budget/proposals/<int:proposal_id>/screening")
-@role_required("budget_officer", scope=_kato_of_proposal)
+@sign_in_required
 def screen(proposal_id: int):
-    proposal = _proposal(proposal_id)
-    cycle = load_cycle(proposal.cycle_id)
+    proposal, cycle = _screened(proposal_id)
     form = ScreenForm(prefix=f"p{proposal.id}")
-    if not form.validate_on_submit():
-        return _screening_page(cycle, {("screen", proposal.id): form}, 422)
     eligible = form.decision.data == "eligible"
-    try:
-        services.screen(
+    posted = post_form(
+        form,
+        lambda: services.screen(
             proposal, current_user, eligible=eligible, cost=form.cost.data if eligible else None,
-            reason=None if eligible else (form.reason.data or ""), now=_now(),
-        )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        field_errors(form, error.fields)
-        flash(error.message, "error")
-        return _screening_page(cycle, {("screen", proposal.id): form}, error.status)
-    flash(_("«%(title)s» is on the ballot.", title=proposal.title) if eligible
-          else _("«%(title)s» is marked not eligible; the proposer is told why.", title=proposal.title), "success")
+            reason=None if eligible else (form.reason.data or ""), now=clock.now(),
+        ),
+        done_message=_("«%(title)s» is on the ballot.", title=proposal.title) if eligible
+        else _("«%(title)s» is marked not eligible; the proposer is told why.", title=proposal.title),
+        field_errors=field_errors,
+    )
+    if not posted.done:
+        return _screening_page(cycle, {("screen", proposal.id): form}, posted.status)
     return redirect(url_for("budget_officials.screening", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}"))
 
 
 @bp.post("/budget/proposals/<int:proposal_id>/implementation")
-@role_required("budget_officer", scope=_kato_of_proposal)
+@sign_in_required
 def implementation(proposal_id: int):
-    proposal = _proposal(proposal_id)
-    cycle = load_cycle(proposal.cycle_id)
+    proposal, cycle = _screened(proposal_id)
     form = ImplementationForm(prefix=f"p{proposal.id}")
-    if not form.validate_on_submit():
-        return _screening_page(cycle, {("impl", proposal.id): form}, 422)
-    try:
-        services.set_implementation(proposal, current_user, status=form.status.data, spent=form.spent.data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        field_errors(form, error.fields)
-        flash(error.message, "error")
-        return _screening_page(cycle, {("impl", proposal.id): form}, error.status)
-    flash(_("Saved: the results page shows the new status."), "success")
+    posted = post_form(
+        form,
+        lambda: services.set_implementation(
+            proposal, current_user, status=form.status.data, spent=form.spent.data, now=clock.now()
+        ),
+        done_message=_("Saved: the results page shows the new status."), field_errors=field_errors,
+    )
+    if not posted.done:
+        return _screening_page(cycle, {("impl", proposal.id): form}, posted.status)
     return redirect(url_for("budget_officials.screening", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}"))
 
 
@@ -185,34 +169,31 @@ PAPER_MESSAGES = {
 }
 
 
+def _paper_refusal(error: DomainError) -> str | None:
+    message = PAPER_MESSAGES.get(error.code)
+    return message() if message else None
+
+
 @bp.route("/budget/<int:cycle_id>/paper", methods=["GET", "POST"])
-@role_required("secretary", scope=_kato_of_cycle)
+@sign_in_required
 def paper(cycle_id: int):
-    cycle = load_cycle(cycle_id)
-    if cycle.phase_at(_now()) != "voting":
+    cycle = _served_cycle(cycle_id, "secretary")
+    if cycle.phase_at(clock.now()) != "voting":
         raise DomainError("wrong_state", _("Paper ballots are recorded only during the voting phase."))
     projects = list(services.eligible_projects(cycle.id).values())
     form = PaperBallotForm()
     form.projects.choices = [(p.id, p.title) for p in projects]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            ballot = services.record_paper_ballot(
-                cycle, current_user, form.iin.data.strip(), sorted(set(form.projects.data or [])), _now()
-            )
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            field_errors(form, error.fields)
-            message = PAPER_MESSAGES.get(error.code)
-            flash(message() if message else error.message, "error")
-            status = error.status
-        else:
-            flash(_("The paper ballot is recorded. Receipt: %(receipt)s", receipt=ballot.receipt), "success")
-            return redirect(url_for("budget_officials.paper", cycle_id=cycle.id))
-    elif form.errors:
-        status = 422
+    posted = post_form(
+        form,
+        lambda: services.record_paper_ballot(
+            cycle, current_user, form.iin.data.strip(), sorted(set(form.projects.data or [])), clock.now()
+        ),
+        done_message=lambda ballot: _("The paper ballot is recorded. Receipt: %(receipt)s", receipt=ballot.receipt),
+        field_errors=field_errors, refusal_message=_paper_refusal,
+    )
+    if posted.done:
+        return redirect(url_for("budget_officials.paper", cycle_id=cycle.id))
     return render_template(
         "budgeting/paper.html", cycle=cycle, place=cycle_place(cycle), form=form, projects=projects,
         villages=place_names(cycle), ballots=services.ballot_count(cycle.id),
-    ), status
+    ), posted.status

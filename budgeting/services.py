@@ -1,9 +1,13 @@
-"""Budget use cases: cycles, proposals, screening, ballots online and on paper. Never commit or send."""
+"""Budget use cases: cycles, proposals, screening, ballots online and on paper. Never commit or send.
+
+An official act checks its actor itself, whichever page, endpoint or command calls it: a budget
+officer or secretary of exactly the cycle's rural district (auth.access.require_role).
+"""
 
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -12,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from audit import services as audit
 from auth import eds
+from auth.access import Console, require_role
 from auth.iin import InvalidIIN, age_on, decode
 from auth.models import Person, User
 from auth.services import account_for
@@ -48,11 +53,13 @@ def _int(value: object, field: str, fields: dict, minimum: int = 0, maximum: int
 
 
 def create_cycle(
-    *, kato: str, year: int, amount: int, ballot: str, rule: str, min_choices: int | None,
+    officer: User | Console, *, kato: str, year: int, amount: int, ballot: str, rule: str, min_choices: int | None,
     max_choices: int | None, proposals_open: datetime, proposals_close: datetime, voting_open: datetime,
     voting_close: datetime, now: datetime,
 ) -> BudgetCycle:
-    """A cycle with every rule fixed up front; one per rural district and year."""
+    """A cycle with every rule fixed up front; one per rural district and year; by an officer of that
+    district (or the operator's console: `flask budget create-cycle`)."""
+    require_official_of(officer, "budget_officer", kato)
     fields: dict[str, str] = {}
     place = db.session.get(Territory, kato)
     if place is None or place.level != "rural_district":
@@ -112,8 +119,13 @@ def _require_phase(cycle: BudgetCycle, now: datetime, *phases: str) -> None:
 
 def require_official(user: User, role: str, cycle: BudgetCycle) -> None:
     """An officer or secretary of exactly the cycle's rural district (not of a district or region above it)."""
-    if not user.has_role(role, cycle.kato):
-        raise DomainError("forbidden")
+    require_official_of(user, role, cycle.kato)
+
+
+def require_official_of(user: User | Console, role: str, kato: str) -> None:
+    """An officer or secretary of exactly the rural district `kato`; what is no KATO text is no grant's
+    scope (never the unscoped question "holds the role anywhere")."""
+    require_role(user, role, kato if isinstance(kato, str) else "")
 
 
 def is_own(proposal: Proposal, official: User) -> bool:
@@ -228,7 +240,7 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
     return proposal
 
 
-def set_implementation(proposal: Proposal, officer: User, *, status: object, spent: object) -> Proposal:
+def set_implementation(proposal: Proposal, officer: User, *, status: object, spent: object, now: datetime) -> Proposal:
     cycle = db.session.get(BudgetCycle, proposal.cycle_id)
     require_official(officer, "budget_officer", cycle)
     if is_own(proposal, officer):
@@ -244,7 +256,7 @@ def set_implementation(proposal: Proposal, officer: User, *, status: object, spe
         raise DomainError("validation_error", fields=fields)
     if (proposal.implementation, proposal.spent) != (status, amount):
         audit.record(
-            "proposal.implementation", officer, "proposal", proposal.id, datetime.now(UTC), status=status, spent=amount
+            "proposal.implementation", officer, "proposal", proposal.id, now, status=status, spent=amount
         )
     proposal.implementation, proposal.spent = status, amount
     return proposal

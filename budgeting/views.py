@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -30,12 +29,10 @@ from kernel import charts
 from kernel.disclosure import OTHER
 from kernel.errors import DomainError
 from kernel.territories import territory_chain, territory_names
+from web import clock
+from web.forms import post_form
 
 bp = Blueprint("budgeting", __name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _locale() -> str:
@@ -87,7 +84,7 @@ def place_names(cycle: BudgetCycle) -> dict[str, str]:
 
 @bp.get("/budget")
 def index():
-    now = _now()
+    now = clock.now()
     cycles = queries.cycles()
     names = territory_names({c.kato for c in cycles}, _locale())
     return render_template("budgeting/list.html", rows=[(c, names.get(c.kato, c.kato), c.phase_at(now)) for c in cycles])
@@ -96,7 +93,7 @@ def index():
 @bp.get("/budget/<int:cycle_id>")
 def show(cycle_id: int):
     cycle = load_cycle(cycle_id)
-    now = _now()
+    now = clock.now()
     viewer = current_user if current_user.is_authenticated else None
     proposals = queries.proposals(cycle.id, include_drafts_of=viewer.iin if viewer else None)
     return render_template(
@@ -114,22 +111,19 @@ def show(cycle_id: int):
 @login_required
 def follow(cycle_id: int):
     cycle = load_cycle(cycle_id)
-    if not FollowForm().validate_on_submit():
+    posted = post_form(
+        FollowForm(), lambda: services.follow(cycle, current_user),
+        done_message=_("You will be told when the budget moves to a new phase and when the results are published."),
+        refusal_message=lambda error: _("Only residents of this rural district can follow its budget.")
+        if error.code == "not_resident" else None,
+    )
+    if not posted.done and posted.error is None:  # the form itself was refused (its CSRF token)
         raise DomainError("validation_error")
-    try:
-        services.follow(cycle, current_user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(_("Only residents of this rural district can follow its budget.") if error.code == "not_resident"
-              else error.message, "error")
-    else:
-        flash(_("You will be told when the budget moves to a new phase and when the results are published."), "success")
     return redirect(url_for("budgeting.show", cycle_id=cycle.id))
 
 
 def _phase_gate(cycle: BudgetCycle, phase: str, message: str) -> None:
-    if cycle.phase_at(_now()) != phase:
+    if cycle.phase_at(clock.now()) != phase:
         raise DomainError("wrong_state", message)
 
 
@@ -140,27 +134,23 @@ def propose(cycle_id: int):
     _phase_gate(cycle, "proposals", _("Proposals are accepted only while the proposal phase is open."))
     form = ProposalForm()
     form.settlement.choices = page_queries.villages(cycle, _locale())
-    status = 200
-    if form.validate_on_submit():
+
+    def save():
         data = {
             "title": form.title.data, "description": form.description.data, "category": form.category.data,
             "settlement": form.settlement.data, "cost": form.cost.data,
         }
-        try:
-            proposal = services.create_proposal(cycle, current_user, data, _now())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            field_errors(form, error.fields)
-            flash(_("Only adult residents of this rural district can propose.") if error.code in ("not_resident", "not_eligible")
-                  else error.message, "error")
-            status = error.status
-        else:
-            flash(_("Draft saved. Read it once more, then sign and submit it."), "success")
-            return redirect(url_for("budgeting.submit", proposal_id=proposal.id))
-    elif form.errors:
-        status = 422
-    return render_template("budgeting/propose.html", cycle=cycle, place=cycle_place(cycle), form=form), status
+        return services.create_proposal(cycle, current_user, data, clock.now())
+
+    posted = post_form(
+        form, save,
+        done_message=_("Draft saved. Read it once more, then sign and submit it."), field_errors=field_errors,
+        refusal_message=lambda error: _("Only adult residents of this rural district can propose.")
+        if error.code in ("not_resident", "not_eligible") else None,
+    )
+    if posted.done:
+        return redirect(url_for("budgeting.submit", proposal_id=posted.result.id))
+    return render_template("budgeting/propose.html", cycle=cycle, place=cycle_place(cycle), form=form), posted.status
 
 
 @bp.route("/budget/proposals/<int:proposal_id>/submit", methods=["GET", "POST"])
@@ -175,7 +165,7 @@ def submit(proposal_id: int):
     form = SignedForm()
     response, status = process_signed_form(
         form,
-        lambda: services.submit_proposal(proposal, current_user, form.jws.data, _now()),
+        lambda: services.submit_proposal(proposal, current_user, form.jws.data, clock.now()),
         done_message=_("Your proposal is signed and submitted. The budget officer screens it before voting."),
         done_url=lambda: url_for("budgeting.show", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}"),
     )
@@ -183,7 +173,7 @@ def submit(proposal_id: int):
         return response
     return render_template(
         "budgeting/submit.html", cycle=cycle, proposal=proposal, form=form, villages=place_names(cycle),
-        phase=cycle.phase_at(_now()),
+        phase=cycle.phase_at(clock.now()),
     ), status
 
 

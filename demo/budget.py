@@ -42,13 +42,13 @@ def _residents(kato_prefix: str, adult_before) -> list[Person]:
 
 
 def _cycle(year: int, opens: datetime, rule: str, ballot: str, officer_iin: str, voters: int, now: datetime) -> BudgetCycle:
+    officer = auth_services.account_for(officer_iin, now)
     cycle = services.create_cycle(
-        kato=RURAL_DISTRICT, year=year, amount=8_000_000, ballot=ballot, rule=rule,
+        officer, kato=RURAL_DISTRICT, year=year, amount=8_000_000, ballot=ballot, rule=rule,
         min_choices=None, max_choices=3 if ballot == "approval" else None,
         proposals_open=opens, proposals_close=opens + timedelta(days=20),
         voting_open=opens + timedelta(days=30), voting_close=opens + timedelta(days=45), now=opens - timedelta(days=1),
     )
-    officer = auth_services.account_for(officer_iin, now)
     residents = _residents(RURAL_DISTRICT[:6], (now - timedelta(days=366 * 19)).date())
     proposed_at = opens + timedelta(days=2)
     for (title, category, settlement, cost), author in zip(PROPOSALS, residents, strict=False):

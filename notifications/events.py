@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
@@ -18,13 +19,13 @@ from extensions import db
 class EventKind:
     """How to fan out one kind of event."""
 
-    recipients: Callable[[dict], list[User]]
+    recipients: Callable[[dict, datetime], list[User]]  # (payload, now): an account made for one is made at `now`
     subject: object  # a lazy string, rendered in the recipient's language
     template: str  # templates/email/<template>.txt, also the inbox text
     context: Callable[[dict], dict] = field(default=lambda payload: {})
 
 
-def the_user(payload: dict) -> list[User]:
+def the_user(payload: dict, _now: datetime) -> list[User]:
     user = db.session.get(User, payload["user_id"])
     return [user] if user else []
 

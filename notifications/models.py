@@ -27,9 +27,6 @@ class Notification(db.Model):
     __table_args__ = (UniqueConstraint("outbox_id", "user_id", name="uq_notification_event_user"),)
 
 
-EMAIL_STATES = ("pending", "sending", "sent", "failed")
-
-
 class EmailDelivery(db.Model):
     """An e-mail to send: claimed before sending, retried on transient failures."""
 

@@ -33,7 +33,7 @@ def fan_out(row: OutboxEvent, now: datetime) -> list[int]:
     kind = KINDS[row.event]
     new_deliveries: list[EmailDelivery] = []
     seen: set[int] = set()
-    for user in kind.recipients(row.payload):
+    for user in kind.recipients(row.payload, now):
         if user.id in seen:
             continue
         seen.add(user.id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
@@ -14,6 +12,7 @@ from extensions import db
 from notifications.models import Notification
 from notifications.queries import inbox
 from notifications.services import render
+from web import clock
 
 bp = Blueprint("notifications", __name__)
 
@@ -32,7 +31,7 @@ def mark_read():
         db.session.execute(
             update(Notification)
             .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-            .values(read_at=datetime.now(UTC))
+            .values(read_at=clock.now())
         )
         db.session.commit()
     return redirect(url_for("notifications.index"))

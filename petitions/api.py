@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, current_app, jsonify, request
 
 from auth.access import bearer_user, bodies_served, role_required, signer_limit_key
@@ -12,12 +10,9 @@ from jsonapi import API_PREFIX, typed_body
 from kernel.errors import DomainError
 from petitions import breakdowns, counter, queries, rules, services, signing
 from petitions.models import Petition
+from web.clock import now as _now
 
 bp = Blueprint("petitions_api", __name__, url_prefix=API_PREFIX)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _load(petition_id: int, viewer_iin: str | None = None) -> Petition:

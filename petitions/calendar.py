@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from audit import services as audit
 from extensions import db
@@ -30,10 +30,10 @@ def set_transfer(day: date, working: bool, note: str, now: datetime, actor=None)
     return row
 
 
-def remove_transfer(day: date, now: datetime | None = None, actor=None) -> bool:
+def remove_transfer(day: date, now: datetime, actor=None) -> bool:
     row = db.session.get(CalendarTransfer, day)
     if row is None:
         return False
     db.session.delete(row)
-    audit.record("calendar.remove_transfer", actor, "day", day.isoformat(), now or datetime.now(UTC))
+    audit.record("calendar.remove_transfer", actor, "day", day.isoformat(), now)
     return True

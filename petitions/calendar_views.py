@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -18,6 +18,8 @@ from extensions import db
 from kernel import work_calendar
 from kernel.date_validators import in_calendar_years
 from petitions import calendar
+from web import clock
+from web.forms import post_form
 
 bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
 
@@ -42,17 +44,18 @@ class RemoveForm(FlaskForm):
 @role_required("admin")
 def index():
     form = TransferForm()
-    if form.validate_on_submit():
-        calendar.set_transfer(
-            form.day.data, form.kind.data == "working", form.note.data, datetime.now(UTC), actor=current_user
-        )
-        db.session.commit()
-        flash(_("Saved."), "success")
+    posted = post_form(
+        form,
+        lambda: calendar.set_transfer(
+            form.day.data, form.kind.data == "working", form.note.data, clock.now(), actor=current_user
+        ),
+        done_message=_("Saved."),
+    )
+    if posted.done:
         return redirect(url_for("calendar_admin.index"))
-    status = 422 if form.errors else 200
     return render_template(
         "calendar/admin.html", form=form, remove_form=RemoveForm(), transfers=work_calendar.transfers()
-    ), status
+    ), posted.status
 
 
 @bp.post("/remove")
@@ -60,13 +63,11 @@ def index():
 def remove():
     form = RemoveForm()
     if form.validate_on_submit():
-        from datetime import date
-
         try:
             day = date.fromisoformat(form.day.data)
         except ValueError:
             day = None
-        if day and calendar.remove_transfer(day, datetime.now(UTC), actor=current_user):
+        if day and calendar.remove_transfer(day, clock.now(), actor=current_user):
             db.session.commit()
             flash(_("Removed."), "success")
     return redirect(url_for("calendar_admin.index"))

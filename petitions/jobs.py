@@ -113,8 +113,11 @@ def _milestone_once(petition_id: int, kind: str, now: datetime) -> bool:
 
 
 def review_reminders(now: datetime, today: date, calendar: WorkCalendar) -> int:
-    """Reviewers are reminded 5 and 1 working days before the due date; overdue goes to admins."""
+    """Reviewers are reminded PETITION_REVIEW_REMINDER_WORKING_DAYS (5 and 1) working days before the
+    due date, each once (`reminder_5`, `reminder_1`: the nearest one due, so a late tick skips the
+    earlier); overdue goes to admins."""
     sent = 0
+    before = sorted(current_app.config["PETITION_REVIEW_REMINDER_WORKING_DAYS"])
     rows = db.session.execute(
         select(Petition.id, Petition.review_due_on).where(Petition.state == "under_review")
     ).all()
@@ -122,12 +125,8 @@ def review_reminders(now: datetime, today: date, calendar: WorkCalendar) -> int:
         left = working_days_between(calendar, today, due)
         if today > due:
             plan = [("overdue", "petition.review_overdue")]
-        elif left <= 1:
-            plan = [("reminder_1", "petition.review_reminder")]
-        elif left <= 5:
-            plan = [("reminder_5", "petition.review_reminder")]
         else:
-            plan = []
+            plan = [(f"reminder_{days}", "petition.review_reminder") for days in before if left <= days][:1]
         for kind, event in plan:
             if _milestone_once(petition_id, kind, now):
                 outbox.record(event, now, petition_id=petition_id, days_left=max(left, 0), due_on=due.isoformat())

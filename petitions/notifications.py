@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,26 +18,25 @@ def _petition(payload: dict) -> Petition | None:
     return db.session.get(Petition, payload["petition_id"])
 
 
-def _accounts(iins: list[str]) -> list[User]:
-    now = datetime.now(UTC)
+def _accounts(iins: list[str], now: datetime) -> list[User]:
     return [account_for(iin, now) for iin in iins]
 
 
-def author(payload: dict) -> list[User]:
+def author(payload: dict, now: datetime) -> list[User]:
     petition = _petition(payload)
-    return _accounts([petition.author_iin]) if petition else []
+    return _accounts([petition.author_iin], now) if petition else []
 
 
-def reviewers(payload: dict) -> list[User]:
+def reviewers(payload: dict, now: datetime) -> list[User]:
     """The reviewers of exactly the petition's body (addressee and territory), never of a neighbouring one."""
     from petitions.services import body_of
 
     petition = _petition(payload)
-    return _accounts(holders_of("reviewer", *body_of(petition))) if petition else []
+    return _accounts(holders_of("reviewer", *body_of(petition)), now) if petition else []
 
 
-def admins(_payload: dict) -> list[User]:
-    return _accounts(holders_of("admin"))
+def admins(_payload: dict, now: datetime) -> list[User]:
+    return _accounts(holders_of("admin"), now)
 
 
 def signers(payload: dict, opted_in_only: bool) -> list[User]:
@@ -67,7 +66,7 @@ def register_kinds() -> None:
     register(
         "petition.threshold_reached",
         _kind(
-            lambda p: reviewers(p) + author(p) + signers(p, opted_in_only=True),
+            lambda p, now: reviewers(p, now) + author(p, now) + signers(p, opted_in_only=True),
             _l("A petition reached its threshold"),
             "petition_threshold_reached",
         ),
@@ -77,12 +76,12 @@ def register_kinds() -> None:
     register(
         "petition.discussion_scheduled",
         _kind(
-            lambda p: author(p) + signers(p, opted_in_only=True),
+            lambda p, now: author(p, now) + signers(p, opted_in_only=True),
             _l("A public discussion of a petition was scheduled"),
             "petition_discussion_scheduled",
         ),
     )
     register(
         "petition.answered",
-        _kind(lambda p: author(p) + signers(p, opted_in_only=False), _l("A petition you signed was answered"), "petition_answered"),
+        _kind(lambda p, now: author(p, now) + signers(p, opted_in_only=False), _l("A petition you signed was answered"), "petition_answered"),
     )

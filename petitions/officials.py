@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,12 +16,10 @@ from kernel.territories import territory_names
 from petitions import counter, queries, services
 from petitions.forms import AnswerForm, ApproveForm, DiscussionForm, RejectForm, field_errors
 from petitions.models import Petition
+from web import clock
+from web.forms import post_form
 
 bp = Blueprint("officials", __name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _petition(petition_id: int) -> Petition:
@@ -44,14 +40,14 @@ def _territory_names(petitions: list[Petition]) -> dict[str, str]:
 @bp.get("/moderation")
 @role_required("moderator")
 def moderation_queue():
-    now = _now()
+    now = clock.now()
     items = queries.queue(("moderation",), Petition.moderation_due_on)
     rows = [(p, p.moderation_due_on, queries.working_days_left(p.moderation_due_on, now)) for p in items]
     return render_template("petitions/moderation_queue.html", rows=rows, names=_territory_names(items))
 
 
 def _moderation_page(petition: Petition, approve: ApproveForm, reject: RejectForm, status: int = 200):
-    now = _now()
+    now = clock.now()
     similar = queries.similar_petitions(petition, queries.SIMILAR_STATES_FOR_MODERATORS)
     return render_template(
         "petitions/moderation.html", petition=petition, approve_form=approve, reject_form=reject,
@@ -69,22 +65,18 @@ def moderation(petition_id: int):
 def _moderate(petition_id: int, decision: str):
     petition = _petition(petition_id)
     approve, reject = ApproveForm(), RejectForm()
-    form = approve if decision == "approve" else reject
-    if not form.validate_on_submit():
-        return _moderation_page(petition, approve, reject, 422)
-    try:
-        services.moderate(
+    posted = post_form(
+        approve if decision == "approve" else reject,
+        lambda: services.moderate(
             petition, current_user, decision=decision, reason=reject.reason.data if decision == "reject" else None,
-            comment=reject.comment.data if decision == "reject" else None, now=_now(),
-        )
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        field_errors(reject, error.fields)
-        flash(error.message, "error")
-        return _moderation_page(petition, approve, reject, error.status)
-    flash(_("Approved: the petition now gathers its first supporters.") if decision == "approve"
-          else _("Rejected: the author has been told the reason."), "success")
+            comment=reject.comment.data if decision == "reject" else None, now=clock.now(),
+        ),
+        done_message=_("Approved: the petition now gathers its first supporters.") if decision == "approve"
+        else _("Rejected: the author has been told the reason."),
+        field_errors=field_errors, errors_on=reject,
+    )
+    if not posted.done:
+        return _moderation_page(petition, approve, reject, posted.status)
     return redirect(url_for("officials.moderation_queue"))
 
 
@@ -106,7 +98,7 @@ def reject(petition_id: int):
 @bp.get("/review")
 @role_required("reviewer")
 def review_queue():
-    now = _now()
+    now = clock.now()
     items = queries.queue(("under_review",), Petition.review_due_on, bodies=bodies_served(current_user, "reviewer"))
     rows = [(p, p.review_due_on, queries.working_days_left(p.review_due_on, now)) for p in items]
     counts = {p.id: counter.public_count(p.id) for p in items}
@@ -120,7 +112,7 @@ def _reviewed(petition_id: int) -> Petition:
 
 
 def _review_page(petition: Petition, discussion: DiscussionForm, answer: AnswerForm, status: int = 200):
-    now = _now()
+    now = clock.now()
     return render_template(
         "petitions/review.html", petition=petition, discussion_form=discussion, answer_form=answer,
         names=_territory_names([petition]), count=counter.public_count(petition.id),
@@ -145,19 +137,17 @@ def review(petition_id: int):
 def schedule_discussion(petition_id: int):
     petition = _reviewed(petition_id)
     form = DiscussionForm()
-    if not form.validate_on_submit():
-        return _review_page(petition, form, AnswerForm(formdata=None), 422)
-    # The reviewer types Astana wall-clock time (its year checked by the form); the service wants an instant.
-    at = instants.wall_clock(form.at.data, KAZAKHSTAN).isoformat()
-    try:
-        services.schedule_discussion(petition, current_user, at=at, place=form.place.data, now=_now())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        field_errors(form, error.fields)
-        flash(error.message, "error")
-        return _review_page(petition, form, AnswerForm(formdata=None), error.status)
-    flash(_("The discussion is scheduled and published."), "success")
+    posted = post_form(
+        form,
+        # The reviewer types Astana wall-clock time (its year checked by the form); the service wants an instant.
+        lambda: services.schedule_discussion(
+            petition, current_user, at=instants.wall_clock(form.at.data, KAZAKHSTAN).isoformat(),
+            place=form.place.data, now=clock.now(),
+        ),
+        done_message=_("The discussion is scheduled and published."), field_errors=field_errors,
+    )
+    if not posted.done:
+        return _review_page(petition, form, AnswerForm(formdata=None), posted.status)
     return redirect(url_for("officials.review", petition_id=petition.id))
 
 
@@ -166,15 +156,11 @@ def schedule_discussion(petition_id: int):
 def answer(petition_id: int):
     petition = _reviewed(petition_id)
     form = AnswerForm()
-    if not form.validate_on_submit():
-        return _review_page(petition, DiscussionForm(formdata=None), form, 422)
-    try:
-        services.answer(petition, current_user, decision=form.decision.data, text=form.text.data, now=_now())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        field_errors(form, error.fields)
-        flash(error.message, "error")
-        return _review_page(petition, DiscussionForm(formdata=None), form, error.status)
-    flash(_("The answer is published; the author and signers are told."), "success")
+    posted = post_form(
+        form,
+        lambda: services.answer(petition, current_user, decision=form.decision.data, text=form.text.data, now=clock.now()),
+        done_message=_("The answer is published; the author and signers are told."), field_errors=field_errors,
+    )
+    if not posted.done:
+        return _review_page(petition, DiscussionForm(formdata=None), form, posted.status)
     return redirect(url_for("petitions.show", petition_id=petition.id))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date, format_number, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,15 +16,13 @@ from kernel.territories import territory_names
 from petitions import breakdowns, counter, labels, page_queries, queries, rules, services
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
+from web import clock
+from web.forms import post_form
 
 bp = Blueprint("petitions", __name__)
 # Plain-text output (the page's <title>, e-mails and the inbox) isolates user text that holds a bidi
 # control, stored before such text was refused; HTML wraps user text in <bdi> instead.
 bp.add_app_template_filter(visible_text.isolated, "isolated")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _locale() -> str:
@@ -104,7 +100,7 @@ def index():
 @bp.get("/petitions/<int:petition_id>")
 def show(petition_id: int):
     petition = visible_petition(petition_id)
-    now = _now()
+    now = clock.now()
     locale = _locale()
     public = petition.state in queries.PUBLIC_STATES
     # small regions and days are merged into "other" (petitions.breakdowns): none names a signer
@@ -146,7 +142,7 @@ def new():
     def save():
         return services.create_draft(
             current_user, title=form.title.data, body=form.body.data, language=form.language.data,
-            addressee=form.addressee.data, territory=form.territory.data or None, now=_now(),
+            addressee=form.addressee.data, territory=form.territory.data or None, now=clock.now(),
         )
 
     return _save_draft(
@@ -170,22 +166,10 @@ def edit(petition_id: int):
 
 def _save_draft(form, save, saved_message: str, **page):
     """The draft form's POST: one service call, its refusals shown per field; on success, on to submitting."""
-    status = 200
-    if form.validate_on_submit():
-        try:
-            petition = save()
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            field_errors(form, error.fields)
-            flash(error.message, "error")
-            status = error.status
-        else:
-            flash(saved_message, "success")
-            return redirect(url_for("petitions.submit", petition_id=petition.id))
-    elif form.errors:
-        status = 422
-    return render_template("petitions/form.html", form=form, **page), status
+    posted = post_form(form, save, done_message=saved_message, field_errors=field_errors)
+    if posted.done:
+        return redirect(url_for("petitions.submit", petition_id=posted.result.id))
+    return render_template("petitions/form.html", form=form, **page), posted.status
 
 
 @bp.route("/petitions/<int:petition_id>/submit", methods=["GET", "POST"])
@@ -195,7 +179,7 @@ def submit(petition_id: int):
     form = SubmitForm()
     response, status = process_signed_form(
         form,
-        lambda: services.submit(petition, current_user, form.jws.data, _now()),
+        lambda: services.submit(petition, current_user, form.jws.data, clock.now()),
         done_message=_("Your petition is signed and sent to moderation."),
         done_url=lambda: url_for("petitions.show", petition_id=petition.id),
     )
@@ -224,7 +208,7 @@ def next_deadline(petition: Petition):
 @bp.get("/my/petitions")
 @login_required
 def mine():
-    now = _now()
+    now = clock.now()
     rows = []
     for petition in page_queries.authored_by(current_user.iin):
         due = next_deadline(petition)
@@ -234,6 +218,6 @@ def mine():
 
 @bp.get("/statistics")
 def statistics():
-    rows = queries.on_time_statistics(_now())
+    rows = queries.on_time_statistics(clock.now())
     names = territory_names({row.territory for row in rows}, _locale())
     return render_template("petitions/statistics.html", rows=rows, names=names)

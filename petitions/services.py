@@ -1,4 +1,9 @@
-"""Petition use cases of authors, moderators and reviewers. They never commit or send."""
+"""Petition use cases of authors, moderators and reviewers. They never commit or send.
+
+Each checks who may do it itself, whichever page, endpoint or command calls it: the author their
+own draft, a moderator (the whole platform) their decisions, a reviewer of exactly the petition's
+body (its addressee and territory) the discussion and the answer (auth.access.require_role).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from sqlalchemy import insert, select
 
 from audit import services as audit
 from auth import eds
+from auth.access import require_role
 from auth.iin import age_on
 from auth.models import User
 from extensions import db
@@ -162,8 +168,9 @@ def moderate(
 ) -> Petition:
     """Approve (the restricted phase starts) or reject with a published reason code; the author is told.
 
-    Never by the petition's own author, whichever page or endpoint asks.
+    Only by a moderator, and never by the petition's own author, whichever page or endpoint asks.
     """
+    require_moderator(moderator)
     _refuse_own(petition, moderator, OWN_PETITION_MODERATION)
     _lock(petition)
     if decision == "approve":
@@ -192,10 +199,14 @@ def moderate(
     return petition
 
 
+def require_moderator(user: User) -> None:
+    """A moderator: the role serves the whole platform, so no petition is outside it."""
+    require_role(user, "moderator")
+
+
 def require_reviewer(petition: Petition, user: User) -> None:
     """A reviewer of exactly the petition's body: its addressee and its territory."""
-    if not user.has_role("reviewer", *body_of(petition)):
-        raise DomainError("forbidden")
+    require_role(user, "reviewer", *body_of(petition))
 
 
 def schedule_discussion(petition: Petition, reviewer: User, *, at: object, place: object, now: datetime) -> Petition:

@@ -15,6 +15,20 @@ def test_environment_overrides_rule_defaults_with_their_types(tmp_path):
     assert values["DATABASE_URL"] == f"sqlite:///{tmp_path / 'dauys.sqlite3'}"
 
 
+def test_the_review_reminder_days_are_a_setting_checked_at_start(tmp_path):
+    assert config.load(str(tmp_path), {})["PETITION_REVIEW_REMINDER_WORKING_DAYS"] == (5, 1)  # DOMAIN.md
+    values = config.load(str(tmp_path), {"DAUYS_PETITION_REVIEW_REMINDER_WORKING_DAYS": "3,1"})
+    assert values["PETITION_REVIEW_REMINDER_WORKING_DAYS"] == (3, 1)
+    assert config.load(str(tmp_path), {"DAUYS_PETITION_REVIEW_REMINDER_WORKING_DAYS": "10"})[
+        "PETITION_REVIEW_REMINDER_WORKING_DAYS"] == (10,)
+    for wrong in ("0,1", "5,-1", "5,5"):
+        with pytest.raises(RuntimeError, match="DAUYS_PETITION_REVIEW_REMINDER_WORKING_DAYS"):
+            config.load(str(tmp_path), {"DAUYS_PETITION_REVIEW_REMINDER_WORKING_DAYS": wrong})
+    for wrong in ((), [5, 1], (5, 1.5), (True,)):
+        with pytest.raises(RuntimeError, match="DAUYS_PETITION_REVIEW_REMINDER_WORKING_DAYS"):
+            config.load(str(tmp_path), {}, {"PETITION_REVIEW_REMINDER_WORKING_DAYS": wrong})
+
+
 def test_production_refuses_to_start_without_a_secret(tmp_path):
     with pytest.raises(RuntimeError, match="DAUYS_SECRET_KEY"):
         config.load(str(tmp_path), {"DAUYS_ENV": "production"})

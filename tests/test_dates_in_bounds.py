@@ -214,6 +214,7 @@ def test_the_cycle_form_takes_dates_around_the_cycle_year(client, territories, o
 
 @pytest.mark.parametrize(("field", "value"), [("year", 1999), ("year", 2101), ("year", 1)])
 def test_a_cycle_year_outside_the_years_is_refused_by_the_service(app, territories, field, value):
+    from auth.access import CONSOLE
     from budgeting import services
     from kernel.errors import DomainError
 
@@ -221,7 +222,7 @@ def test_a_cycle_year_outside_the_years_is_refused_by_the_service(app, territori
              (("proposals_open", 3), ("proposals_close", 4), ("voting_open", 5), ("voting_close", 6))}
     before = rows_everywhere()
     with pytest.raises(DomainError) as caught:
-        services.create_cycle(kato=DISTRICT, year=value, amount=1_000_000, ballot="approval", rule="greedy",
+        services.create_cycle(CONSOLE, kato=DISTRICT, year=value, amount=1_000_000, ballot="approval", rule="greedy",
                               min_choices=None, max_choices=None, now=datetime.now(UTC), **dates)
     assert caught.value.code == "validation_error" and field in caught.value.fields
     assert rows_everywhere() == before

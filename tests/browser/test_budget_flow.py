@@ -55,13 +55,14 @@ THIS_YEAR = datetime.now(UTC).year  # a cycle's phases (dated around now) fall w
 
 
 def make_cycle(server, year: int, phase: str = "proposals", **rules) -> int:
+    from auth.access import CONSOLE
     from budgeting import services
     from extensions import db
 
     settings = {"amount": 1_000_000, "ballot": "approval", "rule": "greedy", "min_choices": None, "max_choices": None, **rules}
     now = datetime.now(UTC)
     with server.app.app_context():
-        cycle = services.create_cycle(kato=DISTRICT, year=year, now=now, **settings, **schedule(phase, now))
+        cycle = services.create_cycle(CONSOLE, kato=DISTRICT, year=year, now=now, **settings, **schedule(phase, now))
         db.session.commit()
         cycle_id = cycle.id
         db.session.remove()

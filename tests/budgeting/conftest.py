@@ -122,6 +122,7 @@ def other_district(territories):
 @pytest.fixture
 def make_cycle(app, territories):
     """A cycle made by the service, its dates placing `at` (default: now) in `phase`."""
+    from auth.access import CONSOLE
     from budgeting import services
     from extensions import db
 
@@ -132,7 +133,7 @@ def make_cycle(app, territories):
              max_choices: int | None = None):
         at = at or datetime.now(UTC)
         cycle = services.create_cycle(
-            kato=kato, year=year or next(years), amount=amount, ballot=ballot, rule=rule, min_choices=min_choices,
+            CONSOLE, kato=kato, year=year or next(years), amount=amount, ballot=ballot, rule=rule, min_choices=min_choices,
             max_choices=max_choices, now=at, **schedule(phase, at),
         )
         db.session.commit()

@@ -165,6 +165,7 @@ def test_the_api_shows_a_new_cycle_with_its_phase_from_the_dates(app, client, te
 def test_operators_creating_the_same_cycle_at_once_get_one_cycle_and_clear_refusals(app, territories):
     import threading
 
+    from auth.access import CONSOLE
     from budgeting import services
     from kernel.errors import DomainError
 
@@ -181,7 +182,7 @@ def test_operators_creating_the_same_cycle_at_once_get_one_cycle_and_clear_refus
 
             try:
                 barrier.wait(timeout=30)
-                services.create_cycle(kato=DISTRICT, year=2027, amount=1_000_000, ballot="approval", rule="mes",
+                services.create_cycle(CONSOLE, kato=DISTRICT, year=2027, amount=1_000_000, ballot="approval", rule="mes",
                                       min_choices=None, max_choices=None, now=datetime(2027, 1, 1, tzinfo=UTC), **dates)
                 db.session.commit()
                 outcomes.append("created")

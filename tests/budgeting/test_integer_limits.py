@@ -213,13 +213,14 @@ def test_the_proposal_and_screening_forms_refuse_costs_beyond_64_bits(client, ma
      ("amount", 10**30)],
 )
 def test_create_cycle_refuses_an_integer_its_column_cannot_hold(app, territories, field, value):
+    from auth.access import CONSOLE
     from budgeting import services
 
     arguments = {"kato": DISTRICT, "year": 2031, "amount": 1_000_000, "ballot": "approval", "rule": "greedy",
                  "min_choices": None, "max_choices": None, **schedule("scheduled", datetime.now(UTC)), field: value}
     before = rows()
     with pytest.raises(DomainError) as caught:
-        services.create_cycle(now=datetime.now(UTC), **arguments)
+        services.create_cycle(CONSOLE, now=datetime.now(UTC), **arguments)
         from extensions import db
 
         db.session.commit()

@@ -55,11 +55,12 @@ def stored_phase(cycle_id: int) -> str:
 
 @pytest.fixture
 def cycle_2031(app, territories):
+    from auth.access import CONSOLE
     from budgeting import services
     from extensions import db
 
     cycle = services.create_cycle(
-        kato="113243000", year=2031, amount=2_000_000, ballot="approval", rule="greedy", min_choices=None,
+        CONSOLE, kato="113243000", year=2031, amount=2_000_000, ballot="approval", rule="greedy", min_choices=None,
         max_choices=None, proposals_open=PROPOSALS_OPEN, proposals_close=PROPOSALS_CLOSE, voting_open=VOTING_OPEN,
         voting_close=VOTING_CLOSE, now=PROPOSALS_OPEN - timedelta(days=30),
     )
@@ -120,11 +121,12 @@ def test_a_late_tick_moves_straight_to_the_phase_the_dates_give(app, cycle_2031)
 
 
 def test_tick_moves_each_cycle_on_its_own_dates(app, territories, make_cycle, cycle_2031):
+    from auth.access import CONSOLE
     from budgeting import services
     from extensions import db
 
     later = services.create_cycle(
-        kato="113243000", year=2032, amount=1_000_000, ballot="knapsack", rule="mes", min_choices=None,
+        CONSOLE, kato="113243000", year=2032, amount=1_000_000, ballot="knapsack", rule="mes", min_choices=None,
         max_choices=None, proposals_open=PROPOSALS_CLOSE, proposals_close=VOTING_OPEN, voting_open=VOTING_OPEN,
         voting_close=VOTING_CLOSE + timedelta(days=30), now=PROPOSALS_OPEN - SECOND,
     ).id

@@ -63,7 +63,7 @@ def test_an_admin_transfer_changes_a_newly_computed_deadline_and_not_a_stored_on
     assert moved_later.moderation_due_on == date(2025, 4, 22)
     # Instead Saturday 29 March 2025 is worked: 20 (1), 26-28 (4), Sat 29 (5), 31 (6),
     # 1-4 April (10), 7-11 (15), 14-18 (20): Friday 18 April.
-    remove_transfer(date(2025, 4, 4))
+    remove_transfer(date(2025, 4, 4), at("2025-03-18T05:00:00"))
     set_transfer(date(2025, 3, 29), True, "Қаулы № 2 (сынақ)", at("2025-03-18T05:00:00"))
     db.session.commit()
     moved_earlier = _submit(author, at("2025-03-19T05:00:00"))
