@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from budgeting.rules import Project, greedy, mes_add1  # noqa: E402
+from budgeting.allocation import Project, greedy, mes_add1  # noqa: E402
 
 
 def make_instance(seed: int, n_projects: int, n_voters: int) -> tuple[list[Project], list[frozenset[int]], int]:

@@ -13,13 +13,13 @@ def init_app(app: Flask) -> None:
     import budgeting.models  # noqa: F401  (its tables, for Alembic and create_all)
     import openapi
     from audit.services import register_actions
-    from budgeting import api, api_doc, cli, notifications, officials, views
+    from budgeting import api, api_doc, cli, notifications, officials, pages
     from extensions import csrf
     from workers import schedule
 
     csrf.exempt(api.bp)  # the API authenticates by Bearer token, never by cookie
     app.register_blueprint(api.bp)
-    app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(officials.bp)
     app.cli.add_command(cli.budget_cli)
     notifications.register_kinds()

@@ -13,7 +13,7 @@ from auth.access import role_required, sign_in_required
 from budgeting import page_queries, queries, services
 from budgeting.forms import CycleForm, ImplementationForm, PaperBallotForm, ScreenForm, field_errors
 from budgeting.models import BudgetCycle, Proposal
-from budgeting.views import cycle_place, load_cycle, place_names
+from budgeting.pages import cycle_place, load_cycle, place_names
 from extensions import db
 from kernel import instants
 from kernel.errors import DomainError

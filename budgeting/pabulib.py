@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from budgeting.rules import Project
+from budgeting.allocation import Project
 
 # pabulib's own META order; keys not listed follow in alphabetical order
 META_ORDER = (
@@ -28,7 +28,7 @@ class PbFile:
     ballots: list[frozenset[int]]  # anonymous, in the file's (sorted) order
 
     def tally_input(self) -> tuple[list[Project], list[frozenset[int]], int]:
-        """(projects, ballots, budget) as `budgeting.rules` takes them, for anyone's recount."""
+        """(projects, ballots, budget) as `budgeting.allocation` takes them, for anyone's recount."""
         projects = [
             Project(int(p["project_id"]), int(p["cost"]), int(p.get("submitted_order") or p["project_id"]))
             for p in self.projects

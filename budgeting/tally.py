@@ -7,14 +7,14 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
-from budgeting import pabulib, rules
+from budgeting import allocation, pabulib
 from budgeting.lifecycle import CYCLE
 from budgeting.models import Ballot, BudgetCycle, Proposal
 from extensions import db
 from workers import outbox
 
 
-def election(cycle: BudgetCycle) -> tuple[list[rules.Project], list[frozenset[int]], list[Proposal]]:
+def election(cycle: BudgetCycle) -> tuple[list[allocation.Project], list[frozenset[int]], list[Proposal]]:
     """The projects on the ballot (checked costs, submission order) and the ballots, in a stable order."""
     proposals = list(
         db.session.scalars(
@@ -23,7 +23,7 @@ def election(cycle: BudgetCycle) -> tuple[list[rules.Project], list[frozenset[in
             .order_by(Proposal.submitted_at, Proposal.id)
         )
     )
-    projects = [rules.Project(id=p.id, cost=p.checked_cost, submitted_order=i) for i, p in enumerate(proposals)]
+    projects = [allocation.Project(id=p.id, cost=p.checked_cost, submitted_order=i) for i, p in enumerate(proposals)]
     ballots = [
         frozenset(choice)
         for choice in db.session.scalars(select(Ballot.projects).where(Ballot.cycle_id == cycle.id).order_by(Ballot.id))
@@ -37,7 +37,7 @@ def tally_cycle(cycle_id: int, now: datetime) -> int:
     if cycle is None or cycle.tallied_at is not None or cycle.phase_at(now) != "counting":
         return 0
     projects, ballots, proposals = election(cycle)
-    outcome = rules.greedy(projects, ballots, cycle.amount) if cycle.rule == "greedy" else rules.mes_add1(
+    outcome = allocation.greedy(projects, ballots, cycle.amount) if cycle.rule == "greedy" else allocation.mes_add1(
         projects, ballots, cycle.amount
     )
     pb_text = pabulib.dump(cycle_meta(cycle), proposals_for_pb(proposals, ballots), ballots)
@@ -52,7 +52,7 @@ def tally_cycle(cycle_id: int, now: datetime) -> int:
         "pb_sha256": digest,
     }
     if cycle.rule == "mes":
-        result["greedy_funded"] = list(rules.greedy(projects, ballots, cycle.amount).funded)
+        result["greedy_funded"] = list(allocation.greedy(projects, ballots, cycle.amount).funded)
     published = db.session.execute(
         CYCLE.update(
             BudgetCycle, "publish", BudgetCycle.id == cycle_id, BudgetCycle.tallied_at.is_(None),

@@ -113,7 +113,7 @@ def screen_eligible(actor: ApiActor, proposal_id: int, cost: int | None = None) 
 
 
 def rules_ready() -> str | None:
-    missing = [m for m in ("budgeting.rules", "budgeting.pabulib") if importlib.util.find_spec(m) is None]
+    missing = [m for m in ("budgeting.allocation", "budgeting.pabulib") if importlib.util.find_spec(m) is None]
     return f"{', '.join(missing)} not written yet (another engineer's task): the tally cannot run" if missing else None
 
 

@@ -66,7 +66,7 @@ def test_a_worker_killed_mid_count_leaves_one_result_and_one_letter_each(
     from rq.job import Job
     from rq.registry import StartedJobRegistry
 
-    from budgeting import pabulib, rules
+    from budgeting import allocation, pabulib
     from budgeting.models import Ballot, BudgetCycle, Proposal
     from extensions import db
     from notifications.models import EmailDelivery, Notification
@@ -163,16 +163,16 @@ def test_a_worker_killed_mid_count_leaves_one_result_and_one_letter_each(
         .where(Proposal.cycle_id == cycle_id, Proposal.state == "eligible")
         .order_by(Proposal.submitted_at, Proposal.id)
     ).all()
-    projects = [rules.Project(id=p.id, cost=p.checked_cost, submitted_order=i) for i, p in enumerate(proposals)]
+    projects = [allocation.Project(id=p.id, cost=p.checked_cost, submitted_order=i) for i, p in enumerate(proposals)]
     ballots = [frozenset(b) for b in db.session.scalars(select(Ballot.projects).where(Ballot.cycle_id == cycle_id))]
     assert len(ballots) == result["ballots"] == VOTERS
-    recount = rules.mes_add1(projects, ballots, cycle.amount)
+    recount = allocation.mes_add1(projects, ballots, cycle.amount)
     assert recount.funded and result["funded"] == list(recount.funded)
-    assert result["greedy_funded"] == list(rules.greedy(projects, ballots, cycle.amount).funded)
+    assert result["greedy_funded"] == list(allocation.greedy(projects, ballots, cycle.amount).funded)
     assert result["votes"] == {str(p): n for p, n in Counter(p for b in ballots for p in b).items()}
     assert cycle.pb_sha256 == result["pb_sha256"] == pabulib.sha256(cycle.pb_file)
     pb_projects, pb_ballots, budget = pabulib.load(cycle.pb_file).tally_input()
-    assert list(rules.mes_add1(pb_projects, pb_ballots, budget).funded) == result["funded"]
+    assert list(allocation.mes_add1(pb_projects, pb_ballots, budget).funded) == result["funded"]
     assert {p.id for p in proposals if p.implementation == "planned"} == set(result["funded"])
 
     # each follower and the proposer: one inbox item, one e-mail, one copy in the mailbox

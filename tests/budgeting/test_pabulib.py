@@ -7,7 +7,7 @@ import random
 import pytest
 
 from budgeting import pabulib
-from budgeting.rules import Project, mes_add1
+from budgeting.allocation import Project, mes_add1
 
 pabutools = pytest.importorskip("pabutools")
 

@@ -289,10 +289,10 @@ def db_follower(cycle_id: int) -> int:
 
 
 def test_a_cycle_whose_tally_fails_does_not_hold_up_the_others(app, monkeypatch, voted_cycle, cycle_2031):
-    from budgeting import rules
+    from budgeting import allocation
 
     cycle, _ids, _proposer = voted_cycle
-    real_greedy = rules.greedy
+    real_greedy = allocation.greedy
     calls = []
 
     def broken_greedy(projects, ballots, budget):
@@ -301,14 +301,14 @@ def test_a_cycle_whose_tally_fails_does_not_hold_up_the_others(app, monkeypatch,
             raise RuntimeError("simulated bug in a rule")
         return real_greedy(projects, ballots, budget)
 
-    monkeypatch.setattr(rules, "greedy", broken_greedy)
+    monkeypatch.setattr(allocation, "greedy", broken_greedy)
     closed = max(cycle.voting_close, VOTING_CLOSE) + timedelta(minutes=1)
 
     tick(closed)
 
     assert stored_phase(cycle_2031) == "results"
     assert stored_phase(cycle.id) == "counting"  # left for the next tick, once the bug is fixed
-    monkeypatch.setattr(rules, "greedy", real_greedy)
+    monkeypatch.setattr(allocation, "greedy", real_greedy)
     tick(closed)
     assert stored_phase(cycle.id) == "results"
     assert len(events("budget.results", cycle.id)) == 1

@@ -135,7 +135,7 @@ def test_the_minimum_is_a_setting(app, client, make_cycle, officials, resident):
 def test_the_ballot_file_and_the_results_api_carry_no_village(client, make_cycle, officials, resident, voters):
     """The published `.pb` names no voter's village, age or sex (VOTES is voter_id;vote only), so a small
     village is not readable there; the file recounts and its SHA-256 is the one frozen at the close."""
-    from budgeting import pabulib, rules
+    from budgeting import allocation, pabulib
 
     cycle, (p0, p1) = counted_cycle(make_cycle, officials, resident, {A: [(0,)] * voters, D: [(1,)] * 12})
     pb = client.get(f"/api/v1/budget/cycles/{cycle.id}/ballots.pb")
@@ -148,6 +148,6 @@ def test_the_ballot_file_and_the_results_api_carry_no_village(client, make_cycle
     for kato in (A, D):
         assert kato not in text and all(name not in text for name in SMALL_VILLAGES[kato])
     projects, ballots, budget = pabulib.load(text).tally_input()
-    assert set(rules.greedy(projects, ballots, budget).funded) == set(result["funded"])
+    assert set(allocation.greedy(projects, ballots, budget).funded) == set(result["funded"])
     serialised = str(result)
     assert A not in serialised and D not in serialised

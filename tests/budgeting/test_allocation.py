@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from budgeting.rules import Project, greedy, mes_add1
+from budgeting.allocation import Project, greedy, mes_add1
 
 pabutools = pytest.importorskip("pabutools")
 
