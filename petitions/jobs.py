@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
@@ -15,7 +15,7 @@ from kernel.work_calendar import load_work_calendar
 from kernel.working_days import WorkCalendar, working_days_between
 from petitions import count_moves, counter, retention
 from petitions.lifecycle import PETITION
-from petitions.models import Petition, PetitionCounter, PetitionMilestone
+from petitions.models import Petition, PetitionMilestone
 from workers import outbox
 from workers.runtime import job, utcnow
 
@@ -75,11 +75,7 @@ def close_expired(now: datetime) -> int:
 
 def _count(petition_id: int):
     """The petition's count as of the UPDATE itself, so a supporter committed just before still counts."""
-    return (
-        select(func.coalesce(func.sum(PetitionCounter.count), 0))
-        .where(PetitionCounter.petition_id == petition_id)
-        .scalar_subquery()
-    )
+    return counter.sum_of_shards(petition_id)
 
 
 def _conditional_moves(ids: list[int], action: str, event: str, now: datetime, short_of: Callable, **values) -> int:
