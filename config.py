@@ -76,9 +76,16 @@ DEFAULTS: dict[str, Any] = {
 LANGUAGES = ("kk", "ru", "en")
 
 
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
 def _coerce(default: Any, raw: str) -> Any:
+    """`raw` as the default's type, or ValueError (a yes/no outside both lists is not a "no")."""
     if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
+        word = raw.strip().lower()
+        if word not in _TRUE | _FALSE:
+            raise ValueError("must be one of " + ", ".join(sorted(_TRUE | _FALSE)))
+        return word in _TRUE
     if isinstance(default, int):
         return int(raw)
     if isinstance(default, float):
@@ -121,7 +128,11 @@ def load(
     for key, default in DEFAULTS.items():
         raw = environ.get(PREFIX + key)
         if raw is not None and raw != "":
-            values[key] = _coerce(default, raw) if default is not None else raw
+            try:
+                values[key] = _coerce(default, raw) if default is not None else raw
+            except ValueError as error:  # one clear line at start-up, naming the setting, not a traceback
+                kind = type(default).__name__ if not isinstance(default, tuple) else "comma-separated whole numbers"
+                raise RuntimeError(f"{PREFIX}{key} must be {kind}: {error} (it is {raw!r})") from None
     values.update(overrides or {})
     _checked(values)
     values["SECRET_KEY"] = _secret_key(values["SECRET_KEY"], values["ENV"], Path(instance_path))

@@ -29,6 +29,28 @@ def test_the_review_reminder_days_are_a_setting_checked_at_start(tmp_path):
             config.load(str(tmp_path), {}, {"PETITION_REVIEW_REMINDER_WORKING_DAYS": wrong})
 
 
+@pytest.mark.parametrize(
+    ("key", "raw"),
+    [
+        ("PETITION_REVIEW_REMINDER_WORKING_DAYS", "5;1"),
+        ("PETITION_REVIEW_REMINDER_WORKING_DAYS", "5,,1"),
+        ("PETITION_REVIEW_REMINDER_WORKING_DAYS", "five,one"),
+        ("MIN_AGE", "eighteen"),
+        ("PETITION_COLLECTION_MONTHS", "6.5"),
+        ("RATELIMIT_ENABLED", "flase"),
+        ("RATELIMIT_ENABLED", "2"),
+    ],
+)
+def test_a_setting_that_does_not_parse_is_refused_at_start_naming_it(tmp_path, key, raw):
+    with pytest.raises(RuntimeError, match=f"DAUYS_{key} must be"):
+        config.load(str(tmp_path), {f"DAUYS_{key}": raw})
+
+
+def test_yes_and_no_settings_take_the_usual_words(tmp_path):
+    for raw, expected in (("1", True), (" Yes", True), ("ON", True), ("0", False), ("no", False), ("Off ", False)):
+        assert config.load(str(tmp_path), {"DAUYS_RATELIMIT_ENABLED": raw})["RATELIMIT_ENABLED"] is expected
+
+
 def test_production_refuses_to_start_without_a_secret(tmp_path):
     with pytest.raises(RuntimeError, match="DAUYS_SECRET_KEY"):
         config.load(str(tmp_path), {"DAUYS_ENV": "production"})
