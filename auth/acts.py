@@ -89,8 +89,13 @@ def act_fields(signer: eds.OfficialSigner, required: Mapping[str, type], optiona
     return values
 
 
+def _log(kind: str, subject_type: str, subject_id: int, now: datetime, jws: str, receipt: str | None, purpose: str) -> None:
+    """An entry of the public log, in the caller's transaction (wired to publiclog when it lands)."""
+
+
 def record(signer: eds.OfficialSigner, jws: str, subject_type: str, subject_id: int, now: datetime) -> OfficialAct:
-    """Keep an act whole, to be published with its document, in the caller's transaction."""
+    """Keep an act whole, to be published with its document, and log it: in the caller's transaction."""
+    _log("act", subject_type, subject_id, now, jws, None, signer.payload["purpose"])
     act = OfficialAct(
         subject_type=subject_type, subject_id=subject_id, purpose=signer.payload["purpose"], at=now,
         official_name=signer.name, official_role=signer.role,
@@ -98,6 +103,12 @@ def record(signer: eds.OfficialSigner, jws: str, subject_type: str, subject_id: 
     )
     db.session.add(act)
     return act
+
+
+def log_paper_ballot(signer: eds.OfficialSigner, jws: str, cycle_id: int, receipt: str, now: datetime) -> None:
+    """A paper ballot is an act whose payload names the voter: it is never published, only logged as
+    a ballot of its cycle (its commitment, the SHA-256 of the JWS), in the caller's transaction."""
+    _log("ballot", "cycle", cycle_id, now, jws, receipt, signer.payload["purpose"])
 
 
 def acts_json(subject_type: str, subject_id: int) -> list[dict]:

@@ -122,6 +122,13 @@ def write_key_set(key_set: services.KeySet, out: Path) -> None:
     _write(out / "ca-chain.pem", key_set.chain_pem, private=False)
 
 
+def write_official_key_set(key_set: services.OfficialKeySet, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out / "official.key.pem", key_set.key.key_pem, private=True)
+    _write(out / "official.cert.pem", key_set.key.cert_pem, private=False)
+    _write(out / "ca-chain.pem", key_set.chain_pem, private=False)
+
+
 @eds_cli.command("issue")
 @click.option("--iin", required=True)
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False))
@@ -155,12 +162,8 @@ def eds_issue_official(iin, out, key_type, role, scope, body):
     except DomainError as error:
         _fail(error)
     issued = services.issue_official_key_set(person, grant, key_type, _now())
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    _write(folder / "official.key.pem", issued.key.key_pem, private=True)
-    _write(folder / "official.cert.pem", issued.key.cert_pem, private=False)
-    _write(folder / "ca-chain.pem", issued.chain_pem, private=False)
     db.session.commit()
+    write_official_key_set(issued, Path(out))
     click.echo(
         f"issued the {key_type} official certificate of {_named(person)} as {grant.role} "
         f"({issued.key.cert.subject.rfc4514_string()}) into {out}"
