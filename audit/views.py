@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "role.grant": _l("Role granted"),
     "role.withdraw": _l("Role withdrawn"),
     "certificate.revoke": _l("Certificates revoked"),
+    "certificate.issue_official": _l("Official certificate issued"),
     "calendar.transfer": _l("Calendar transfer entered"),
     "calendar.remove_transfer": _l("Calendar transfer removed"),
 }

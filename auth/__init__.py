@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, g
 
-AUDIT_ACTIONS = ("role.grant", "role.withdraw", "certificate.revoke")
+AUDIT_ACTIONS = ("role.grant", "role.withdraw", "certificate.revoke", "certificate.issue_official")
 
 
 def init_app(app: Flask) -> None:

@@ -122,6 +122,13 @@ def write_key_set(key_set: services.KeySet, out: Path) -> None:
     _write(out / "ca-chain.pem", key_set.chain_pem, private=False)
 
 
+def write_official_key_set(key_set: services.OfficialKeySet, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out / "official.key.pem", key_set.key.key_pem, private=True)
+    _write(out / "official.cert.pem", key_set.key.cert_pem, private=False)
+    _write(out / "ca-chain.pem", key_set.chain_pem, private=False)
+
+
 @eds_cli.command("issue")
 @click.option("--iin", required=True)
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False))
@@ -135,6 +142,32 @@ def eds_issue(iin, out, key_type):
     write_key_set(key_set, Path(out))
     db.session.commit()
     click.echo(f"issued {key_type} AUTH and SIGN keys for {_named(person)} into {out}")
+
+
+@eds_cli.command("issue-official")
+@click.option("--iin", required=True)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False))
+@click.option("--key", "key_type", type=click.Choice(["rsa", "ec"]), default="rsa", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), help="Which role, when the person holds more than one.")
+@click.option("--scope", help="Which grant of the role: its KATO code or 'government'.")
+@click.option("--body", type=click.Choice(LOCAL_BODIES), help="Which local body, for a reviewer.")
+def eds_issue_official(iin, out, key_type, role, scope, body):
+    """Issue the official certificate of a person who holds a role into DIR (official.key.pem,
+    official.cert.pem, ca-chain.pem): it names them, the role and the body, and a staff serial, not the IIN."""
+    person = db.session.get(Person, iin)
+    if person is None:
+        raise click.ClickException("not_found: no person with this IIN is in the registry")
+    try:
+        grant = services.official_grant(iin, role, scope, body)
+    except DomainError as error:
+        _fail(error)
+    issued = services.issue_official_key_set(person, grant, key_type, _now())
+    db.session.commit()
+    write_official_key_set(issued, Path(out))
+    click.echo(
+        f"issued the {key_type} official certificate of {_named(person)} as {grant.role} "
+        f"({issued.key.cert.subject.rfc4514_string()}) into {out}"
+    )
 
 
 @eds_cli.command("issue-bulk")

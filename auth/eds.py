@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, select, update
 
 from auth.iin import InvalidIIN, decode
 from auth.instance_ca import certification_authority
-from auth.pki import CertificationAuthority
+from auth.pki import OFFICIAL_ACTS, STAFF_SERIAL_PREFIX, CertificationAuthority
 from extensions import db
 from kernel import strict_json
 from kernel.errors import DomainError
@@ -43,7 +43,17 @@ PURPOSE_KEY = {
     "petition.sign": "sign",
     "proposal.submit": "sign",
     "ballot.cast": "sign",
+    # official acts (API.md "Official acts"): signed with an official certificate, never a citizen's
+    "petition.moderate": "act",
+    "petition.discussion": "act",
+    "petition.answer": "act",
+    "petition.follow_up": "act",
+    "petition.report": "act",
+    "proposal.screen": "act",
+    "proposal.implementation": "act",
+    "ballot.paper": "act",
 }
+ACT_PURPOSES = frozenset(purpose for purpose, key in PURPOSE_KEY.items() if key == "act")
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a cache key that costs nothing
@@ -82,11 +92,12 @@ class LeafCertificate:
     """What verification needs from a user certificate, parsed and chain-checked once."""
 
     serial: int
-    iin: str
+    iin: str  # "" on an official certificate, which names a staff serial instead
     surname: str
     given_name: str
     can_auth: bool
     can_sign: bool
+    can_act: bool  # an official certificate: it signs acts and nothing else
     not_before: datetime
     not_after: datetime
     key_alg: str  # the one JWS algorithm this key can make
@@ -273,18 +284,26 @@ def _leaf(der: bytes, trust: TrustStore) -> LeafCertificate:
     eku = _extension(cert, x509.ExtendedKeyUsage)
     signs = usage is not None and usage.digital_signature
     serial_attr = _name_attr(cert, NameOID.SERIAL_NUMBER)
-    iin = serial_attr[3:] if serial_attr.startswith("IIN") else ""
-    try:
-        decode(iin)
-    except InvalidIIN:
-        raise _refuse("untrusted_certificate", "the certificate's IIN is not valid") from None
+    official = eku is not None and OFFICIAL_ACTS in eku
+    if official:
+        # An official's: it names a staff serial, never an IIN, and signs acts only.
+        iin = ""
+        if serial_attr.startswith("IIN") or not serial_attr.startswith(STAFF_SERIAL_PREFIX):
+            raise _refuse("untrusted_certificate", "an official certificate names a staff serial")
+    else:
+        iin = serial_attr[3:] if serial_attr.startswith("IIN") else ""
+        try:
+            decode(iin)
+        except InvalidIIN:
+            raise _refuse("untrusted_certificate", "the certificate's IIN is not valid") from None
     return LeafCertificate(
         serial=cert.serial_number,
         iin=iin,
         surname=_name_attr(cert, NameOID.SURNAME),
         given_name=_name_attr(cert, NameOID.GIVEN_NAME),
-        can_auth=bool(signs and eku is not None and ExtendedKeyUsageOID.CLIENT_AUTH in eku),
-        can_sign=bool(signs and usage.content_commitment),
+        can_auth=bool(not official and signs and eku is not None and ExtendedKeyUsageOID.CLIENT_AUTH in eku),
+        can_sign=bool(not official and signs and usage.content_commitment),
+        can_act=bool(official and signs and usage.content_commitment),
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
         key_alg=alg,
@@ -363,8 +382,8 @@ def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, m
     leaf, payload = _signed(token, trust)
 
     needs = PURPOSE_KEY[purpose]
-    if (needs == "auth" and not leaf.can_auth) or (needs == "sign" and not leaf.can_sign):
-        raise _refuse("wrong_key_usage", f"{purpose} needs the {needs.upper()} key")
+    if not {"auth": leaf.can_auth, "sign": leaf.can_sign, "act": leaf.can_act}[needs]:
+        raise _refuse("wrong_key_usage", f"{purpose} needs the {'official' if needs == 'act' else needs.upper()} key")
     if not same_json(payload.get("purpose"), purpose):
         raise _refuse("digest_mismatch", f"payload purpose is not {purpose}")
 
@@ -432,6 +451,8 @@ def verify(
     """
     from auth.models import AuthNonce
 
+    if purpose in ACT_PURPOSES:
+        raise ValueError(f"{purpose} is an official act: verify_official")
     verified = check_token(
         token, purpose, now, trust_store(), current_app.config["EDS_MAX_CLOCK_SKEW_SECONDS"]
     )
@@ -476,4 +497,57 @@ def verify(
         signed_at=verified.signed_at,
         user_id=user_id,
         done_before=bool(row[9]) if done_before is not None else False,
+    )
+
+
+@dataclass(frozen=True)
+class OfficialSigner:
+    """An official proven by a valid act signature, with the one role grant their certificate serves."""
+
+    iin: str  # from our records, never from the certificate (which names a staff serial)
+    name: str  # as the certificate names them: "SURNAME GIVENNAME"
+    staff_serial: str
+    role: str
+    scope: str | None
+    body: str | None
+    cert_serial: str
+    payload: dict
+    signed_at: datetime
+
+
+def verify_official(token: object, purpose: str, now: datetime, expected_doc: dict | None = None) -> OfficialSigner:
+    """Verify an official act's JWS for `purpose` and return who signed it, in which role, or DomainError.
+
+    Besides check_token (which refuses a citizen's key for an act, `wrong_key_usage`): the document
+    is the expected one, the certificate is one we issued to an official and is not revoked, and the
+    role grant it was issued for still stands. Whether that grant fits the act is the caller's to say
+    (auth.acts), as only the use case knows the document's body.
+    """
+    from auth.models import Certificate, RoleGrant
+
+    if purpose not in ACT_PURPOSES:
+        raise ValueError(f"{purpose} is not an official act")
+    verified = check_token(
+        token, purpose, now, trust_store(), current_app.config["EDS_MAX_CLOCK_SKEW_SECONDS"]
+    )
+    if expected_doc is not None and not same_json(verified.payload.get("doc"), expected_doc):
+        raise _refuse("digest_mismatch", "the signed document is not this one")
+    serial = format(verified.leaf.serial, "x")
+    row = db.session.execute(
+        select(Certificate.iin, Certificate.staff_serial, Certificate.revoked_at, RoleGrant.role, RoleGrant.scope,
+               RoleGrant.body, RoleGrant.iin)
+        .outerjoin(RoleGrant, RoleGrant.id == Certificate.grant_id)
+        .where(Certificate.serial == serial, Certificate.usage == "act")
+    ).first()
+    if row is None:
+        raise _refuse("untrusted_certificate", "not an official certificate on our records")
+    iin, staff_serial, revoked_at, role, scope, body, grant_iin = row
+    if revoked_at is not None:
+        raise _refuse("certificate_revoked", "the certificate is on the CRL")
+    if role is None or grant_iin != iin:
+        raise _refuse("forbidden", "the role this certificate was issued for is withdrawn")
+    return OfficialSigner(
+        iin=iin, name=" ".join(p for p in (verified.leaf.surname, verified.leaf.given_name) if p),
+        staff_serial=staff_serial, role=role, scope=scope, body=body, cert_serial=serial,
+        payload=verified.payload, signed_at=verified.signed_at,
     )

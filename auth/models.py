@@ -10,8 +10,10 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -149,7 +151,12 @@ class RoleGrant(db.Model):
 
 
 class Certificate(db.Model):
-    """A certificate our CA issued; the CRL is made from the revoked ones."""
+    """A certificate our CA issued; the CRL is made from the revoked ones.
+
+    A citizen's are `auth` and `sign`. An official's is `act`: issued for one role grant, it names
+    a staff serial instead of the IIN, and serves only while the grant does (withdrawing the role
+    revokes it; a grant deleted otherwise leaves `grant_id` NULL, which serves nothing).
+    """
 
     __tablename__ = "eds_certificate"
     serial: Mapped[str] = mapped_column(String(40), primary_key=True)  # hex
@@ -159,10 +166,37 @@ class Certificate(db.Model):
     not_before: Mapped[datetime] = mapped_column(UtcDateTime)
     not_after: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("role_grant.id", ondelete="SET NULL"), index=True)
+    staff_serial: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     __table_args__ = (
-        CheckConstraint("usage IN ('auth','sign')", name="usage"),
+        CheckConstraint("usage IN ('auth','sign','act')", name="usage"),
         CheckConstraint("key_type IN ('rsa','ec')", name="key_type"),
+        CheckConstraint("(usage = 'act') = (staff_serial IS NOT NULL)", name="act_has_staff_serial"),
+    )
+
+
+class OfficialAct(db.Model):
+    """A decision an official signed, published whole with the document it decides (API.md `acts`).
+
+    `jws` is the act exactly as accepted; `official_*` is what its certificate names (never an IIN).
+    Paper ballots are acts too, but they name the voter: they are never stored here, only logged.
+    """
+
+    __tablename__ = "official_act"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(10))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)  # when the server accepted it
+    official_name: Mapped[str] = mapped_column(String(210))
+    official_role: Mapped[str] = mapped_column(String(20))
+    official_body: Mapped[str] = mapped_column(String(40))
+    jws: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("subject_type IN ('petition','proposal','cycle')", name="subject_type"),
+        Index("ix_official_act_subject", "subject_type", "subject_id", "id"),
     )
 
 

@@ -13,6 +13,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+# The extended key usage of an official certificate (API.md "Official acts"): the key signs the acts of
+# a person who holds a role, and nothing a citizen signs. A private arc of the simulated NCA.
+OFFICIAL_ACTS = x509.ObjectIdentifier("1.3.6.1.4.1.61234.1.1")
+
+# An official certificate's SERIALNUMBER: this prefix and the staff number, never "IIN…".
+STAFF_SERIAL_PREFIX = "STAFF-"
+
 ROOT_DAYS = 20 * 365
 ISSUING_DAYS = 10 * 365
 CA_BACKDATE_DAYS = 2 * 365
@@ -42,7 +49,7 @@ class Holder:
 
 @dataclass(frozen=True)
 class IssuedKey:
-    usage: str  # "auth" or "sign"; "service" for issue_service_certificate
+    usage: str  # "auth", "sign", "act" (an official's) or "service" (issue_service_certificate)
     key_type: str  # "rsa" or "ec"
     key_pem: bytes  # PKCS#8, what WebCrypto imports
     cert: x509.Certificate
@@ -165,6 +172,50 @@ def new_private_key(key_type: str) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivat
     raise ValueError("key type is rsa or ec")
 
 
+def issue_leaf(
+    ca: CertificationAuthority,
+    subject: x509.Name,
+    usage: str,
+    key_type: str,
+    now: datetime,
+    days: int,
+    *,
+    non_repudiation: bool,
+    extended_usage: x509.ObjectIdentifier | None,
+    extended_critical: bool = False,
+) -> IssuedKey:
+    """A new key pair and an end-entity certificate for it, issued by our issuing CA.
+
+    Every leaf the CA makes comes from here: a citizen's AUTH and SIGN keys, an official's act key,
+    a service key (the public log's). What sets them apart is the subject, nonRepudiation and the
+    one extended key usage, which is what verification reads.
+    """
+    key = new_private_key(key_type)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca.issuing_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=10))
+        # never valid past the CA that vouches for it
+        .not_valid_after(min(now + timedelta(days=days), ca.issuing_cert.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True, content_commitment=non_repudiation), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.issuing_cert.public_key()),
+            critical=False,
+        )
+    )
+    if extended_usage is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage([extended_usage]), critical=extended_critical)
+    cert = builder.sign(ca.issuing_key, hashes.SHA256())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return IssuedKey(usage=usage, key_type=key_type, key_pem=key_pem, cert=cert)
+
+
 def issue(
     ca: CertificationAuthority,
     holder: Holder,
@@ -173,33 +224,53 @@ def issue(
     now: datetime,
     days: int,
 ) -> IssuedKey:
-    """A new key pair and its certificate for one usage."""
-    key = new_private_key(key_type)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject_for(holder))
-        .issuer_name(ca.issuing_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=10))
-        .not_valid_after(now + timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        # nonRepudiation (content_commitment) only on the SIGN key.
-        .add_extension(_key_usage(digital_signature=True, content_commitment=usage == "sign"), critical=True)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.issuing_cert.public_key()),
-            critical=False,
-        )
+    """A citizen's key pair and certificate for one usage: nonRepudiation only on the SIGN key,
+    clientAuth only on the AUTH key."""
+    return issue_leaf(
+        ca, subject_for(holder), usage, key_type, now, days, non_repudiation=usage == "sign",
+        extended_usage=ExtendedKeyUsageOID.CLIENT_AUTH if usage == "auth" else None,
     )
-    if usage == "auth":
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False
-        )
-    cert = builder.sign(ca.issuing_key, hashes.SHA256())
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+
+
+@dataclass(frozen=True)
+class Official:
+    """Whose official certificate it is: the person by name, never by IIN, and the role they hold."""
+
+    surname: str
+    given_name: str
+    staff_serial: str  # SERIALNUMBER: the staff number, in place of the IIN
+    role: str  # TITLE
+    body_code: str  # OU: which body, as the act's `official.body` says it
+    body_name: str  # O: the body's name, for people
+
+
+def official_subject(official: Official) -> x509.Name:
+    surname, given = official.surname.upper(), official.given_name.upper()
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, f"{surname} {given}"),
+            x509.NameAttribute(NameOID.SURNAME, surname),
+            x509.NameAttribute(NameOID.GIVEN_NAME, given),
+            x509.NameAttribute(NameOID.SERIAL_NUMBER, official.staff_serial),
+            x509.NameAttribute(NameOID.TITLE, official.role),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, official.body_code),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, official.body_name),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+        ]
     )
-    return IssuedKey(usage=usage, key_type=key_type, key_pem=key_pem, cert=cert)
+
+
+def issue_official(ca: CertificationAuthority, official: Official, key_type: str, now: datetime, days: int) -> IssuedKey:
+    """A new key pair and certificate for the acts of one official in one role.
+
+    Its key usage is its own: digitalSignature and nonRepudiation, with the OFFICIAL_ACTS extended key
+    usage, so a citizen's SIGN or AUTH certificate cannot sign an act and this one cannot sign as a
+    citizen (it names no IIN, which every citizen purpose needs).
+    """
+    return issue_leaf(
+        ca, official_subject(official), "act", key_type, now, days, non_repudiation=True,
+        extended_usage=OFFICIAL_ACTS, extended_critical=True,
+    )
 
 
 def crl(ca: CertificationAuthority, revoked: list[tuple[int, datetime]], now: datetime) -> x509.CertificateRevocationList:
@@ -231,7 +302,6 @@ def issue_service_certificate(
     """A key pair and certificate for one of this instance's own services, issued by the issuing CA:
     subject CN=`common_name`, O=Dauys, C=KZ (no SERIALNUMBER, so no IIN), digitalSignature only, and
     the one extended key usage `usage`. Valid no longer than the issuing CA."""
-    key = new_private_key(key_type)
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
@@ -239,24 +309,4 @@ def issue_service_certificate(
             x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
         ]
     )
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca.issuing_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=10))
-        .not_valid_after(min(now + timedelta(days=days), ca.issuing_cert.not_valid_after_utc))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_key_usage(digital_signature=True), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.issuing_cert.public_key()),
-            critical=False,
-        )
-        .sign(ca.issuing_key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return IssuedKey(usage="service", key_type=key_type, key_pem=key_pem, cert=cert)
+    return issue_leaf(ca, subject, "service", key_type, now, days, non_repudiation=False, extended_usage=usage)

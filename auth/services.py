@@ -114,6 +114,72 @@ def issue_key_set(person: Person, key_type: str, now: datetime) -> KeySet:
     return KeySet(auth=issued[0], sign=issued[1], chain_pem=ca.chain_pem())
 
 
+@dataclass(frozen=True)
+class OfficialKeySet:
+    key: pki.IssuedKey
+    chain_pem: bytes
+    staff_serial: str
+    grant: RoleGrant
+
+
+BODY_NAMES_RU = {
+    "region_akimat": "Акимат", "region_maslikhat": "Маслихат", "city_akimat": "Акимат",
+    "city_maslikhat": "Маслихат", None: "Аппарат акима",
+}
+
+
+def _body_name(grant: RoleGrant) -> str:
+    """The body's name for the certificate's O (at most 64 characters, as X.520 allows)."""
+    if grant.role in NATIONAL_ROLES:
+        return "Dauys"
+    if grant.scope == GOVERNMENT_SCOPE:
+        return "Правительство Республики Казахстан"
+    place = db.session.get(Territory, grant.scope)
+    return f"{BODY_NAMES_RU[grant.body]}: {place.name_ru if place else grant.scope}"[:64]
+
+
+def official_grant(iin: str, role: str | None = None, scope: str | None = None, body: str | None = None) -> RoleGrant:
+    """The one well-formed grant of a person an official certificate is for, or DomainError: they hold
+    none, or several and `role` (with `scope` and `body`) does not pick one."""
+    grants = [
+        g for g in db.session.scalars(select(RoleGrant).where(RoleGrant.iin == iin).order_by(RoleGrant.id))
+        if g.well_formed and (role is None or g.role == role) and (scope is None or g.scope == scope)
+        and (body is None or g.body == body)
+    ]
+    if not grants:
+        raise DomainError("not_found", fields={"role": "this person holds no such role"})
+    if len(grants) > 1:
+        held = "; ".join(" ".join(x for x in (g.role, g.scope or "", g.body or "") if x) for g in grants)
+        raise DomainError("validation_error", fields={"role": f"name one of the roles held: {held}"})
+    return grants[0]
+
+
+def issue_official_key_set(person: Person, grant: RoleGrant, key_type: str, now: datetime) -> OfficialKeySet:
+    """Issue the official certificate of one role grant (API.md "Official acts") and record it."""
+    from auth.acts import body_code
+
+    ca = certification_authority()
+    staff_serial = pki.STAFF_SERIAL_PREFIX + secrets.token_hex(5).upper()
+    official = pki.Official(
+        surname=person.surname, given_name=person.given_name, staff_serial=staff_serial, role=grant.role,
+        body_code=body_code(grant.role, grant.scope, grant.body), body_name=_body_name(grant),
+    )
+    key = pki.issue_official(ca, official, key_type, now, current_app.config["EDS_USER_CERT_DAYS"])
+    db.session.add(
+        Certificate(
+            serial=format(key.cert.serial_number, "x"), iin=person.iin, usage="act", key_type=key_type,
+            not_before=key.cert.not_valid_before_utc, not_after=key.cert.not_valid_after_utc,
+            grant_id=grant.id, staff_serial=staff_serial,
+        )
+    )
+    audit.record(
+        "certificate.issue_official", None, "person", person_pseudonym(person.iin), now,
+        name=audit.person_label(person.given_name, person.surname), role=grant.role,
+        body=official.body_code, staff_serial=staff_serial,
+    )
+    return OfficialKeySet(key=key, chain_pem=ca.chain_pem(), staff_serial=staff_serial, grant=grant)
+
+
 def revoke_certificates(iin: str, now: datetime, actor: User | None = None) -> int:
     """Revoke every live certificate of a person; returns how many. Every login session made with
     any of their certificates ends with it: no cookie or token issued before outlives the commit."""
@@ -324,11 +390,18 @@ def withdraw_role(
     grants = db.session.scalars(stmt.order_by(RoleGrant.id)).all()
     if not grants:
         raise DomainError("not_found", fields={"grant": f"no {role} grant{' for ' + scope if scope else ''}"})
+    revoked = db.session.execute(
+        update(Certificate)
+        .where(Certificate.grant_id.in_([g.id for g in grants]), Certificate.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     for grant in grants:
         audit.record(
             "role.withdraw", actor, "person", person_pseudonym(iin), now,
             name=audit.person_label(person.given_name, person.surname), role=role, scope=grant.scope,
             **({"body": grant.body} if grant.body else {}),
+            **({"official_certificates_revoked": revoked} if revoked else {}),
         )
         db.session.delete(grant)
     return len(grants)

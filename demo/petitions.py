@@ -76,6 +76,20 @@ def _sign_keys(person: Person, now: datetime):
     return key_set.sign.key_pem, base64.b64encode(der).decode(), base64.b64encode(issuing).decode()
 
 
+def official_keys(iin: str, now: datetime):
+    """A fresh EC official key of a demo official's one role, issued as of `now` (so valid then), in the
+    shape `_jws` signs with: the demo's acts are signed like anyone's (API.md "Official acts")."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    person = db.session.get(Person, iin)
+    issued = auth_services.issue_official_key_set(person, auth_services.official_grant(iin), "ec", now)
+    der = issued.key.cert.public_bytes(serialization.Encoding.DER)
+    issuing = certification_authority().issuing_cert.public_bytes(serialization.Encoding.DER)
+    return issued.key.key_pem, base64.b64encode(der).decode(), base64.b64encode(issuing).decode()
+
+
 def seed_petitions(author_iin: str, moderator_iin: str, now: datetime) -> int:
     """Three petitions at three stages, once; returns how many were made."""
     if db.session.scalar(select(func.count(Petition.id))):

@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from auth import services
-from auth.cli import write_key_set
+from auth.cli import write_key_set, write_official_key_set
 from auth.models import Certificate, Person
 from demo.budget import seed_budgets
 from demo.people import birth_date_for_age, random_person
@@ -111,7 +111,7 @@ def _residents(today: date) -> int:
 
 
 def _holders(
-    today: date, now: datetime, to_write: list[tuple[services.KeySet, Path]]
+    today: date, now: datetime, to_write: list[tuple[services.KeySet | services.OfficialKeySet, Path]]
 ) -> list[tuple[DemoHolder, Path]]:
     rng = random.Random(SEED + 1)
     keys_root = Path(current_app.instance_path) / "demo-keys"
@@ -127,9 +127,15 @@ def _holders(
         for role, scope, body in holder.roles:
             services.grant_role(person.iin, role, scope, now, body=body)
         folder = keys_root / holder.folder
-        has_keys = db.session.scalar(select(Certificate.serial).where(Certificate.iin == person.iin).limit(1))
+        has_keys = db.session.scalar(
+            select(Certificate.serial).where(Certificate.iin == person.iin, Certificate.usage != "act").limit(1)
+        )
         if not has_keys or not (folder / "sign.cert.pem").exists():
             to_write.append((services.issue_key_set(person, "rsa", now), folder))
+        if holder.roles and not (folder / "official.cert.pem").exists():
+            # an official signs every act with an official certificate of their role (API.md "Official acts")
+            grant = services.official_grant(person.iin)
+            to_write.append((services.issue_official_key_set(person, grant, "rsa", now), folder))
         result.append((holder, folder))
     return result
 
@@ -152,12 +158,15 @@ def seed():
     today = now.date()
     territories = _territories()
     residents = _residents(today)
-    to_write: list[tuple[services.KeySet, Path]] = []
+    to_write: list[tuple[services.KeySet | services.OfficialKeySet, Path]] = []
     holders = _holders(today, now, to_write)
     db.session.commit()
     # Key files only after the certificates are on record.
     for key_set, folder in to_write:
-        write_key_set(key_set, folder)
+        if isinstance(key_set, services.OfficialKeySet):
+            write_official_key_set(key_set, folder)
+        else:
+            write_key_set(key_set, folder)
     by_folder = {holder.folder: person_iin for holder, person_iin in _holder_iins(today)}
     petitions = seed_petitions(by_folder["citizen"], by_folder["moderator"], now)
     budgets = seed_budgets(by_folder["budget-officer"], now)
@@ -166,6 +175,9 @@ def seed():
         f"territories added: {territories}; residents added: {residents}; petitions added: {petitions}; "
         f"budget cycles added: {budgets}"
     )
-    click.echo("Demo key files (sign in with auth.key.pem + auth.cert.pem; sign with sign.key.pem + sign.cert.pem):")
+    click.echo(
+        "Demo key files (sign in with auth.key.pem + auth.cert.pem; sign with sign.key.pem + sign.cert.pem; "
+        "officials sign their acts with official.key.pem + official.cert.pem):"
+    )
     for holder, folder in holders:
         click.echo(f"  {holder.description:<55} {folder}/")

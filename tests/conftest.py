@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -196,6 +196,7 @@ class Citizen:
     sign_key: bytes
     sign_cert: bytes
     chain: list[str]  # x5c: leaf is added per key
+    officials: dict = field(default_factory=dict, repr=False)  # (role, scope, body) -> OfficialKeys
 
     def x5c(self, cert_pem: bytes) -> list[str]:
         return [pem_to_b64_der(cert_pem), self.chain[0]]
@@ -204,6 +205,48 @@ class Citizen:
         key = self.sign_key if usage == "sign" else self.auth_key
         cert = self.sign_cert if usage == "sign" else self.auth_cert
         return sign_jws(payload, key, {"x5c": self.x5c(cert), **(headers or {})}, alg)
+
+    def official(self, role: str | None = None, scope: str | None = None, body: str | None = None, key_type: str = "ec"):
+        """This person's official certificate for one of their role grants (API.md "Official acts"),
+        issued on first use as `flask eds issue-official` would; needs the app context."""
+        key = (role, scope, body)
+        if key not in self.officials:
+            self.officials[key] = issue_official(self.iin, role, scope, body, key_type)
+        return self.officials[key]
+
+    def act(self, purpose: str, doc: dict | None = None, *, iat: int | None = None, role: str | None = None,
+            scope: str | None = None, body: str | None = None, **fields) -> str:
+        """An official act signed with this person's official certificate: {purpose, iat, doc?, **fields}."""
+        payload = {"purpose": purpose, "iat": int(time.time()) if iat is None else iat, **fields}
+        if doc is not None:
+            payload["doc"] = doc
+        return self.official(role, scope, body).jws(payload)
+
+
+@dataclass
+class OfficialKeys:
+    key: bytes
+    cert: bytes
+    chain: list[str]
+    staff_serial: str
+
+    def jws(self, payload: dict, alg: str | None = None, headers: dict | None = None) -> str:
+        return sign_jws(payload, self.key, {"x5c": [pem_to_b64_der(self.cert), self.chain[0]], **(headers or {})}, alg)
+
+
+def issue_official(iin: str, role=None, scope=None, body=None, key_type: str = "ec") -> OfficialKeys:
+    """Issue (and commit) the official certificate of one of a person's role grants."""
+    from auth import services
+    from auth.models import Person
+    from extensions import db
+
+    grant = services.official_grant(iin, role, scope, body)
+    issued = services.issue_official_key_set(db.session.get(Person, iin), grant, key_type, datetime.now(UTC))
+    db.session.commit()
+    return OfficialKeys(
+        key=issued.key.key_pem, cert=issued.key.cert_pem,
+        chain=[pem_to_b64_der(block) for block in _pem_blocks(issued.chain_pem)], staff_serial=issued.staff_serial,
+    )
 
 
 def pem_to_b64_der(pem: bytes) -> str:

@@ -72,7 +72,7 @@ OWNED = {
         "blueprints": {"auth_api", "auth"},
         "cli": {"registry", "eds", "roles"},
         "kinds": set(),
-        "actions": ("role.grant", "role.withdraw", "certificate.revoke"),
+        "actions": ("role.grant", "role.withdraw", "certificate.revoke", "certificate.issue_official", "certificate.issue_official"),
         "jobs": (),
         "paths": {"/eds/ca", "/eds/crl", "/territories", "/auth/challenge", "/auth/token", "/auth/logout", "/me"},
         "schemas": {"Jws", "Territory"},
