@@ -1,7 +1,7 @@
 """public log: entries, stored perfect subtrees, the integrator's lock row, signed heads
 
 Revision ID: e5f0a9c3d812
-Revises: d4e8f2a61c37
+Revises: 23f972351f22
 Create Date: 2026-12-20 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5f0a9c3d812'
-down_revision = 'd4e8f2a61c37'
+down_revision = '23f972351f22'
 branch_labels = None
 depends_on = None
 
