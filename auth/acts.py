@@ -21,10 +21,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from auth import eds
-from auth.access import Console
 from auth.models import GOVERNMENT_SCOPE, NATIONAL_ROLES, OfficialAct, RoleGrant, User
 from extensions import db
 from kernel.errors import DomainError
+from publiclog import entries as log_entries
 
 # What `official.body` says for a grant of each shape (also the certificate's OU).
 PLATFORM_BODY = "platform"  # moderators and admins serve the platform itself
@@ -42,7 +42,7 @@ def body_code(role: str, scope: str | None, body: str | None) -> str:
 
 
 def verify_act(
-    jws: object, purpose: str, official: User | Console, now: datetime, *, doc: dict | None,
+    jws: object, purpose: str, official: object, now: datetime, *, doc: dict | None,
     role: str, scope: str | None = None, body: str | None = None,
 ) -> eds.OfficialSigner:
     """The signer of an act, if it is `official`'s own and their certificate serves `role` for exactly
@@ -90,7 +90,8 @@ def act_fields(signer: eds.OfficialSigner, required: Mapping[str, type], optiona
 
 
 def _log(kind: str, subject_type: str, subject_id: int, now: datetime, jws: str, receipt: str | None, purpose: str) -> None:
-    """An entry of the public log, in the caller's transaction (wired to publiclog when it lands)."""
+    """An entry of the public log, in the caller's transaction: no personal data, a commitment to the JWS."""
+    log_entries.append(kind, subject_type, subject_id, now, jws, receipt, purpose)
 
 
 def record(signer: eds.OfficialSigner, jws: str, subject_type: str, subject_id: int, now: datetime) -> OfficialAct:
