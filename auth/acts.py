@@ -17,16 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from auth import eds
-from auth.access import Console
 from auth.models import GOVERNMENT_SCOPE, NATIONAL_ROLES, OfficialAct, RoleGrant, User
 from extensions import db
 from kernel.errors import DomainError
 
 # What `official.body` says for a grant of each shape (also the certificate's OU).
+if TYPE_CHECKING:
+    from auth.access import Console
+
 PLATFORM_BODY = "platform"  # moderators and admins serve the platform itself
 RURAL_BODY = "rural_akimat"  # budget officers and secretaries serve a rural district's akimat
 
