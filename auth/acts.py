@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -27,9 +26,6 @@ from extensions import db
 from kernel.errors import DomainError
 
 # What `official.body` says for a grant of each shape (also the certificate's OU).
-if TYPE_CHECKING:
-    from auth.access import Console
-
 PLATFORM_BODY = "platform"  # moderators and admins serve the platform itself
 RURAL_BODY = "rural_akimat"  # budget officers and secretaries serve a rural district's akimat
 
@@ -45,7 +41,7 @@ def body_code(role: str, scope: str | None, body: str | None) -> str:
 
 
 def verify_act(
-    jws: object, purpose: str, official: User | Console, now: datetime, *, doc: dict | None,
+    jws: object, purpose: str, official: object, now: datetime, *, doc: dict | None,
     role: str, scope: str | None = None, body: str | None = None,
 ) -> eds.OfficialSigner:
     """The signer of an act, if it is `official`'s own and their certificate serves `role` for exactly
