@@ -181,3 +181,22 @@ def test_the_loop_stops_promptly_on_sigterm(app):
     assert time.monotonic() - asked < 3
     assert "log integrator stopped" in output
     check_the_log(500)
+
+
+def test_an_entry_committed_late_below_the_last_id_taken_is_integrated_by_the_next_loop(app):
+    from extensions import db
+    from publiclog import integrate
+    from publiclog.models import LogEntry
+
+    late = db.engine.connect()
+    held = late.begin()  # a signer's transaction that took its id first and commits last
+    late.execute(LogEntry.__table__.insert(), entries.entry_values(
+        "ballot", "cycle", 3, AT, "h.late.s", "r-late", "ballot.cast", None))
+    pending(0, 120)
+    assert integrate.integrate_all(max_batch=50) == 120
+    held.commit()
+    late.close()
+    assert integrate.integrate_all(max_batch=50) == 1
+    db.session.rollback()
+    assert db.session.scalar(select(LogEntry.idx).where(LogEntry.receipt_hash == entries.receipt_hash("r-late"))) == 120
+    check_the_log(121)
