@@ -24,6 +24,7 @@ from auth import eds
 from auth.models import GOVERNMENT_SCOPE, NATIONAL_ROLES, OfficialAct, RoleGrant, User
 from extensions import db
 from kernel.errors import DomainError
+from publiclog import entries as log_entries
 
 # What `official.body` says for a grant of each shape (also the certificate's OU).
 PLATFORM_BODY = "platform"  # moderators and admins serve the platform itself
@@ -89,7 +90,8 @@ def act_fields(signer: eds.OfficialSigner, required: Mapping[str, type], optiona
 
 
 def _log(kind: str, subject_type: str, subject_id: int, now: datetime, jws: str, receipt: str | None, purpose: str) -> None:
-    """An entry of the public log, in the caller's transaction (wired to publiclog when it lands)."""
+    """An entry of the public log, in the caller's transaction: no personal data, a commitment to the JWS."""
+    log_entries.append(kind, subject_type, subject_id, now, jws, receipt, purpose)
 
 
 def record(signer: eds.OfficialSigner, jws: str, subject_type: str, subject_id: int, now: datetime) -> OfficialAct:

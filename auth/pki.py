@@ -49,7 +49,7 @@ class Holder:
 
 @dataclass(frozen=True)
 class IssuedKey:
-    usage: str  # "auth", "sign" or "act" (an official's)
+    usage: str  # "auth", "sign", "act" (an official's) or "service" (issue_service_certificate)
     key_type: str  # "rsa" or "ec"
     key_pem: bytes  # PKCS#8, what WebCrypto imports
     cert: x509.Certificate
@@ -198,7 +198,8 @@ def issue_leaf(
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(minutes=10))
-        .not_valid_after(now + timedelta(days=days))
+        # never valid past the CA that vouches for it
+        .not_valid_after(min(now + timedelta(days=days), ca.issuing_cert.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(digital_signature=True, content_commitment=non_repudiation), critical=True)
         .add_extension(
@@ -285,3 +286,27 @@ def crl(ca: CertificationAuthority, revoked: list[tuple[int, datetime]], now: da
             x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build()
         )
     return builder.sign(ca.issuing_key, hashes.SHA256())
+
+
+# The public log's signing key (publiclog/heads.py): an extended key usage of its own. A tree head is
+# valid only under a certificate that has it, and none of a person's does; the log's certificate has
+# no IIN and no nonRepudiation, so it can sign nothing as a citizen (auth/eds.py:_leaf refuses it).
+LOG_SIGNING = x509.ObjectIdentifier("1.3.6.1.4.1.61234.1.2")
+SERVICE_DAYS = 2 * 365
+
+
+def issue_service_certificate(
+    ca: CertificationAuthority, common_name: str, usage: x509.ObjectIdentifier, now: datetime,
+    days: int = SERVICE_DAYS, key_type: str = "ec",
+) -> IssuedKey:
+    """A key pair and certificate for one of this instance's own services, issued by the issuing CA:
+    subject CN=`common_name`, O=Dauys, C=KZ (no SERIALNUMBER, so no IIN), digitalSignature only, and
+    the one extended key usage `usage`. Valid no longer than the issuing CA."""
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Dauys"),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+        ]
+    )
+    return issue_leaf(ca, subject, "service", key_type, now, days, non_repudiation=False, extended_usage=usage)

@@ -32,6 +32,7 @@ from kernel.kazakhstan_time import local_date
 from kernel.keyed_hashes import signer_hash
 from kernel.territories import Territory, territory_chain
 from kernel.text_checks import checked_prose, checked_title
+from publiclog import entries as log_entries
 from workers import outbox
 
 # A cycle's phases fall within this many years of its budget year (proposals are often gathered the
@@ -347,13 +348,16 @@ def cast_ballot(cycle: BudgetCycle, jws: object, now: datetime, notify: bool = F
     user_id = account_for(signer.iin, now).id if notify else None
     if user_id:
         _follow(cycle.id, user_id)
-    return _insert_ballot(
+    ballot = _insert_ballot(
         Ballot(
             cycle_id=cycle.id, voter_hash=_voter_hash(signer.iin, cycle.id), settlement=signer.kato,
             method="online", projects=projects, cast_at=now, receipt=secrets.token_urlsafe(18), jws=jws,
             notify=bool(notify), user_id=user_id,
         )
     )
+    # in the public log as a commitment to the JWS and the receipt: no voter, no choices
+    log_entries.append("ballot", "cycle", cycle.id, now, jws, ballot.receipt, "ballot.cast")
+    return ballot
 
 
 def record_paper_ballot(cycle: BudgetCycle, secretary: User, iin: object, projects: object, now: datetime) -> Ballot:

@@ -30,6 +30,7 @@ from sqlalchemy.sql.elements import TextClause
 from extensions import db
 from petitions.lifecycle import PETITION
 from petitions.models import Petition, PetitionCounter, Signature
+from publiclog.models import LogEntry
 
 ONE_PER_CITIZEN = "uq_signature_one_per_citizen"  # the unique constraint a second signature meets
 
@@ -43,25 +44,30 @@ def written_columns(table: Table) -> list:
 class SignatureWrite:
     """The statements that write one signature and bump its shard, for one table and dialect."""
 
-    insert: TextClause  # on PostgreSQL it bumps the shard too and returns (id, count)
+    insert: TextClause  # on PostgreSQL it bumps the shard and logs the entry too, and returns (id, count)
     bump: TextClause | None  # None on PostgreSQL; else run after an insert that returned an id
+    log: TextClause | None  # None on PostgreSQL; else run after the bump
     absent: Mapping[str, Any]  # what a column takes when the caller gives it no value
     required: frozenset[str]  # columns whose value only the caller can give
 
-    def run(self, connection: Connection, values: Mapping[str, Any], state: str, shard: int) -> tuple[int | None, int | None]:
+    def run(
+        self, connection: Connection, values: Mapping[str, Any], state: str, shard: int, entry: Mapping[str, Any]
+    ) -> tuple[int | None, int | None]:
         """Insert the signature if the petition is still in `state` and the citizen has not signed it,
-        and add one to `shard`. Returns the new row's id and the shard's count, or (None, None) when
-        nothing was written."""
+        add one to `shard` and append `entry` (publiclog.entries.entry_values) to the public log.
+        Returns the new row's id and the shard's count, or (None, None) when nothing was written."""
         missing = self.required and self.required.difference(values)
         if missing:
             raise ValueError(f"a signature needs a value for {', '.join(sorted(missing))}")
-        params = {**self.absent, **values, "state": state, "shard": shard}
+        params = {**self.absent, **values, "state": state, "shard": shard, **{LOG_PREFIX + k: v for k, v in entry.items()}}
         if self.bump is None:
             return tuple(connection.execute(self.insert, params).one())
         signature_id = connection.execute(self.insert, params).scalar()
         if signature_id is None:
             return None, None
-        return signature_id, connection.execute(self.bump, params).scalar()
+        count = connection.execute(self.bump, params).scalar()
+        connection.execute(self.log, params)
+        return signature_id, count
 
 
 def _conflict_target(table: Table) -> str:
@@ -71,8 +77,26 @@ def _conflict_target(table: Table) -> str:
     raise LookupError(f"{table.name} has no constraint {ONE_PER_CITIZEN}")
 
 
-def statements(table: Table, dialect: Dialect) -> SignatureWrite:
-    """The write of a signature into `table` (Signature's, or a copy of it) for `dialect`."""
+LOG_PREFIX = "log_"  # the log entry's values are bound under these names
+LOG_COLUMNS = ("entry", "leaf_hash", "receipt_hash", "commitment")  # publiclog.entries.entry_values
+
+
+def _log_insert(log_table: Table, dialect: Dialect, source: str | None) -> str:
+    """INSERT of one public-log entry, from the bound values: `FROM source` writes it only when that
+    CTE returned a row (the signature was taken)."""
+    columns = [log_table.c[name] for name in LOG_COLUMNS]
+    if dialect.name == "postgresql":
+        selected = ", ".join(f"CAST(:{LOG_PREFIX}{c.name} AS {c.type.compile(dialect)})" for c in columns)
+    else:
+        selected = ", ".join(f":{LOG_PREFIX}{c.name}" for c in columns)
+    where = f" FROM {source}" if source else ""
+    return f"INSERT INTO {log_table.name} ({', '.join(c.name for c in columns)}) SELECT {selected}{where}"
+
+
+def statements(table: Table, dialect: Dialect, log_table: Table | None = None) -> SignatureWrite:
+    """The write of a signature into `table` (Signature's, or a copy of it) for `dialect`, with its
+    public-log entry into `log_table` (publiclog's) in the same statement on PostgreSQL."""
+    log_table = LogEntry.__table__ if log_table is None else log_table
     columns = written_columns(table)
     names = [column.name for column in columns]
     typed = [bindparam(column.name, type_=column.type) for column in columns]
@@ -100,26 +124,28 @@ def statements(table: Table, dialect: Dialect) -> SignatureWrite:
     )
     if dialect.name == "postgresql":
         both = (
-            f"WITH ins AS ({insert}), bump AS ({shard} AND EXISTS (SELECT FROM ins) RETURNING {counter.c.count.name}) "
+            f"WITH ins AS ({insert}), bump AS ({shard} AND EXISTS (SELECT FROM ins) RETURNING {counter.c.count.name}), "
+            f"logged AS ({_log_insert(log_table, dialect, 'ins')}) "
             f"SELECT (SELECT {table.autoincrement_column.name} FROM ins), (SELECT {counter.c.count.name} FROM bump)"
         )
-        return SignatureWrite(text(both).bindparams(*typed), None, absent, frozenset(required))
+        return SignatureWrite(text(both).bindparams(*typed), None, None, absent, frozenset(required))
     return SignatureWrite(
-        text(insert).bindparams(*typed), text(shard + f" RETURNING {counter.c.count.name}"), absent, frozenset(required)
+        text(insert).bindparams(*typed), text(shard + f" RETURNING {counter.c.count.name}"),
+        text(_log_insert(log_table, dialect, None)), absent, frozenset(required),
     )
 
 
 _MADE: dict[str, SignatureWrite] = {}
 
 
-def record(values: Mapping[str, Any], state: str, shard: int) -> tuple[int | None, int | None]:
-    """Write a signature of `values` (Signature's columns) in the session's connection: see
-    `SignatureWrite.run`. The statements are made once per dialect."""
+def record(values: Mapping[str, Any], state: str, shard: int, entry: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """Write a signature of `values` (Signature's columns) and its public-log `entry` in the session's
+    connection: see `SignatureWrite.run`. The statements are made once per dialect."""
     connection = db.session.connection()
     write = _MADE.get(connection.dialect.name)
     if write is None:
         write = _MADE[connection.dialect.name] = statements(Signature.__table__, connection.dialect)
-    return write.run(connection, values, state, shard)
+    return write.run(connection, values, state, shard, entry)
 
 
 # The citizen's signature of the petition, by the keyed hash of their IIN (the write's own names)

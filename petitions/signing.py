@@ -28,6 +28,7 @@ from petitions import count_moves, counter, signature_sql
 from petitions.lifecycle import PETITION
 from petitions.models import Petition
 from petitions.signing_facts import SigningFacts, signing_facts
+from publiclog import entries as log_entries
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +130,8 @@ def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: 
 
     The hot path of a national petition: one look-up for the signer (registry, revocation and
     account together) and one statement that inserts the signature (a second one is a no-op by the
-    unique constraint, and so is one for a petition no longer in the state its facts showed) and
-    adds one to one of N counter shards.
+    unique constraint, and so is one for a petition no longer in the state its facts showed), adds
+    one to one of N counter shards and appends its entry to the public log (publiclog.entries).
     """
     signer = eds.verify(jws, "petition.sign", now, expected_doc=petition.signed_doc(), done_before=_signed_before(petition.id))
     if not PETITION.allows(petition.state, "sign") or not collecting(petition, now):
@@ -157,8 +158,10 @@ def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: 
         "user_id": user_id,
         "notify": bool(notify),
     }
+    # its public-log entry, written with it or not at all (no personal data: the region, hashes)
+    entry = log_entries.entry_values("signature", "petition", petition.id, now, jws, receipt, "petition.sign", chain[-1])
     for _ in range(2):
-        signature_id, shard_count = signature_sql.record(values, petition.state, counter.pick_shard())
+        signature_id, shard_count = signature_sql.record(values, petition.state, counter.pick_shard(), entry)
         if signature_id is not None:
             break
         if signature_sql.already_signed(values):

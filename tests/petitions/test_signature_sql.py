@@ -46,10 +46,17 @@ def test_the_write_keeps_its_fast_shape():
     assert pg.insert.text.startswith("WITH ins AS (INSERT INTO signature (")
     assert guarded in pg.insert.text and "CAST(:signed_at AS TIMESTAMP WITH TIME ZONE)" in pg.insert.text
     assert f"bump AS ({bump} AND EXISTS (SELECT FROM ins) RETURNING count)" in pg.insert.text
+    # the public-log entry too, only if the signature was inserted
+    assert (
+        "logged AS (INSERT INTO log_entry (entry, leaf_hash, receipt_hash, commitment) SELECT "
+        "CAST(:log_entry AS TEXT), CAST(:log_leaf_hash AS BYTEA), CAST(:log_receipt_hash AS VARCHAR(71)), "
+        "CAST(:log_commitment AS VARCHAR(71)) FROM ins)"
+    ) in pg.insert.text
     assert pg.insert.text.endswith("SELECT (SELECT id FROM ins), (SELECT count FROM bump)")
     lite = signature_sql.statements(Signature.__table__, DIALECTS["sqlite"])
     assert lite.insert.text.startswith("INSERT INTO signature (") and lite.insert.text.endswith(guarded)
     assert lite.bump.text == bump + " RETURNING count"
+    assert lite.log.text.startswith("INSERT INTO log_entry (entry, leaf_hash, receipt_hash, commitment) SELECT :log_entry")
 
 
 def _signature_table_with_more_columns(*more: Column) -> Table:
@@ -83,17 +90,28 @@ def test_a_column_added_to_the_table_is_written_by_the_hot_path_too(app, cast): 
             "notify": True, "witness": "a notary",  # no channel: it takes its default, as an ORM insert would
         }
 
-        signature_id, shard_count = write.run(connection, values, "open", 3)
+        def entry(receipt):
+            from publiclog.entries import entry_values
+
+            return entry_values("signature", "petition", petition.id, now, values["jws"], receipt, "petition.sign", "710000000")
+
+        from publiclog.models import LogEntry
+
+        logged = select(LogEntry.receipt_hash).where(LogEntry.commitment == entry("r")["commitment"])
+        signature_id, shard_count = write.run(connection, values, "open", 3, entry("receipt-1"))
 
         assert signature_id is not None and shard_count == 1
+        # its log entry is written with it, in the same statement on PostgreSQL
+        assert connection.execute(logged).scalars().all() == [entry("receipt-1")["receipt_hash"]]
         row = connection.execute(select(table).where(table.c.id == signature_id)).one()._mapping
         assert {name: row[name] for name in values} == values
         assert row["channel"] == "web"
         # a second signature of one citizen, and one for a petition not in the facts' state: nothing
-        assert write.run(connection, values, "open", 3) == (None, None)
+        assert write.run(connection, values, "open", 3, entry("receipt-1b")) == (None, None)
         other = {**values, "signer_hash": "b" * 64, "receipt": "receipt-2"}
-        assert write.run(connection, other, "restricted", 3) == (None, None)
+        assert write.run(connection, other, "restricted", 3, entry("receipt-2")) == (None, None)
         assert connection.execute(select(table.c.id)).all() == [(signature_id,)]
+        assert len(connection.execute(logged).all()) == 1  # nothing taken, nothing logged
     finally:
         db.session.rollback()
         db.session.connection().execute(DropTable(table, if_exists=True))
@@ -106,4 +124,4 @@ def test_a_column_only_the_caller_can_fill_must_be_given():
 
     assert write.required == frozenset({"stamp"})
     with pytest.raises(ValueError, match="stamp"):
-        write.run(None, {"petition_id": 1}, "open", 0)  # refused before it reaches a connection
+        write.run(None, {"petition_id": 1}, "open", 0, {})  # refused before it reaches a connection
