@@ -79,7 +79,7 @@ OWNED = {
         "blueprints": {"auth_api", "auth"},
         "cli": {"registry", "eds", "roles"},
         "kinds": set(),
-        "actions": ("role.grant", "role.withdraw", "certificate.revoke", "certificate.issue_official", "certificate.issue_official"),
+        "actions": ("role.grant", "role.withdraw", "certificate.revoke", "certificate.issue_official"),
         "jobs": (),
         "paths": {"/eds/ca", "/eds/crl", "/territories", "/auth/challenge", "/auth/token", "/auth/logout", "/me"},
         "schemas": {"Jws", "Territory"},
@@ -123,7 +123,7 @@ KINDS_BEFORE = {
 }
 ACTIONS_BEFORE = (
     "petition.moderate", "petition.schedule_discussion", "petition.answer", "proposal.screen",
-    "proposal.implementation", "ballot.paper", "role.grant", "role.withdraw", "certificate.revoke",
+    "proposal.implementation", "ballot.paper", "role.grant", "role.withdraw", "certificate.revoke", "certificate.issue_official",
     "calendar.transfer", "calendar.remove_transfer",
 )
 JOBS_BEFORE = (
@@ -132,7 +132,7 @@ JOBS_BEFORE = (
 )
 TABLES_BEFORE = {
     "audit_log", "auth_nonce", "budget_ballot", "budget_cycle", "budget_follower", "budget_proposal",
-    "calendar_transfer", "eds_certificate", "email_delivery", "log_entry", "log_head", "log_node", "log_state",
+    "calendar_transfer", "eds_certificate", "email_delivery", "log_entry", "log_head", "log_node", "log_state", "official_act",
     "login_session", "notification", "outbox_event", "person", "petition", "petition_counter", "petition_milestone",
     "role_grant", "signature", "territory", "user_account",
 }
