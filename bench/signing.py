@@ -344,9 +344,22 @@ def books(petition_id: int, accepted: int, threshold_wait: float = 30) -> dict:
         state, reached_at = q("SELECT state, threshold_reached_at FROM petition WHERE id = %s", petition_id)[0]
         crossing = q("SELECT signed_at FROM signature WHERE petition_id = %s ORDER BY signed_at, id "
                      "OFFSET (SELECT threshold - 1 FROM petition WHERE id = %s) LIMIT 1", petition_id, petition_id)
+        # the public log: one entry per accepted signature, all in a signed head within the merge delay
+        logged = signed = None
+        if q("SELECT to_regclass('log_entry')")[0][0]:  # a build before the log has none
+            entries = "FROM log_entry WHERE entry::jsonb @> jsonb_build_object('kind', 'signature', " \
+                      "'subject', jsonb_build_object('type', 'petition', 'id', %s::int))"
+            deadline = time.monotonic() + 15
+            while True:
+                logged = q(f"SELECT count(*) {entries}", petition_id)[0][0]
+                signed = q(f"SELECT count(*) {entries} AND idx < (SELECT coalesce(max(tree_size), 0) FROM log_head)",
+                           petition_id)[0][0]
+                if signed == logged or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
         result = {
             "signature_rows": rows, "counter": counted, "accepted": accepted, "duplicates": twice, "state": state,
-            "threshold_events": len(events),
+            "threshold_events": len(events), "log_entries": logged, "in_signed_head": signed,
         }
         if events:
             per_user = q("SELECT user_id, count(*) FROM notification WHERE outbox_id = %s GROUP BY user_id",
