@@ -71,6 +71,9 @@ DEFAULTS: dict[str, Any] = {
     # this many into "other", so no cell singles out a person (DOMAIN.md: Privacy of small groups)
     "BUDGET_MIN_CELL": 10,
     "PETITION_MIN_CELL": 10,
+    # the public log signs a head at least this often while there are new entries: an accepted
+    # signature, ballot, act or rating is in a signed head within this many seconds (API.md)
+    "LOG_HEAD_SECONDS": 10,
 }
 
 LANGUAGES = ("kk", "ru", "en")
@@ -107,7 +110,13 @@ def _working_days_before(value: Any) -> str | None:
 
 
 # Settings a value of the wrong shape would break at the first job rather than at start-up.
-CHECKS = {"PETITION_REVIEW_REMINDER_WORKING_DAYS": _working_days_before}
+def _positive_seconds(value: Any) -> str | None:
+    if type(value) is not int or value < 1:
+        return "must be a whole number of seconds, at least 1"
+    return None
+
+
+CHECKS = {"PETITION_REVIEW_REMINDER_WORKING_DAYS": _working_days_before, "LOG_HEAD_SECONDS": _positive_seconds}
 
 
 def _checked(values: dict[str, Any]) -> None:

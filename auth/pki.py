@@ -42,7 +42,7 @@ class Holder:
 
 @dataclass(frozen=True)
 class IssuedKey:
-    usage: str  # "auth" or "sign"
+    usage: str  # "auth" or "sign"; "service" for issue_service_certificate
     key_type: str  # "rsa" or "ec"
     key_pem: bytes  # PKCS#8, what WebCrypto imports
     cert: x509.Certificate
@@ -215,3 +215,48 @@ def crl(ca: CertificationAuthority, revoked: list[tuple[int, datetime]], now: da
             x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build()
         )
     return builder.sign(ca.issuing_key, hashes.SHA256())
+
+
+# The public log's signing key (publiclog/heads.py): an extended key usage of its own. A tree head is
+# valid only under a certificate that has it, and none of a person's does; the log's certificate has
+# no IIN and no nonRepudiation, so it can sign nothing as a citizen (auth/eds.py:_leaf refuses it).
+LOG_SIGNING = x509.ObjectIdentifier("1.3.6.1.4.1.61234.1.2")
+SERVICE_DAYS = 2 * 365
+
+
+def issue_service_certificate(
+    ca: CertificationAuthority, common_name: str, usage: x509.ObjectIdentifier, now: datetime,
+    days: int = SERVICE_DAYS, key_type: str = "ec",
+) -> IssuedKey:
+    """A key pair and certificate for one of this instance's own services, issued by the issuing CA:
+    subject CN=`common_name`, O=Dauys, C=KZ (no SERIALNUMBER, so no IIN), digitalSignature only, and
+    the one extended key usage `usage`. Valid no longer than the issuing CA."""
+    key = new_private_key(key_type)
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Dauys"),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+        ]
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca.issuing_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=10))
+        .not_valid_after(min(now + timedelta(days=days), ca.issuing_cert.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(digital_signature=True), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.issuing_cert.public_key()),
+            critical=False,
+        )
+        .sign(ca.issuing_key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return IssuedKey(usage="service", key_type=key_type, key_pem=key_pem, cert=cert)
