@@ -54,7 +54,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 # The extended key usage of the log's certificate (auth/pki.py on the server says the same).
-LOG_EKU = x509.ObjectIdentifier("1.3.6.1.4.1.59999.1.1")
+LOG_EKU = x509.ObjectIdentifier("1.3.6.1.4.1.61234.1.2")
 PAGE = 1000  # API.md: /log/entries answers at most 1,000 entries
 ENTRY_KEYS = {"kind", "subject", "at", "commitment", "receipt", "purpose", "region"}
 KINDS = {"signature", "ballot", "act", "rating"}
