@@ -52,10 +52,10 @@ def _whole(name: str, required: bool = True) -> int | None:
 
 
 def _head_size() -> int:
-    head = latest_head()
-    if head is None:
+    size = tree.head_size()
+    if size is None:
         raise DomainError("not_found", fields={"head": "no tree head has been signed yet"})
-    return head.tree_size
+    return size
 
 
 def _beyond(name: str, value: int, size: int) -> DomainError:
@@ -114,10 +114,7 @@ def log_proof():
         raise (_beyond("tree_size", asked, head_size) if asked else
                DomainError("validation_error", fields={"tree_size": "the empty tree includes nothing"}))
     size = head_size if asked is None else asked
-    column = LogEntry.receipt_hash if name == "receipt" else LogEntry.commitment
-    found = db.session.execute(
-        select(LogEntry.idx, LogEntry.entry).where(column == value).order_by(LogEntry.idx.nulls_last()).limit(1)
-    ).first()
+    found = tree.entry_with("receipt_hash" if name == "receipt" else "commitment", value)
     if found is None:
         raise DomainError("not_found", fields={name: "no entry of the log has it"})
     index, entry = found

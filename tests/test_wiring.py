@@ -24,6 +24,7 @@ import demo
 import home
 import notifications
 import petitions
+import publiclog
 import workers
 from petitions import calendar_admin
 
@@ -68,6 +69,12 @@ OWNED = {
         },
         "schemas": {"Cycle", "Proposal"},
     },
+    publiclog: {
+        "blueprints": {"publiclog_api"}, "cli": {"log"}, "kinds": set(), "actions": (),
+        "jobs": (("publiclog.jobs.tick", 5),),
+        "paths": {"/log/head", "/log/entries", "/log/proof", "/log/consistency"},
+        "schemas": {"LogHead", "LogEntries", "InclusionProof", "ConsistencyProof"},
+    },
     auth: {
         "blueprints": {"auth_api", "auth"},
         "cli": {"registry", "eds", "roles"},
@@ -103,10 +110,12 @@ OWNED = {
 BLUEPRINTS_BEFORE = {
     "audit_admin", "auth", "auth_api", "budget_api", "budget_officials", "budgeting", "calendar_admin", "home",
     "i18n", "notifications", "notifications_api", "officials", "openapi", "petition_exports", "petitions",
-    "petitions_api",
+    "petitions_api", "publiclog_api",
 }
-API_BLUEPRINTS_BEFORE = {"auth_api", "notifications_api", "petitions_api", "petition_exports", "budget_api", "openapi"}
-CLI_BEFORE = {"budget", "calendar", "db", "demo", "eds", "registry", "roles"}
+API_BLUEPRINTS_BEFORE = {
+    "auth_api", "notifications_api", "petitions_api", "petition_exports", "budget_api", "publiclog_api", "openapi",
+}
+CLI_BEFORE = {"budget", "calendar", "db", "demo", "eds", "log", "registry", "roles"}
 KINDS_BEFORE = {
     "account.welcome", "budget.phase_changed", "budget.proposal_screened", "budget.results", "petition.answered",
     "petition.approved", "petition.closed", "petition.discussion_scheduled", "petition.lapsed", "petition.opened",
@@ -117,12 +126,15 @@ ACTIONS_BEFORE = (
     "proposal.implementation", "ballot.paper", "role.grant", "role.withdraw", "certificate.revoke",
     "calendar.transfer", "calendar.remove_transfer",
 )
-JOBS_BEFORE = (("workers.jobs.purge_auth_nonces", 3600), ("petitions.jobs.tick", 60), ("budgeting.jobs.tick", 60))
+JOBS_BEFORE = (
+    ("workers.jobs.purge_auth_nonces", 3600), ("petitions.jobs.tick", 60), ("budgeting.jobs.tick", 60),
+    ("publiclog.jobs.tick", 5),
+)
 TABLES_BEFORE = {
     "audit_log", "auth_nonce", "budget_ballot", "budget_cycle", "budget_follower", "budget_proposal",
-    "calendar_transfer", "eds_certificate", "email_delivery", "login_session", "notification", "outbox_event",
-    "person", "petition", "petition_counter", "petition_milestone", "role_grant", "signature", "territory",
-    "user_account",
+    "calendar_transfer", "eds_certificate", "email_delivery", "log_entry", "log_head", "log_node", "log_state",
+    "login_session", "notification", "outbox_event", "person", "petition", "petition_counter", "petition_milestone",
+    "role_grant", "signature", "territory", "user_account",
 }
 
 
@@ -273,8 +285,10 @@ def test_the_clock_enqueues_the_jobs_the_features_registered(wired, monkeypatch)
     ticking.tick(1000.0)
     assert enqueued == [path for path, _ in JOBS_BEFORE]
     enqueued.clear()
-    ticking.tick(1061.0)  # a minute on: the minute jobs again, not the hourly one
-    assert enqueued == ["petitions.jobs.tick", "budgeting.jobs.tick"]
+    ticking.tick(1003.0)  # three seconds on: nothing is due
+    assert enqueued == []
+    ticking.tick(1061.0)  # a minute on: the minute jobs and the log's again, not the hourly one
+    assert enqueued == ["petitions.jobs.tick", "budgeting.jobs.tick", "publiclog.jobs.tick"]
 
 
 def test_importing_the_factory_registers_nothing_and_init_app_does(instance_dir, tmp_path):
@@ -284,7 +298,7 @@ def test_importing_the_factory_registers_nothing_and_init_app_does(instance_dir,
         f"""
         import sys
         import factory
-        features = {{"auth", "petitions", "budgeting", "audit", "notifications", "workers", "demo"}}
+        features = {{"auth", "petitions", "budgeting", "audit", "notifications", "workers", "demo", "publiclog"}}
         loaded = sorted(m for m in sys.modules if m.split(".")[0] in features and "." in m)
         assert loaded == ["petitions.calendar_admin"], loaded  # the packages only: no blueprint, no model
 
