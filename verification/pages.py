@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
+from babel.dates import get_month_names
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -83,8 +84,14 @@ def verify():
     return render_template(
         "verification/verify.html", receipt=receipt, invalid=bool(receipt) and hashed is None, found=found,
         looked_up=hashed is not None, region=region, head_seconds=current_app.config["LOG_HEAD_SECONDS"],
-        time_zone=KAZAKHSTAN.key, api=API_PREFIX,
+        time_zone=KAZAKHSTAN.key, api=API_PREFIX, months=_month_names(),
     ), status
+
+
+def _month_names() -> str:
+    """The twelve month names as a date says them (ru: декабря), for the browser's own formatting."""
+    names = get_month_names("wide", context="format", locale=str(get_locale() or "kk"))
+    return json.dumps([names[month] for month in range(1, 13)], ensure_ascii=False)
 
 
 @bp.get("/verify/" + TOOL)

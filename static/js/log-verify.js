@@ -290,6 +290,23 @@ function show(box, kind, title, lines) {
   box.hidden = false;
 }
 
+/* The head's time in Kazakhstan, in the page's language: the digits from Intl (every browser has
+   them for any time zone), the month's name and the order from the server (Babel), since browsers
+   lack Kazakh dates. */
+function headTime(timestamp, msg) {
+  const parts = {};
+  const digits = new Intl.DateTimeFormat("en-GB", {
+    timeZone: msg.timeZone, year: "numeric", month: "numeric", day: "numeric",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23",
+  });
+  for (const part of digits.formatToParts(new Date(timestamp))) parts[part.type] = part.value;
+  const months = JSON.parse(msg.months);
+  return fill(msg.timePattern, {
+    year: parts.year, month: months[Number(parts.month) - 1], day: Number(parts.day),
+    time: parts.hour + ":" + parts.minute + ":" + parts.second,
+  });
+}
+
 async function run(box, receipt) {
   const msg = box.dataset;
   if (!window.crypto || !crypto.subtle) {
@@ -299,8 +316,7 @@ async function run(box, receipt) {
   show(box, "checking", msg.msgChecking, []);
   try {
     const proven = await checkReceipt(receipt, msg.api);
-    const when = new Intl.DateTimeFormat(msg.lang, { dateStyle: "long", timeStyle: "medium", timeZone: msg.timeZone })
-      .format(new Date(proven.timestamp));
+    const when = headTime(proven.timestamp, msg);
     const numbers = new Intl.NumberFormat(msg.lang);
     show(box, "ok", msg.msgOkTitle, [
       fill(msg.msgOkPosition, { position: numbers.format(proven.index + 1), size: numbers.format(proven.size) }),

@@ -22,6 +22,7 @@ from tests.budgeting.test_ballots import vote_online
 from tests.conftest import ROOT
 from tests.petitions.conftest import Actor, create_and_submit, sign
 from tests.publiclog import rfc9162_vectors as v
+from tests.publiclog.fill_log import log_everything
 
 TOOL = ROOT / "examples" / "verify_log.py"
 
@@ -126,29 +127,6 @@ def failure_line(done: subprocess.CompletedProcess) -> str:
     lines = [line for line in done.stdout.splitlines() if line.startswith("FAIL: ")]
     assert len(lines) == 1, done.stdout + done.stderr
     return lines[0]
-
-
-def log_everything() -> None:
-    """Every signature and online ballot as its log entry (unless signing already logged it), then
-    integrate and sign a head, as the log's job does."""
-    from budgeting.models import Ballot
-    from extensions import db
-    from petitions.models import Signature
-    from publiclog import entries, integrate
-    from publiclog.models import LogEntry
-
-    db.session.rollback()
-    logged = set(db.session.scalars(select(LogEntry.receipt_hash)))
-    for row in db.session.scalars(select(Signature).order_by(Signature.id)):
-        if entries.receipt_hash(row.receipt) not in logged:
-            entries.append("signature", "petition", row.petition_id, row.signed_at, row.jws, row.receipt,
-                           "petition.sign", row.region)
-    for row in db.session.scalars(select(Ballot).where(Ballot.method == "online").order_by(Ballot.id)):
-        if entries.receipt_hash(row.receipt) not in logged:
-            entries.append("ballot", "cycle", row.cycle_id, row.cast_at, row.jws, row.receipt, "ballot.cast")
-    db.session.commit()
-    integrate.integrate_all()
-    integrate.sign_head(datetime.now(UTC))
 
 
 _born = count()
