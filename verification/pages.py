@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
 from babel.dates import get_month_names
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import get_locale
 from sqlalchemy import select
 
