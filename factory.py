@@ -27,6 +27,7 @@ import notifications
 import openapi
 import petitions
 import publiclog
+import verification
 import workers
 from extensions import babel, csrf, db, limiter, migrate
 from kernel import integer_columns
@@ -51,7 +52,7 @@ class DatabaseId(IntegerConverter):
 # what it owns (its tables, blueprints, CLI groups, notification kinds, periodic jobs, audit actions
 # and part of the API document). The order is the audit page's order of actions and the order the
 # clock enqueues the periodic jobs in.
-FEATURES = (workers, home, petitions, budgeting, publiclog, auth, calendar_admin, audit, notifications, demo)
+FEATURES = (workers, home, petitions, budgeting, publiclog, verification, auth, calendar_admin, audit, notifications, demo)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:

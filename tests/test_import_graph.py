@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SKIPPED_FOLDERS = {".venv", "venv", "build", "instance", "node_modules", "__pycache__", "static", "templates", "translations"}
 
-FEATURES = {"auth", "petitions", "budgeting", "audit", "notifications", "workers", "publiclog"}
+FEATURES = {"auth", "petitions", "budgeting", "audit", "notifications", "workers", "publiclog", "verification"}
 # What the kernel may import of ours: itself, the unbound extension handles and the configuration.
 KERNEL_MAY_IMPORT = {"kernel", "extensions", "config"}
 # The app's plumbing at the top level, which features import: below the features, like the kernel.

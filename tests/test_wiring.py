@@ -25,6 +25,7 @@ import home
 import notifications
 import petitions
 import publiclog
+import verification
 import workers
 from petitions import calendar_admin
 
@@ -75,6 +76,10 @@ OWNED = {
         "paths": {"/log/head", "/log/entries", "/log/proof", "/log/consistency"},
         "schemas": {"LogHead", "LogEntries", "InclusionProof", "ConsistencyProof"},
     },
+    verification: {
+        "blueprints": {"verification"}, "cli": set(), "kinds": set(), "actions": (), "jobs": (), "paths": set(),
+        "schemas": set(),
+    },
     auth: {
         "blueprints": {"auth_api", "auth"},
         "cli": {"registry", "eds", "roles"},
@@ -110,7 +115,7 @@ OWNED = {
 BLUEPRINTS_BEFORE = {
     "audit_admin", "auth", "auth_api", "budget_api", "budget_officials", "budgeting", "calendar_admin", "home",
     "i18n", "notifications", "notifications_api", "officials", "openapi", "petition_exports", "petitions",
-    "petitions_api", "publiclog_api",
+    "petitions_api", "publiclog_api", "verification",
 }
 API_BLUEPRINTS_BEFORE = {
     "auth_api", "notifications_api", "petitions_api", "petition_exports", "budget_api", "publiclog_api", "openapi",
@@ -298,7 +303,8 @@ def test_importing_the_factory_registers_nothing_and_init_app_does(instance_dir,
         f"""
         import sys
         import factory
-        features = {{"auth", "petitions", "budgeting", "audit", "notifications", "workers", "demo", "publiclog"}}
+        features = {{"auth", "petitions", "budgeting", "audit", "notifications", "workers", "demo", "publiclog",
+                    "verification"}}
         loaded = sorted(m for m in sys.modules if m.split(".")[0] in features and "." in m)
         assert loaded == ["petitions.calendar_admin"], loaded  # the packages only: no blueprint, no model
 

@@ -69,6 +69,14 @@
     code.id = "vote-receipt";
     code.textContent = receipt;
     status.appendChild(code);
+    if (messages.verifyUrl) {
+      // The receipt's own check: /verify proves in the browser that it is in the public log.
+      var check = document.createElement("a");
+      check.className = "verify-link";
+      check.href = messages.verifyUrl + "?receipt=" + encodeURIComponent(receipt);
+      check.textContent = messages.msgCheck;
+      status.appendChild(check);
+    }
   }
 
   boxes.forEach(function (b) { b.addEventListener("change", update); });
