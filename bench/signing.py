@@ -251,14 +251,11 @@ class Official:
         folder = OUT / f"keys-{n}"
         shutil.rmtree(folder, ignore_errors=True)
         run([*FLASK, "eds", "issue", "--iin", self.iin, "--out", str(folder), "--key", "ec"], environ)
-        names = ["auth.key.pem", "auth.cert.pem", "sign.key.pem", "sign.cert.pem"]
         if role:
             cmd = [*FLASK, "roles", "grant", "--iin", self.iin, "--role", role]
             run(cmd + (["--scope", scope] if scope else []), environ)
-            # officials sign their acts with an official certificate (API.md "Official acts")
-            run([*FLASK, "eds", "issue-official", "--iin", self.iin, "--out", str(folder), "--key", "ec"], environ)
-            names += ["official.key.pem", "official.cert.pem"]
-        self.files = {name: (folder / name).read_bytes() for name in names}
+        self.files = {name: (folder / name).read_bytes() for name in
+                      ("auth.key.pem", "auth.cert.pem", "sign.key.pem", "sign.cert.pem")}
         self.api = api
         self.issuing = api.issuing_ca()
         status, body = api.call("POST", "/auth/challenge", {})
@@ -288,8 +285,7 @@ def open_petition(api: Api, environ: dict[str, str]) -> dict:
     status, body = author.call("POST", f"/petitions/{petition['id']}/submit",
                                {"jws": author.sign({"purpose": "petition.submit", "doc": doc})})
     assert status == 200, body
-    approve = moderator.sign({"purpose": "petition.moderate", "doc": doc, "decision": "approve"}, "official")
-    status, body = moderator.call("POST", f"/petitions/{petition['id']}/moderation", {"jws": approve})
+    status, body = moderator.call("POST", f"/petitions/{petition['id']}/moderation", {"decision": "approve"})
     assert status == 200 and body["state"] == "restricted", body
     return body
 
