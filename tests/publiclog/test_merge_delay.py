@@ -23,7 +23,7 @@ BACKLOG = 40_000
 
 
 @pytest.fixture
-def app(postgres_database, redis_server, instance_dir):
+def app(postgres_database, redis_server, instance_dir):  # noqa: F811 - the fixture imported above
     with app_with_worker(postgres_database, redis_server.url, instance_dir, LOG_HEAD_SECONDS=HEAD_SECONDS) as app:
         yield app
 
