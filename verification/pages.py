@@ -19,14 +19,11 @@ from pathlib import Path
 from babel.dates import get_month_names
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import get_locale
-from sqlalchemy import select
 
-from extensions import db
 from jsonapi import API_PREFIX
 from kernel.kazakhstan_time import KAZAKHSTAN
 from kernel.territories import territory_names
-from publiclog.integrate import latest_head
-from publiclog.models import LogEntry
+from publiclog import tree
 
 bp = Blueprint("verification", __name__)
 
@@ -47,24 +44,22 @@ class Found:
 def receipt_hash(receipt: str) -> str | None:
     """What the log's entry carries for `receipt` (API.md: `sha256:` + hex SHA-256, UTF-8); None for
     something that is no receipt."""
-    if RECEIPT_HASH.fullmatch(receipt):
-        return receipt
+    if RECEIPT_HASH.fullmatch(receipt.lower()):
+        return receipt.lower()  # the hash in any case, as the API takes it
     if RECEIPT.fullmatch(receipt):
         return "sha256:" + hashlib.sha256(receipt.encode("utf-8")).hexdigest()
     return None
 
 
 def lookup(hashed: str) -> Found | None:
-    row = db.session.execute(
-        select(LogEntry.idx, LogEntry.entry).where(LogEntry.receipt_hash == hashed)
-        .order_by(LogEntry.idx.nulls_last()).limit(1)
-    ).first()
+    """The entry with this receipt, as GET /log/proof finds it (publiclog.tree.entry_with)."""
+    row = tree.entry_with("receipt_hash", hashed)
     if row is None:
         return None
     index, text = row
     entry = json.loads(text)
-    head = latest_head()
-    in_head = index is not None and head is not None and index < head.tree_size
+    head_size = tree.head_size()
+    in_head = index is not None and head_size is not None and index < head_size
     return Found(entry=entry, index=index, in_head=in_head, at=datetime.fromisoformat(entry["at"]))
 
 
