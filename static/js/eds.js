@@ -112,8 +112,28 @@
     return { response: response, data: await response.json() };
   }
 
+  /* Show a signer's receipt in `status`: the done message (data-msg-done), the receipt, and when the
+     page gives data-verify-url, the link to /verify that proves it is in the public log. */
+  function showReceipt(status, receipt, messages, codeId) {
+    status.textContent = "";
+    status.className = "status status-ok";
+    status.appendChild(document.createTextNode(messages.msgDone + " "));
+    var code = document.createElement("code");
+    code.className = "receipt";
+    if (codeId) code.id = codeId;
+    code.textContent = receipt;
+    status.appendChild(code);
+    if (messages.verifyUrl) {
+      var check = document.createElement("a");
+      check.className = "verify-link";
+      check.href = messages.verifyUrl + "?receipt=" + encodeURIComponent(receipt);
+      check.textContent = messages.msgCheck;
+      status.appendChild(check);
+    }
+  }
+
   global.DauysEds = {
-    signJws: signJws, signWithKeyFiles: signWithKeyFiles,
+    signJws: signJws, signWithKeyFiles: signWithKeyFiles, showReceipt: showReceipt,
     statusWriter: statusWriter, messageFor: messageFor, postSigned: postSigned
   };
 })(window);

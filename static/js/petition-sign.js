@@ -12,21 +12,7 @@
   var say = DauysEds.statusWriter(status);
 
   function showReceipt(receipt) {
-    status.textContent = "";
-    status.className = "status status-ok";
-    status.appendChild(document.createTextNode(messages.msgDone + " "));
-    var code = document.createElement("code");
-    code.className = "receipt";
-    code.textContent = receipt;
-    status.appendChild(code);
-    if (messages.verifyUrl) {
-      // The receipt's own check: /verify proves in the browser that it is in the public log.
-      var check = document.createElement("a");
-      check.className = "verify-link";
-      check.href = messages.verifyUrl + "?receipt=" + encodeURIComponent(receipt);
-      check.textContent = messages.msgCheck;
-      status.appendChild(check);
-    }
+    DauysEds.showReceipt(status, receipt, messages);
   }
 
   var shownCount = null;
