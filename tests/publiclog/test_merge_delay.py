@@ -65,7 +65,6 @@ def test_a_worker_killed_while_integrating_loses_and_repeats_nothing(app, make_c
     from publiclog import entries, integrate, merkle, tree
     from publiclog.models import LogEntry
 
-
     now = datetime.now(UTC)
     for worker in list(app.workers):  # a backlog first, with no worker to take it
         stop_worker(worker)
@@ -74,12 +73,23 @@ def test_a_worker_killed_while_integrating_loses_and_repeats_nothing(app, make_c
             for n in range(BACKLOG)]
     db.session.execute(LogEntry.__table__.insert(), rows)
     db.session.commit()
-    for pause in (2.0, 3.0, 4.0):  # killed three times, at moments that fall mid-batch
+    integrated = select(func.count()).where(LogEntry.idx.is_not(None))
+    at_kill = []
+    for _ in range(3):  # killed three times, each the moment it has made progress: mid-run, with work left
+        before = db.session.scalar(integrated)
+        db.session.rollback()
         worker = app.start_worker()
-        time.sleep(pause)
+        deadline = time.monotonic() + 60
+        while db.session.scalar(integrated) == before:
+            db.session.rollback()
+            assert time.monotonic() < deadline, "the worker never integrated anything"
+            time.sleep(0.05)
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
         app.workers.remove(worker)
+        at_kill.append(db.session.scalar(integrated))
+        db.session.rollback()
+    assert at_kill[0] < BACKLOG, at_kill  # the first kill at least came with the backlog unfinished
     app.start_worker()
     deadline = time.monotonic() + 120
     while db.session.scalar(select(func.count()).where(LogEntry.idx.is_(None))):
