@@ -33,6 +33,8 @@ JSON_TYPE_NAMES: dict[object, str] = {
     bool: "true or false",
     int: "a whole number",
     list[int]: "a list of whole numbers",
+    list: "a list",
+    dict: "an object",
 }
 
 
@@ -47,6 +49,8 @@ def has_json_type(value: object, kind: object) -> bool:
         return isinstance(value, str)
     if kind == list[int]:
         return isinstance(value, list) and all(has_json_type(item, int) for item in value)
+    if kind is list or kind is dict:
+        return isinstance(value, kind)
     raise TypeError(f"not a JSON member type: {kind!r}")
 
 

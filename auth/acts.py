@@ -23,6 +23,7 @@ from sqlalchemy import select
 from auth import eds
 from auth.models import GOVERNMENT_SCOPE, NATIONAL_ROLES, OfficialAct, RoleGrant, User
 from extensions import db
+from jsonapi import JSON_TYPE_NAMES, typed
 from kernel.errors import DomainError
 from publiclog import entries as log_entries
 
@@ -61,32 +62,24 @@ def verify_act(
     return signer
 
 
-_JSON_TYPES = {str: "a string", bool: "true or false", int: "an integer", list: "a list", dict: "an object"}
-
-
 def act_fields(signer: eds.OfficialSigner, required: Mapping[str, type], optional: Mapping[str, type] = {}) -> dict:
-    """The signed payload's decision: each member of its JSON type (`true` is no integer, `1` no
-    string), the required ones present, nothing else besides purpose, iat and doc; else
-    validation_error naming the members."""
+    """The signed payload's decision: each member of its JSON type (jsonapi.typed: `true` is no
+    integer, `1` no string), the required ones present and not null, nothing else besides purpose,
+    iat and doc; else validation_error naming every wrong member. A null optional one is absent."""
     payload = signer.payload
-    fields: dict[str, str] = {}
     known = {"purpose", "iat", "doc", *required, *optional}
-    for name in sorted(set(payload) - known):
-        fields[name] = "not a member of this act"
-    values = {}
-    for name, kind in {**required, **optional}.items():
-        if name not in payload or (name in optional and payload[name] is None):
-            if name in required:
-                fields[name] = f"required: {_JSON_TYPES[kind]}"
-            continue
-        value = payload[name]
-        if type(value) is not kind:  # bool is not int
-            fields[name] = _JSON_TYPES[kind]
-            continue
-        values[name] = value
+    fields = {name: "not a member of this act" for name in sorted(set(payload) - known)}
+    try:
+        values = typed(payload, **required, **optional)
+    except DomainError as wrong:
+        fields.update(wrong.fields)
+        values = {}
+    for name, kind in required.items():
+        if name not in fields and values.get(name) is None:
+            fields[name] = f"required: {JSON_TYPE_NAMES[kind]}"
     if fields:
         raise DomainError("validation_error", fields=fields)
-    return values
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def _log(kind: str, subject_type: str, subject_id: int, now: datetime, jws: str, receipt: str | None, purpose: str) -> None:
