@@ -348,6 +348,11 @@ def check_entry(index: int, text: object, leaf_hex: object, signed_at: datetime)
         entry = json.loads(text, object_pairs_hook=no_duplicates)
     except ValueError:
         raise LogWrong(f"{where}: not JSON") from None
+    # Personal data first, so that no message below repeats it: nothing but the two digests may hold
+    # a run of 12 digits (what an IIN looks like).
+    rest = {k: v for k, v in entry.items() if k not in ("commitment", "receipt")} if isinstance(entry, dict) else entry
+    if TWELVE_DIGITS.search(json.dumps(rest, ensure_ascii=False)):
+        raise LogWrong(f"{where}: holds a 12-digit number (what an IIN looks like)")
     canonical = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     if canonical != text:
         raise LogWrong(f"{where}: not canonical JSON (sorted keys, no spaces, UTF-8)")
@@ -378,10 +383,6 @@ def check_entry(index: int, text: object, leaf_hex: object, signed_at: datetime)
         raise LogWrong(f"{where}: a signature's region is not a KATO code: {region!r}")
     if kind != "signature" and region is not None:
         raise LogWrong(f"{where}: region {region!r} on a {kind} (only signatures carry one)")
-    # Personal data: nothing but the two digests may hold a run of 12 digits (an IIN).
-    rest = {k: v for k, v in entry.items() if k not in ("commitment", "receipt")}
-    if TWELVE_DIGITS.search(json.dumps(rest, ensure_ascii=False)):
-        raise LogWrong(f"{where}: holds a 12-digit number (what an IIN looks like)")
     return entry
 
 

@@ -266,18 +266,27 @@ def test_an_entry_changed_with_its_leaf_hash_breaks_the_root(live):
 
 
 @pg
-def test_an_entry_with_an_iin_in_it_is_personal_data(live):
+@pytest.mark.parametrize("plant", [
+    lambda entry, digits: entry.replace('"purpose":"petition.sign"', f'"purpose":"petition.sign{digits}"'),
+    lambda entry, digits: entry.replace('{"at":', f'{{"voter":"{digits}","at":', 1),
+    lambda entry, digits: entry.replace('"id":', f'"iin":{digits},"id":', 1),
+], ids=["in the purpose", "as a member of its own", "inside the subject"])
+def test_an_entry_with_an_iin_in_it_is_personal_data(live, plant):
     from extensions import db
     from publiclog import merkle
     from publiclog.models import LogEntry
 
+    # what an IIN looks like, though no one's: the test's own run must not publish a real one
+    digits = "870412300157"
     row = db.session.scalar(select(LogEntry).where(LogEntry.idx == 0))
-    changed = row.entry.replace('"purpose":"petition.sign"', f'"purpose":"petition.sign{live["signers"][0].iin}"')
+    changed = plant(row.entry, digits)
+    assert changed != row.entry
     row.entry, row.leaf_hash = changed, merkle.leaf_hash(changed.encode())
     db.session.commit()
     done = run_tool(live["url"])
     assert done.returncode == 1
-    assert failure_line(done).startswith("FAIL: entry 0: ")
+    assert failure_line(done) == "FAIL: entry 0: holds a 12-digit number (what an IIN looks like)"
+    assert digits not in done.stdout + done.stderr  # named, never repeated
 
 
 # (b) a forged head
