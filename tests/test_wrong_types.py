@@ -96,9 +96,9 @@ def submit_petition(client, make_citizen, make_cycle) -> Endpoint:
 def _moderation(client, make_citizen, decision: str) -> Endpoint:
     moderator = _official(client, make_citizen, ASTANA, "moderator", None)
     petition = _petition("moderation", make_citizen(kato=ASTANA).iin)
-    body = {"decision": decision, "reason": "duplicate", "comment": "Мұндай петиция бұрын жарияланған."}
-    return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/moderation", body,
-                    {"decision": str, "reason": str, "comment": str}, moderator.auth)
+    fields = {"reason": "duplicate", "comment": "Мұндай петиция бұрын жарияланған."} if decision == "reject" else {}
+    body = {"jws": moderator.citizen.act("petition.moderate", petition["doc"], decision=decision, **fields)}
+    return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/moderation", body, {"jws": str}, moderator.auth)
 
 
 def moderate_reject(client, make_citizen, make_cycle) -> Endpoint:
@@ -115,21 +115,21 @@ def sign_petition(client, make_citizen, make_cycle) -> Endpoint:
     return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/signatures", body, {"jws": str, "notify": bool})
 
 
-def _review(client, make_citizen, body: dict, fields: dict) -> Endpoint:
+def _review(client, make_citizen, purpose: str, fields: dict) -> Endpoint:
     reviewer = _official(client, make_citizen, ASTANA, "reviewer", "government")
     petition = _petition("under_review", make_citizen(kato=ASTANA).iin)
-    return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/review", body, {"action": str, **fields}, reviewer.auth)
+    body = {"jws": reviewer.citizen.act(purpose, petition["doc"], **fields)}
+    return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/review", body, {"jws": str}, reviewer.auth)
 
 
 def review_discussion(client, make_citizen, make_cycle) -> Endpoint:
     at = datetime.now(UTC).replace(microsecond=0).replace(year=datetime.now(UTC).year + 1).isoformat()
-    body = {"action": "schedule_discussion", "at": at, "place": "Әкімдік, мәжіліс залы"}
-    return _review(client, make_citizen, body, {"at": str, "place": str})
+    return _review(client, make_citizen, "petition.discussion", {"at": at, "place": "Әкімдік, мәжіліс залы"})
 
 
 def review_answer(client, make_citizen, make_cycle) -> Endpoint:
-    body = {"action": "answer", "decision": "supported", "text": "Ұсыныс қолдау тапты, жұмыс жоспарға енгізілді."}
-    return _review(client, make_citizen, body, {"decision": str, "text": str})
+    fields = {"decision": "supported", "text": "Ұсыныс қолдау тапты, жұмыс жоспарға енгізілді."}
+    return _review(client, make_citizen, "petition.answer", fields)
 
 
 def auth_token(client, make_citizen, make_cycle) -> Endpoint:

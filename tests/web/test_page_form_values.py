@@ -58,6 +58,13 @@ def scene(app, client, make_citizen, make_cycle):
     move_to(voting, "voting")
 
     soon = (now + timedelta(days=30)).strftime("%Y-%m-%dT10:00")
+
+    def act(petition, purpose, role, **fields):
+        return poster.act(purpose, petition.signed_doc(), role=role, **fields)
+
+    reject = {"decision": "reject", "reason": "duplicate", "comment": "Мұндай петиция бар."}
+    place = "Әкімдік, мәжіліс залы"
+    answer = {"decision": "supported", "text": "Ұсыныс қолдау тапты, жоспарға енді."}
     year = now.year
     sign_in_page(client, poster)
     return {
@@ -66,9 +73,14 @@ def scene(app, client, make_citizen, make_cycle):
         "edit_petition": (f"/petitions/{draft.id}/edit", {"title": "Ауыл көшесін жөндеу керек!", "body": BODY,
                                                           "language": "ru"}),
         "submit_petition": (f"/petitions/{draft.id}/submit", {"confirm": "y", "jws": "a.b.c"}),
-        "reject": (f"/moderation/{moderated.id}/reject", {"reason": "duplicate", "comment": "Мұндай петиция бар."}),
-        "discussion": (f"/review/{reviewed.id}/discussion", {"at": soon, "place": "Әкімдік, мәжіліс залы"}),
-        "answer": (f"/review/{reviewed.id}/answer", {"decision": "supported", "text": "Ұсыныс қолдау тапты, жоспарға енді."}),
+        # an official's page posts the act the browser signed, with the fields it signed (static/js/act-sign.js)
+        "reject": (f"/moderation/{moderated.id}", {"jws": act(moderated, "petition.moderate", "moderator", **reject),
+                                                   **reject}),
+        "discussion": (f"/review/{reviewed.id}/discussion",
+                       {"jws": act(reviewed, "petition.discussion", "reviewer", at=soon + ":00+05:00", place=place),
+                        "at": soon, "place": place}),
+        "answer": (f"/review/{reviewed.id}/answer", {"jws": act(reviewed, "petition.answer", "reviewer", **answer),
+                                                     **answer}),
         "new_cycle": ("/budget/new", {"kato": DISTRICT, "year": str(year + 4), "amount": "5000000", "ballot": "approval",
                                       "rule": "greedy", "min_choices": "", "max_choices": "",
                                       "proposals_open": f"{year + 4}-03-01T09:00", "proposals_close": f"{year + 4}-03-31T18:00",
