@@ -161,7 +161,7 @@ def test_the_discussion_form_refuses_a_date_outside_its_window(app, client, make
     before = rows_everywhere()
 
     # the page signs the Astana wall-clock time it was given, with +05:00 (static/js/act-sign.js)
-    jws = reviewer.act("petition.discussion", petition, at=at + ":00+05:00", place="Әкімдік")
+    jws = reviewer.act("petition.discussion", petition, role="reviewer", at=at + ":00+05:00", place="Әкімдік")
     response = client.post(f"/review/{petition.id}/discussion?lang=en", data={"jws": jws, "at": at, "place": "Әкімдік"})
 
     assert response.status_code == 422
