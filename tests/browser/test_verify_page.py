@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.browser.conftest import PageAudit
-from tests.browser.test_petition_flow import ApiActor, grant, small_thresholds
+from tests.browser.test_petition_flow import ApiActor, grant, official_files, small_thresholds
 from tests.publiclog import rfc9162_vectors as v
 from tests.publiclog.fill_log import log_everything
 
@@ -32,7 +32,10 @@ def signed_petition(server, tmp_path) -> dict:
     grant(server, moderator, "moderator")
     author = ApiActor(server, server.citizen(tmp_path, surname="Жұмабаев", given_name="Ерлан", serial=3002))
     petition = author.submit(author.draft("Ауыл көшесін жөндеу керек"))
-    ApiActor(server, moderator).post(f"/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    moderating = ApiActor(server, moderator)
+    files = official_files(server, moderator, tmp_path, "moderator")
+    moderating.post(f"/petitions/{petition['id']}/moderation",
+                    moderating.act(files, "petition.moderate", petition, decision="approve"))
     return petition
 
 
