@@ -139,7 +139,7 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
         page.click(f"a[href='/moderation/{petition_id}']")
         shot(page, screenshots, "moderation")
         page.click("#approve")  # no official key chosen yet: refused in the page, nothing posted
-        assert page.locator("#approve-form .act-status.status-error").inner_text()
+        assert page.locator("#approve-form .status.status-error").inner_text()
         assert petition_state(live_server, petition_id) == "moderation"
         choose_official_files(page, moderator_files)
         page.click("#approve")  # signed in the browser with the official certificate

@@ -83,7 +83,7 @@ def test_a_signature_is_proven_in_the_log_by_the_browser_and_tampering_shows(liv
     result.wait_for()
     text = result.inner_text()
     assert OK_TITLE["kk"] in text
-    assert "№ 1 жазба" in text and "5 жазбаның" in text  # entry 1 of 5
+    assert "№ 2 жазба" in text and "6 жазбаның" in text  # entry 2 of 6: entry 1 is the approval, an official act
     assert "«Dauys public log»" in text and "Dauys Issuing CA" in text
     months = "қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан"
     assert re.search(rf"\d{{4}} ж\. \d{{1,2}} ({months}), \d{{2}}:\d{{2}}:\d{{2}}", text), text  # a Kazakh date
