@@ -21,7 +21,15 @@ from budgeting.models import CATEGORIES, IMPLEMENTATION, BudgetCycle, Proposal
 from budgeting.services import PHASE_YEARS_AROUND
 from kernel.date_validators import in_calendar_years
 from kernel.integer_columns import IntegerColumnField
-from kernel.text_validators import visible_prose, visible_title
+from kernel.text_checks import TEXT_REFUSALS
+from kernel.text_validators import (
+    CONTROL_MESSAGE,
+    EMPTY_MESSAGE,
+    INVISIBLE_MESSAGE,
+    MARKS_MESSAGE,
+    visible_prose,
+    visible_title,
+)
 
 CATEGORY_NAMES: dict[str, Any] = {
     "landscaping": _l("Landscaping"),
@@ -191,10 +199,17 @@ class PaperBallotForm(ActForm):
     posted beside the JWS (the IIN's input has no name), nor shown again."""
 
 
+# A signed text the service refused (an act's reason: no form validator saw it first), in the reader's words.
+TEXT_MESSAGES = {
+    TEXT_REFUSALS["invisible"]: INVISIBLE_MESSAGE, TEXT_REFUSALS["empty"]: EMPTY_MESSAGE,
+    TEXT_REFUSALS["control"]: CONTROL_MESSAGE, TEXT_REFUSALS["marks"]: MARKS_MESSAGE,
+}
+
+
 def field_errors(form: FlaskForm, fields: dict) -> None:
     """Put a service's field refusals on the form's fields, in the reader's language."""
     for name, text in fields.items():
-        message = FIELD_MESSAGES.get(name, text)
+        message = TEXT_MESSAGES.get(text) or FIELD_MESSAGES.get(name, text)
         field = getattr(form, "proposals_open" if name == "dates" else name, None)
         if field is not None:
             field.errors = [*field.errors, message]
