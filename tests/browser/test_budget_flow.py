@@ -249,7 +249,7 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
         assert no_overflow(page) <= 0
         # each decision is signed in the browser with the official key files (act-sign.js)
         page.click(f"#screen-{lighting}")  # no key files chosen: nothing is sent
-        assert page.locator(f"#screen-eligible-{lighting} .act-status.status-error").inner_text()
+        assert page.locator(f"#screen-eligible-{lighting} .status-error").inner_text()
         assert proposal_row(live_server, lighting)[0] == "submitted"
         for pid, cost in ((lighting, "380000"), (playground, None), (well, None)):
             if cost:
