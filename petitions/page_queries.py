@@ -93,7 +93,7 @@ class ActRow:
     purpose: str
     name: str
     role: str
-    body: str
+    body_name: str
     at: datetime
     jws: str
 
@@ -115,7 +115,7 @@ def act_rows(petition: Petition, locale: str) -> list[ActRow]:
         ActRow(
             purpose=str(labels.ACT_NAMES.get(act["purpose"], act["purpose"])), name=act["official"]["name"],
             role=str(labels.ACT_ROLE_NAMES.get(act["official"]["role"], act["official"]["role"])),
-            body=body_name(act["official"]["body"]), at=datetime.fromisoformat(act["at"]), jws=act["jws"],
+            body_name=body_name(act["official"]["body"]), at=datetime.fromisoformat(act["at"]), jws=act["jws"],
         )
         for act in acts
     ]

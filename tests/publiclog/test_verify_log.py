@@ -204,20 +204,20 @@ def test_a_good_log_passes_and_its_root_can_be_pinned(live, tmp_path):
     done = run_tool(live["url"], "--state", str(state), "--root-sha256", root_fingerprint())
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "OK"
-    # the two approvals (official acts), 4 signatures, 2 ballots
-    assert "8 entries" in done.stdout and "3 signature" not in done.stdout
-    assert "2 act, 2 ballot, 4 signature" in done.stdout
+    # the two approvals and the two screenings (official acts), 4 signatures, 2 ballots
+    assert "10 entries" in done.stdout and "3 signature" not in done.stdout
+    assert "4 act, 2 ballot, 4 signature" in done.stdout
     assert "(pinned)" in done.stdout
     saved = json.loads(state.read_text())
-    assert saved["tree_size"] == 8
+    assert saved["tree_size"] == 10
 
     # The log grows; the next run proves the head it saved is a prefix of the new one.
     assert sign(live["client"], live["make_citizen"](kato="113243200"), {"id": live["public"], **_digest(live)}).status_code == 201
     log_everything()
     again = run_tool(live["url"], "--state", str(state))
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "consistent with the head of 8 entries" in again.stdout
-    assert json.loads(state.read_text())["tree_size"] == 9
+    assert "consistent with the head of 10 entries" in again.stdout
+    assert json.loads(state.read_text())["tree_size"] == 11
 
 
 def _digest(live) -> dict:
@@ -245,10 +245,10 @@ def test_an_unreachable_server_is_exit_2_not_a_verdict(live):
 
 @pg
 def test_an_entry_changed_in_the_database_is_named(live):
-    sql("UPDATE log_entry SET entry = replace(entry, '\"kind\":\"ballot\"', '\"kind\":\"act\"') WHERE idx = 6")
+    sql("UPDATE log_entry SET entry = replace(entry, '\"kind\":\"ballot\"', '\"kind\":\"act\"') WHERE idx = 8")  # the first ballot
     done = run_tool(live["url"])
     assert done.returncode == 1
-    assert failure_line(done) == "FAIL: entry 6: leaf_hash is not SHA-256(0x00 || entry)"
+    assert failure_line(done) == "FAIL: entry 8: leaf_hash is not SHA-256(0x00 || entry)"
 
 
 @pg
@@ -263,7 +263,7 @@ def test_an_entry_changed_with_its_leaf_hash_breaks_the_root(live):
     db.session.commit()
     done = run_tool(live["url"])
     assert done.returncode == 1
-    assert "the Merkle root of entries 0..7 is not the signed root" in failure_line(done)
+    assert "the Merkle root of entries 0..9 is not the signed root" in failure_line(done)
 
 
 @pg
@@ -441,10 +441,10 @@ def test_history_rewritten_after_the_last_run_fails_the_consistency_check(live, 
     line = failure_line(done)
     assert "since the last run" in line
     if grow:
-        assert "the head of 8 entries is not a prefix of the head of 9: history was rewritten" in line
+        assert "the head of 10 entries is not a prefix of the head of 11: history was rewritten" in line
     else:
-        assert "the tree of 8 entries has another root now" in line
-    assert json.loads(state.read_text())["tree_size"] == 8  # a failed check does not move the saved head
+        assert "the tree of 10 entries has another root now" in line
+    assert json.loads(state.read_text())["tree_size"] == 10  # a failed check does not move the saved head
 
 
 @pg
@@ -453,7 +453,7 @@ def test_a_state_file_ahead_of_the_log_means_it_shrank(live, tmp_path):
     state.write_text(json.dumps({"base_url": live["url"], "tree_size": 60, "root_hash": "ab" * 32}))
     done = run_tool(live["url"], "--state", str(state))
     assert done.returncode == 1
-    assert "the log shrank from 60 to 8 entries" in failure_line(done)
+    assert "the log shrank from 60 to 10 entries" in failure_line(done)
 
 
 # (d) a published count that is not the log's
