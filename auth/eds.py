@@ -515,6 +515,13 @@ class OfficialSigner:
     signed_at: datetime
 
 
+def signed_purpose(token: object) -> object:
+    """The `purpose` a JWS's payload names, once its form, chain and signature hold (nothing more is
+    checked: not the key usage, the time, the revocation), or DomainError. For an endpoint that takes
+    several purposes, to know which one to verify the JWS as; the verification itself still follows."""
+    return _signed(token, trust_store())[1].get("purpose")
+
+
 def verify_official(token: object, purpose: str, now: datetime, expected_doc: dict | None = None) -> OfficialSigner:
     """Verify an official act's JWS for `purpose` and return who signed it, in which role, or DomainError.
 

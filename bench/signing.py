@@ -251,11 +251,15 @@ class Official:
         folder = OUT / f"keys-{n}"
         shutil.rmtree(folder, ignore_errors=True)
         run([*FLASK, "eds", "issue", "--iin", self.iin, "--out", str(folder), "--key", "ec"], environ)
+        names = ["auth.key.pem", "auth.cert.pem", "sign.key.pem", "sign.cert.pem"]
         if role:
             cmd = [*FLASK, "roles", "grant", "--iin", self.iin, "--role", role]
             run(cmd + (["--scope", scope] if scope else []), environ)
-        self.files = {name: (folder / name).read_bytes() for name in
-                      ("auth.key.pem", "auth.cert.pem", "sign.key.pem", "sign.cert.pem")}
+            # the official key set of that role: the officials' acts are signed with it (API.md "Official acts")
+            run([*FLASK, "eds", "issue-official", "--iin", self.iin, "--out", str(folder / "official"), "--key", "ec"],
+                environ)
+            names += ["official/official.key.pem", "official/official.cert.pem"]
+        self.files = {Path(name).name: (folder / name).read_bytes() for name in names}
         self.api = api
         self.issuing = api.issuing_ca()
         status, body = api.call("POST", "/auth/challenge", {})
@@ -285,7 +289,8 @@ def open_petition(api: Api, environ: dict[str, str]) -> dict:
     status, body = author.call("POST", f"/petitions/{petition['id']}/submit",
                                {"jws": author.sign({"purpose": "petition.submit", "doc": doc})})
     assert status == 200, body
-    status, body = moderator.call("POST", f"/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    approval = moderator.sign({"purpose": "petition.moderate", "doc": doc, "decision": "approve"}, "official")
+    status, body = moderator.call("POST", f"/petitions/{petition['id']}/moderation", {"jws": approval})
     assert status == 200 and body["state"] == "restricted", body
     return body
 

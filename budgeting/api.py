@@ -9,7 +9,7 @@ from auth.access import bearer_user, signer_limit_key
 from budgeting import queries, services
 from budgeting.models import BudgetCycle, Proposal
 from extensions import db, limiter
-from jsonapi import API_PREFIX, typed_body
+from jsonapi import API_PREFIX, body, typed, typed_body
 from kernel.errors import DomainError
 from web.clock import now as _now
 
@@ -68,14 +68,20 @@ def submit_proposal(proposal_id: int):
     return jsonify(queries.proposal_json(proposal))
 
 
+def _act_jws() -> object:
+    """The body of an official act: `{jws}` and nothing else (API.md "Official acts": the decision is
+    in the signed payload; a decision beside it would be one nobody signed)."""
+    data = body()
+    extra = sorted(set(data) - {"jws"})
+    if extra:
+        raise DomainError("validation_error", fields={name: "the decision goes in the signed act" for name in extra})
+    return typed(data, jws=str).get("jws")
+
+
 @bp.post("/proposals/<int:proposal_id>/screening")
 def screen_proposal(proposal_id: int):
     user = bearer_user()
-    data = typed_body(eligible=bool, cost=int, reason=str)
-    proposal = services.screen(
-        _proposal(proposal_id), user, eligible=data.get("eligible"), cost=data.get("cost"),
-        reason=data.get("reason"), now=_now(),
-    )
+    proposal = services.screen(_proposal(proposal_id), user, _act_jws(), _now())
     db.session.commit()
     return jsonify(queries.proposal_json(proposal))
 
@@ -83,10 +89,7 @@ def screen_proposal(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/implementation")
 def implementation(proposal_id: int):
     user = bearer_user()
-    data = typed_body(status=str, spent=int)
-    proposal = services.set_implementation(
-        _proposal(proposal_id), user, status=data.get("status"), spent=data.get("spent"), now=_now()
-    )
+    proposal = services.set_implementation(_proposal(proposal_id), user, _act_jws(), _now())
     db.session.commit()
     return jsonify(queries.proposal_json(proposal))
 
@@ -108,8 +111,7 @@ def cast_ballot(cycle_id: int):
 @bp.post("/cycles/<int:cycle_id>/paper-ballots")
 def paper_ballot(cycle_id: int):
     user = bearer_user()
-    data = typed_body(iin=str, projects=list[int])
-    ballot = services.record_paper_ballot(_cycle(cycle_id), user, data.get("iin"), data.get("projects"), _now())
+    ballot = services.record_paper_ballot(_cycle(cycle_id), user, _act_jws(), _now())
     db.session.commit()
     return jsonify({"receipt": ballot.receipt, "cycle": cycle_id}), 201
 

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from openapi import AUTH_ERRORS, BEARER, ERRORS, body, error, ref, response
 
+# An official act as published with its proposal (API.md "Official acts"): whole, oldest first.
+ACT = {
+    "type": "object",
+    "required": ["purpose", "at", "official", "jws"],
+    "properties": {
+        "purpose": {"enum": ["proposal.screen", "proposal.implementation"]},
+        "at": {"type": "string", "format": "date-time"},
+        "official": {"type": "object", "required": ["name", "role", "body"], "properties": {
+            "name": {"type": "string"}, "role": {"type": "string"}, "body": {"type": "string"}}},
+        "jws": {"type": "string"},
+    },
+}
+
 SCHEMAS: dict = {
     "Cycle": {
         "type": "object",
@@ -35,6 +48,7 @@ SCHEMAS: dict = {
             "checked_cost": {"type": ["integer", "null"]},
             "state": {"enum": ["draft", "submitted", "eligible", "ineligible"]},
             "digest": {"type": "string"},
+            "acts": {"type": "array", "items": ACT},
         },
     },
 }
@@ -71,26 +85,23 @@ def paths() -> dict:
             "responses": {"200": proposal, **ERRORS, **AUTH_ERRORS, "404": error("Not found"),
                           "409": error("Wrong phase or state")}}},
         "/budget/proposals/{id}/screening": {"parameters": CYCLE_ID, "post": {
-            "security": BEARER, "summary": "Screen a proposal (the rural district's budget officer)",
-            "requestBody": body({"type": "object", "required": ["eligible"], "properties": {
-                "eligible": {"type": "boolean"}, "cost": {"type": "integer"}, "reason": {"type": "string"}}}),
-            "responses": {"200": proposal, **AUTH_ERRORS, "404": error("Not found"), "409": error("Wrong phase"),
-                          "422": ERRORS["422"]}}},
+            "security": BEARER, "summary": "Screen a proposal: a `proposal.screen` act of the rural district's budget officer",
+            "requestBody": body(ref("Jws")),
+            "responses": {"200": proposal, **ERRORS, **AUTH_ERRORS, "404": error("Not found"),
+                          "409": error("Wrong phase or state")}}},
         "/budget/proposals/{id}/implementation": {"parameters": CYCLE_ID, "post": {
-            "security": BEARER, "summary": "Implementation status and money spent of a funded item",
-            "requestBody": body({"type": "object", "required": ["status", "spent"], "properties": {
-                "status": {"enum": ["planned", "in_progress", "done"]}, "spent": {"type": "integer"}}}),
-            "responses": {"200": proposal, **AUTH_ERRORS, "404": error("Not found"), "409": error("Not funded"),
-                          "422": ERRORS["422"]}}},
+            "security": BEARER, "summary": "Implementation of a funded item: a `proposal.implementation` act",
+            "requestBody": body(ref("Jws")),
+            "responses": {"200": proposal, **ERRORS, **AUTH_ERRORS, "404": error("Not found"), "409": error("Not funded")}}},
         "/budget/cycles/{id}/ballots": {"parameters": CYCLE_ID, "post": {
             "summary": "Cast the final ballot with a `ballot.cast` JWS", "requestBody": body({
                 "type": "object", "required": ["jws"], "properties": {"jws": {"type": "string"},
                                                                       "notify": {"type": "boolean"}}}),
             "responses": {"201": receipt, **ballot_errors, "429": error("Too many requests")}}},
         "/budget/cycles/{id}/paper-ballots": {"parameters": CYCLE_ID, "post": {
-            "security": BEARER, "summary": "Record a paper ballot (the community-meeting secretary)",
-            "requestBody": body({"type": "object", "required": ["iin", "projects"], "properties": {
-                "iin": {"type": "string"}, "projects": {"type": "array", "items": {"type": "integer"}}}}),
+            "security": BEARER,
+            "summary": "Record a paper ballot: a `ballot.paper` act of the community-meeting secretary",
+            "requestBody": body(ref("Jws")),
             "responses": {"201": receipt, **ballot_errors, "401": AUTH_ERRORS["401"]}}},
         "/budget/cycles/{id}/follow": {"parameters": CYCLE_ID, "post": {
             "security": BEARER, "summary": "Hear about phase changes and results (residents)",

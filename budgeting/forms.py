@@ -11,19 +11,25 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from budgeting.models import CATEGORIES, IMPLEMENTATION, BudgetCycle, Proposal
 from budgeting.services import PHASE_YEARS_AROUND
 from kernel.date_validators import in_calendar_years
 from kernel.integer_columns import IntegerColumnField
-from kernel.text_validators import visible_prose, visible_title
+from kernel.text_checks import TEXT_REFUSALS
+from kernel.text_validators import (
+    CONTROL_MESSAGE,
+    EMPTY_MESSAGE,
+    INVISIBLE_MESSAGE,
+    MARKS_MESSAGE,
+    visible_prose,
+    visible_title,
+)
 
 CATEGORY_NAMES: dict[str, Any] = {
     "landscaping": _l("Landscaping"),
@@ -58,6 +64,12 @@ IMPLEMENTATION_NAMES: dict[str, Any] = {
     "done": _l("Done"),
 }
 assert set(IMPLEMENTATION_NAMES) == set(IMPLEMENTATION)
+
+# An official act as a proposal's page names it, and who signs it (API.md "Official acts").
+ACT_NAMES: dict[str, Any] = {"proposal.screen": _l("Screening"), "proposal.implementation": _l("Implementation report")}
+OFFICIAL_ROLE_NAMES: dict[str, Any] = {
+    "budget_officer": _l("budget officer"), "secretary": _l("secretary of the community meeting"),
+}
 
 BALLOT_NAMES: dict[str, Any] = {"approval": _l("Approval ballot"), "knapsack": _l("Knapsack ballot")}
 RULE_NAMES: dict[str, Any] = {"greedy": _l("Greedy (most votes first)"), "mes": _l("Method of Equal Shares")}
@@ -127,27 +139,32 @@ class FollowForm(FlaskForm):
     pass
 
 
-class ScreenForm(FlaskForm):
-    decision = RadioField(
-        _l("Decision"), choices=_choices([("eligible", _l("Eligible: put it on the ballot")),
-                                          ("ineligible", _l("Not eligible"))]),
-        validators=[InputRequired(message=FIELD_MESSAGES["eligible"])],
-    )
-    cost = IntegerColumnField(
-        Proposal.checked_cost, _l("Checked cost, ₸"), validators=[Optional(), NumberRange(min=1, message=FIELD_MESSAGES["cost"])]
-    )
-    reason = TextAreaField(_l("Reason it is not eligible"), validators=[Optional(), visible_prose, Length(max=2000)])
+class ActForm(FlaskForm):
+    """An official act (API.md "Official acts"): the page's script (act-sign.js) signs the decision with
+    the official key files and posts the JWS; the server reads the decision from the JWS alone. The
+    other fields are what the official fills in to be signed, shown again as posted: never read."""
+
+    jws = HiddenField(validators=[DataRequired(message=_l(
+        "Choose your official key and certificate files (official.key.pem, official.cert.pem), then sign."))])
 
 
-class ImplementationForm(FlaskForm):
-    status = SelectField(
-        _l("Status"), choices=_choices(IMPLEMENTATION_NAMES.items()),
-        validators=[InputRequired(message=FIELD_MESSAGES["status"])],
-    )
-    spent = IntegerColumnField(
-        Proposal.spent, _l("Money spent, ₸"),
-        validators=[InputRequired(message=FIELD_MESSAGES["spent"]), NumberRange(min=0, message=FIELD_MESSAGES["spent"])],
-    )
+class EligibleForm(ActForm):
+    """`proposal.screen` with `eligible: true` and the cost the officer checked."""
+
+    cost = StringField(_l("Checked cost, ₸"), render_kw={"inputmode": "numeric"})
+
+
+class IneligibleForm(ActForm):
+    """`proposal.screen` with `eligible: false` and the reason the proposer reads."""
+
+    reason = TextAreaField(_l("Reason it is not eligible"))
+
+
+class ImplementationForm(ActForm):
+    """`proposal.implementation`: the status and the money spent."""
+
+    status = SelectField(_l("Status"), choices=_choices(IMPLEMENTATION_NAMES.items()), validate_choice=False)
+    spent = StringField(_l("Money spent, ₸"), render_kw={"inputmode": "numeric"})
 
 
 class CycleForm(FlaskForm):
@@ -177,24 +194,22 @@ class CycleForm(FlaskForm):
     voting_close = DateTimeLocalField(_l("Voting closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"]), in_calendar_years])
 
 
-class PaperBallotForm(FlaskForm):
-    iin = StringField(
-        _l("Voter's IIN"),
-        validators=[DataRequired(message=FIELD_MESSAGES["iin"]), Length(min=12, max=12, message=FIELD_MESSAGES["iin"])],
-        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 12},
-    )
-    # The eligible projects, set by the view.
-    projects = SelectMultipleField(
-        _l("Projects ticked on the paper ballot"), choices=[], coerce=int,
-        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-        validators=[Optional()],
-    )
+class PaperBallotForm(ActForm):
+    """`ballot.paper`: the voter's IIN and the projects ticked are signed in the browser and never
+    posted beside the JWS (the IIN's input has no name), nor shown again."""
+
+
+# A signed text the service refused (an act's reason: no form validator saw it first), in the reader's words.
+TEXT_MESSAGES = {
+    TEXT_REFUSALS["invisible"]: INVISIBLE_MESSAGE, TEXT_REFUSALS["empty"]: EMPTY_MESSAGE,
+    TEXT_REFUSALS["control"]: CONTROL_MESSAGE, TEXT_REFUSALS["marks"]: MARKS_MESSAGE,
+}
 
 
 def field_errors(form: FlaskForm, fields: dict) -> None:
     """Put a service's field refusals on the form's fields, in the reader's language."""
     for name, text in fields.items():
-        message = FIELD_MESSAGES.get(name, text)
+        message = TEXT_MESSAGES.get(text) or FIELD_MESSAGES.get(name, text)
         field = getattr(form, "proposals_open" if name == "dates" else name, None)
         if field is not None:
             field.errors = [*field.errors, message]

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth.access import role_required, sign_in_required
 from budgeting import page_queries, queries, services
-from budgeting.forms import CycleForm, ImplementationForm, PaperBallotForm, ScreenForm, field_errors
+from budgeting.forms import (
+    FIELD_MESSAGES,
+    ActForm,
+    CycleForm,
+    EligibleForm,
+    ImplementationForm,
+    IneligibleForm,
+    PaperBallotForm,
+    field_errors,
+)
 from budgeting.models import BudgetCycle, Proposal
-from budgeting.pages import cycle_place, load_cycle, place_names
+from budgeting.pages import body_names, cycle_place, load_cycle, place_names, proposal_acts
 from extensions import db
 from kernel import instants
 from kernel.errors import DomainError
@@ -81,37 +90,48 @@ def new_cycle():
 # --- screening and implementation -----------------------------------------------------
 
 
+def _ids(form: ActForm, prefix: str) -> ActForm:
+    """The act forms of many proposals on one page: the same field names (act-sign.js posts `jws`),
+    each field's id (and its label's) made unique with `prefix`."""
+    for field in form:
+        field.id = f"{prefix}-{field.name}"
+        field.label.field_id = field.id
+    return form
+
+
 def _screening_page(cycle: BudgetCycle, forms: dict | None = None, status: int = 200):
+    """Each proposal's act forms: eligible (with the checked cost) and not eligible (with the reason)
+    while screening is open, its implementation once funded; `forms` are the ones posted, shown again."""
     now = clock.now()
     phase = cycle.phase_at(now)
     proposals = [p for p in queries.proposals(cycle.id) if p.state != "draft"]
     screen_forms, impl_forms = {}, {}
     funded = (cycle.result or {}).get("funded", [])
     own = {p.id for p in proposals if services.is_own(p, current_user)}
+    forms = forms or {}
     for p in proposals:
-        prefix = f"p{p.id}"
         if p.id in own:  # another officer decides on it: the page says so instead of offering the forms
             continue
         if phase in ("proposals", "screening"):
-            form = (forms or {}).get(("screen", p.id)) or ScreenForm(prefix=prefix, formdata=None)
-            if form.decision.data is None and p.state in ("eligible", "ineligible"):
-                form.decision.data = p.state
-            if form.cost.data is None:
-                form.cost.data = p.checked_cost or p.cost
-            if form.reason.data is None:
-                form.reason.data = p.ineligible_reason
-            screen_forms[p.id] = form
+            eligible = _ids(forms.get(("eligible", p.id)) or EligibleForm(formdata=None), f"p{p.id}e")
+            ineligible = _ids(forms.get(("ineligible", p.id)) or IneligibleForm(formdata=None), f"p{p.id}n")
+            if not eligible.cost.data:
+                eligible.cost.data = str(p.checked_cost or p.cost)
+            if not ineligible.reason.data:
+                ineligible.reason.data = p.ineligible_reason or ""
+            screen_forms[p.id] = (eligible, ineligible)
         if p.id in funded:
-            form = (forms or {}).get(("impl", p.id)) or ImplementationForm(prefix=prefix, formdata=None)
+            form = _ids(forms.get(("impl", p.id)) or ImplementationForm(formdata=None), f"p{p.id}")
             if not form.status.data or form.status.data == "None":
                 form.status.data = p.implementation or "planned"
-            if form.spent.data is None:
-                form.spent.data = p.spent or 0
+            if not form.spent.data:
+                form.spent.data = str(p.spent or 0)
             impl_forms[p.id] = form
     waiting = sum(p.state == "submitted" for p in proposals)
     return render_template(
         "budgeting/screening.html", cycle=cycle, place=cycle_place(cycle), phase=phase, proposals=proposals,
         screen_forms=screen_forms, impl_forms=impl_forms, villages=place_names(cycle), waiting=waiting, own=own,
+        acts=proposal_acts(proposals), body_names=body_names(cycle),
     ), status
 
 
@@ -121,24 +141,33 @@ def screening(cycle_id: int):
     return _screening_page(_served_cycle(cycle_id, "budget_officer"))
 
 
+def _act_refusal(error: DomainError) -> str | None:
+    """What to say of a refused act whose fields the page's form does not show."""
+    if error.code == "validation_error":
+        named = [FIELD_MESSAGES[name] for name in error.fields if name in FIELD_MESSAGES]
+        return " ".join(str(text) for text in named) or None
+    return None
+
+
 @bp.post("/budget/proposals/<int:proposal_id>/screening")
 @sign_in_required
 def screen(proposal_id: int):
+    """Either act form of a proposal: the decision is the signed one (services.screen reads the JWS)."""
     proposal, cycle = _screened(proposal_id)
-    form = ScreenForm(prefix=f"p{proposal.id}")
-    eligible = form.decision.data == "eligible"
+    found_ineligible = "reason" in request.form  # which of the two forms: its field (the JWS says the rest)
+    form = IneligibleForm() if found_ineligible else EligibleForm()
     posted = post_form(
         form,
-        lambda: services.screen(
-            proposal, current_user, eligible=eligible, cost=form.cost.data if eligible else None,
-            reason=None if eligible else (form.reason.data or ""), now=clock.now(),
-        ),
-        done_message=_("«%(title)s» is on the ballot.", title=proposal.title) if eligible
-        else _("«%(title)s» is marked not eligible; the proposer is told why.", title=proposal.title),
-        field_errors=field_errors,
+        lambda: services.screen(proposal, current_user, form.jws.data, clock.now()),
+        done_message=lambda screened: _("«%(title)s» is on the ballot.", title=screened.title)
+        if screened.state == "eligible"
+        else _("«%(title)s» is marked not eligible; the proposer is told why.", title=screened.title),
+        field_errors=field_errors, refusal_message=_act_refusal,
     )
     if not posted.done:
-        return _screening_page(cycle, {("screen", proposal.id): form}, posted.status)
+        form.jws.data = ""  # a refused act is signed afresh
+        key = ("ineligible" if found_ineligible else "eligible", proposal.id)
+        return _screening_page(cycle, {key: form}, posted.status)
     return redirect(url_for("budget_officials.screening", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}"))
 
 
@@ -146,15 +175,15 @@ def screen(proposal_id: int):
 @sign_in_required
 def implementation(proposal_id: int):
     proposal, cycle = _screened(proposal_id)
-    form = ImplementationForm(prefix=f"p{proposal.id}")
+    form = ImplementationForm()
     posted = post_form(
         form,
-        lambda: services.set_implementation(
-            proposal, current_user, status=form.status.data, spent=form.spent.data, now=clock.now()
-        ),
+        lambda: services.set_implementation(proposal, current_user, form.jws.data, clock.now()),
         done_message=_("Saved: the results page shows the new status."), field_errors=field_errors,
+        refusal_message=_act_refusal,
     )
     if not posted.done:
+        form.jws.data = ""  # a refused act is signed afresh
         return _screening_page(cycle, {("impl", proposal.id): form}, posted.status)
     return redirect(url_for("budget_officials.screening", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}"))
 
@@ -171,28 +200,28 @@ PAPER_MESSAGES = {
 
 def _paper_refusal(error: DomainError) -> str | None:
     message = PAPER_MESSAGES.get(error.code)
-    return message() if message else None
+    return message() if message else _act_refusal(error)
 
 
 @bp.route("/budget/<int:cycle_id>/paper", methods=["GET", "POST"])
 @sign_in_required
 def paper(cycle_id: int):
+    """The secretary's `ballot.paper` act: the voter's IIN and the ticks are signed in the browser and
+    read from the JWS alone; a refused ballot's page shows neither again."""
     cycle = _served_cycle(cycle_id, "secretary")
     if cycle.phase_at(clock.now()) != "voting":
         raise DomainError("wrong_state", _("Paper ballots are recorded only during the voting phase."))
     projects = list(services.eligible_projects(cycle.id).values())
     form = PaperBallotForm()
-    form.projects.choices = [(p.id, p.title) for p in projects]
     posted = post_form(
         form,
-        lambda: services.record_paper_ballot(
-            cycle, current_user, form.iin.data.strip(), sorted(set(form.projects.data or [])), clock.now()
-        ),
+        lambda: services.record_paper_ballot(cycle, current_user, form.jws.data, clock.now()),
         done_message=lambda ballot: _("The paper ballot is recorded. Receipt: %(receipt)s", receipt=ballot.receipt),
-        field_errors=field_errors, refusal_message=_paper_refusal,
+        refusal_message=_paper_refusal,
     )
     if posted.done:
         return redirect(url_for("budget_officials.paper", cycle_id=cycle.id))
+    form.jws.data = ""  # a refused act is signed afresh
     return render_template(
         "budgeting/paper.html", cycle=cycle, place=cycle_place(cycle), form=form, projects=projects,
         villages=place_names(cycle), ballots=services.ballot_count(cycle.id),

@@ -8,13 +8,18 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from auth.acts import RURAL_BODY
+from auth.models import OfficialAct
 from auth.signed_form import process_signed_form
 from budgeting import page_queries, queries, services
 from budgeting.forms import (
+    ACT_NAMES,
     BALLOT_NAMES,
     CATEGORY_NAMES,
     IMPLEMENTATION_NAMES,
+    OFFICIAL_ROLE_NAMES,
     PHASE_NAMES,
     PROPOSAL_STATE_NAMES,
     RULE_NAMES,
@@ -63,7 +68,7 @@ def budget_words() -> dict:
     return {
         "CATEGORY_NAMES": CATEGORY_NAMES, "PHASE_NAMES": PHASE_NAMES, "PROPOSAL_STATE_NAMES": PROPOSAL_STATE_NAMES,
         "IMPLEMENTATION_NAMES": IMPLEMENTATION_NAMES, "BALLOT_NAMES": BALLOT_NAMES, "RULE_NAMES": RULE_NAMES,
-        "money": money,
+        "money": money, "ACT_NAMES": ACT_NAMES, "OFFICIAL_ROLE_NAMES": OFFICIAL_ROLE_NAMES,
     }
 
 
@@ -80,6 +85,25 @@ def cycle_place(cycle: BudgetCycle) -> str:
 
 def place_names(cycle: BudgetCycle) -> dict[str, str]:
     return dict(page_queries.villages(cycle, _locale()))
+
+
+def proposal_acts(proposals: list[Proposal]) -> dict[int, list[OfficialAct]]:
+    """Each proposal's signed acts, oldest first, in one query (the API's `acts`: auth.acts.acts_json)."""
+    ids = [p.id for p in proposals]
+    found: dict[int, list[OfficialAct]] = {}
+    if ids:
+        for act in db.session.scalars(
+            select(OfficialAct)
+            .where(OfficialAct.subject_type == "proposal", OfficialAct.subject_id.in_(ids))
+            .order_by(OfficialAct.id)
+        ):
+            found.setdefault(act.subject_id, []).append(act)
+    return found
+
+
+def body_names(cycle: BudgetCycle) -> dict[str, str]:
+    """What the acts of a cycle's proposals name as `official.body`, in the reader's language."""
+    return {f"{RURAL_BODY}:{cycle.kato}": _("Akimat of %(place)s", place=cycle_place(cycle))}
 
 
 @bp.get("/budget")
@@ -99,6 +123,7 @@ def show(cycle_id: int):
     return render_template(
         "budgeting/show.html", cycle=cycle, place=cycle_place(cycle), phase=cycle.phase_at(now),
         steps=page_queries.timeline(cycle, now), proposals=proposals, villages=place_names(cycle),
+        acts=proposal_acts(proposals), body_names=body_names(cycle),
         ballots=services.ballot_count(cycle.id), follow_form=FollowForm(),
         following=bool(viewer) and page_queries.follows(cycle.id, viewer.id),
         resident=bool(viewer) and cycle.kato in territory_chain(viewer.person.kato),

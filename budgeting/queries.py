@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from auth.acts import acts_json
 from budgeting.models import Ballot, BudgetCycle, Proposal
 from budgeting.services import ballot_count
 from extensions import db
@@ -34,6 +35,7 @@ def proposal_json(proposal: Proposal) -> dict:
         "submitted_at": _iso(proposal.submitted_at),
         "implementation": proposal.implementation,
         "spent": proposal.spent,
+        "acts": acts_json("proposal", proposal.id),
     }
 
 

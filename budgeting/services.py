@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from audit import services as audit
-from auth import eds
+from auth import acts, eds
 from auth.access import Console, require_role
 from auth.iin import InvalidIIN, age_on, decode
 from auth.models import Person, User
@@ -200,8 +200,22 @@ def _lock(proposal: Proposal) -> None:
     db.session.refresh(proposal)
 
 
-def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object, reason: object, now: datetime) -> Proposal:
-    """Mark a submitted item eligible (with a checked cost) or ineligible (with a reason), before voting."""
+def _act(proposal: Proposal, officer: User, cycle: BudgetCycle, jws: object, purpose: str, now: datetime) -> eds.OfficialSigner:
+    """The officer's own signed act on exactly this version of the proposal (auth.acts.verify_act), by
+    an official certificate of a budget officer of the cycle's rural district; else DomainError."""
+    return acts.verify_act(
+        jws, purpose, officer, now, doc=proposal.signed_doc(), role="budget_officer", scope=cycle.kato,
+    )
+
+
+def screen(proposal: Proposal, officer: User, jws: object, now: datetime) -> Proposal:
+    """Mark a submitted item eligible (with a checked cost) or ineligible (with a reason), before voting,
+    by the officer's signed act `proposal.screen` (API.md "Official acts"): the decision is the one
+    signed, and the act is kept and published with the proposal and logged in the public log.
+
+    Saving the decision that already stands changes nothing: no act is kept, no entry logged, nobody
+    told (two officers saving one decision at once make one act: the row lock below).
+    """
     cycle = db.session.get(BudgetCycle, proposal.cycle_id)
     require_official(officer, "budget_officer", cycle)
     if is_own(proposal, officer):
@@ -210,9 +224,14 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
     _lock(proposal)
     if not any(PROPOSAL.allows(proposal.state, action) for action in SCREENING):
         raise DomainError("wrong_state")  # before the decision is read, whatever it says
+    signer = _act(proposal, officer, cycle, jws, "proposal.screen", now)
+    signed = acts.act_fields(signer, {"eligible": bool}, {"cost": int, "reason": str})
+    eligible, cost, reason = signed["eligible"], signed.get("cost"), signed.get("reason")
     before = (proposal.state, proposal.checked_cost, proposal.ineligible_reason)
     fields: dict[str, str] = {}
-    if eligible is True:
+    if eligible:
+        if reason is not None:
+            fields["reason"] = "only for a proposal found not eligible"
         checked = proposal.cost if cost is None else _int(cost, "cost", fields, 1)
         if checked is not None and checked > cycle.amount:
             fields["cost"] = "no more than the cycle's amount"
@@ -220,7 +239,9 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
             raise DomainError("validation_error", fields=fields)
         PROPOSAL.move(proposal, "find_eligible")
         proposal.checked_cost, proposal.ineligible_reason = checked, None
-    elif eligible is False:
+    else:
+        if cost is not None:
+            fields["cost"] = "only for a proposal found eligible"
         reason = checked_prose(reason, fields, "reason")
         if not reason and "reason" not in fields:
             fields["reason"] = "tell the proposer why"
@@ -228,11 +249,10 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
             raise DomainError("validation_error", fields=fields)
         PROPOSAL.move(proposal, "find_ineligible")
         proposal.checked_cost, proposal.ineligible_reason = None, reason
-    else:
-        raise DomainError("validation_error", fields={"eligible": "true or false"})
     if (proposal.state, proposal.checked_cost, proposal.ineligible_reason) != before:
         # the proposer hears of each new decision, not of an officer saving the same one twice
         proposal.screened_at = now
+        acts.record(signer, jws, "proposal", proposal.id, now)
         outbox.record("budget.proposal_screened", now, proposal_id=proposal.id, cycle_id=cycle.id)
         audit.record(
             "proposal.screen", officer, "proposal", proposal.id, now, cycle=cycle.id, eligible=eligible,
@@ -241,7 +261,9 @@ def screen(proposal: Proposal, officer: User, *, eligible: object, cost: object,
     return proposal
 
 
-def set_implementation(proposal: Proposal, officer: User, *, status: object, spent: object, now: datetime) -> Proposal:
+def set_implementation(proposal: Proposal, officer: User, jws: object, now: datetime) -> Proposal:
+    """How a funded item is carried out and the money spent, by the officer's signed act
+    `proposal.implementation`; the same status and sum again changes nothing (no act, no entry)."""
     cycle = db.session.get(BudgetCycle, proposal.cycle_id)
     require_official(officer, "budget_officer", cycle)
     if is_own(proposal, officer):
@@ -249,13 +271,18 @@ def set_implementation(proposal: Proposal, officer: User, *, status: object, spe
     funded = (cycle.result or {}).get("funded", [])
     if proposal.id not in funded:
         raise DomainError("wrong_state")
+    _lock(proposal)
+    signer = _act(proposal, officer, cycle, jws, "proposal.implementation", now)
+    signed = acts.act_fields(signer, {"status": str, "spent": int})
+    status = signed["status"]
     fields: dict[str, str] = {}
     if status not in IMPLEMENTATION:
         fields["status"] = ", ".join(IMPLEMENTATION)
-    amount = _int(spent, "spent", fields, 0)
+    amount = _int(signed["spent"], "spent", fields, 0)
     if fields:
         raise DomainError("validation_error", fields=fields)
     if (proposal.implementation, proposal.spent) != (status, amount):
+        acts.record(signer, jws, "proposal", proposal.id, now)
         audit.record(
             "proposal.implementation", officer, "proposal", proposal.id, now, status=status, spent=amount
         )
@@ -360,14 +387,38 @@ def cast_ballot(cycle: BudgetCycle, jws: object, now: datetime, notify: bool = F
     return ballot
 
 
-def record_paper_ballot(cycle: BudgetCycle, secretary: User, iin: object, projects: object, now: datetime) -> Ballot:
-    """A paper ballot from the community meeting, checked against the registry like an online one."""
+def _paper_ballot(signer: eds.OfficialSigner, cycle: BudgetCycle) -> tuple[str, object]:
+    """The voter's IIN and the choices of a signed `ballot.paper` (API.md: `ballot: {cycle, projects}`,
+    `iin`, no `doc`), for exactly this cycle; else validation_error (digest_mismatch: another cycle).
+    No refusal names the IIN."""
+    if "doc" in signer.payload:
+        raise DomainError("validation_error", fields={"doc": "not a member of this act"})
+    signed = acts.act_fields(signer, {"ballot": dict, "iin": str})
+    ballot, iin = signed["ballot"], signed["iin"]
+    fields = {name: "not a member of a ballot" for name in sorted(set(ballot) - {"cycle", "projects"})}
+    if not has_json_type(ballot.get("cycle"), int):
+        fields["ballot.cycle"] = "required: a whole number"
+    if not has_json_type(ballot.get("projects"), list[int]):
+        fields["ballot.projects"] = "required: a list of whole numbers"
+    try:
+        decode(iin)
+    except InvalidIIN as exc:
+        fields["iin"] = str(exc)
+    if fields:
+        raise DomainError("validation_error", fields=fields)
+    if ballot["cycle"] != cycle.id:
+        raise DomainError("digest_mismatch", "the signed ballot is for another budget cycle")
+    return iin, ballot["projects"]
+
+
+def record_paper_ballot(cycle: BudgetCycle, secretary: User, jws: object, now: datetime) -> Ballot:
+    """A paper ballot from the community meeting, by the secretary's signed act `ballot.paper`, checked
+    against the registry like an online one. Its payload names the voter: it is never published, only
+    logged as a commitment (auth.acts.log_paper_ballot)."""
     require_official(secretary, "secretary", cycle)
     _require_phase(cycle, now, "voting")
-    try:
-        decode(iin if isinstance(iin, str) else "")
-    except InvalidIIN as exc:
-        raise DomainError("validation_error", fields={"iin": str(exc)}) from None
+    signer = acts.verify_act(jws, "ballot.paper", secretary, now, doc=None, role="secretary", scope=cycle.kato)
+    iin, projects = _paper_ballot(signer, cycle)
     if iin == secretary.iin:  # their own vote is theirs to cast, online, or another secretary's to record
         raise DomainError("forbidden", OWN_PAPER_BALLOT)
     person = db.session.get(Person, iin)
@@ -381,10 +432,11 @@ def record_paper_ballot(cycle: BudgetCycle, secretary: User, iin: object, projec
     ballot = _insert_ballot(
         Ballot(
             cycle_id=cycle.id, voter_hash=_voter_hash(iin, cycle.id), settlement=person.kato, method="paper",
-            projects=choices, cast_at=now, receipt=secrets.token_urlsafe(18), recorded_by=secretary.id,
+            projects=choices, cast_at=now, receipt=secrets.token_urlsafe(18), jws=jws, recorded_by=secretary.id,
         )
     )
-    # the voter is named by the receipt only: the log keeps no IIN and no choices (the ballot is secret)
+    # the voter is named by the receipt only: the logs keep no IIN and no choices (the ballot is secret)
+    acts.log_paper_ballot(signer, jws, cycle.id, ballot.receipt, now)
     audit.record("ballot.paper", secretary, "ballot", ballot.id, now, cycle=cycle.id, receipt=ballot.receipt)
     return ballot
 

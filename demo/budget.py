@@ -16,7 +16,7 @@ from auth.models import Person
 from budgeting import services
 from budgeting.models import BudgetCycle
 from budgeting.tally import tally_cycle
-from demo.petitions import _jws, _sign_keys
+from demo.petitions import _jws, _sign_keys, official_keys
 from extensions import db
 
 RURAL_DISTRICT = "113243000"
@@ -51,6 +51,9 @@ def _cycle(year: int, opens: datetime, rule: str, ballot: str, officer_iin: str,
     )
     residents = _residents(RURAL_DISTRICT[:6], (now - timedelta(days=366 * 19)).date())
     proposed_at = opens + timedelta(days=2)
+    screened_at = opens + timedelta(days=22)
+    # the officer signs each screening with an official key valid then (API.md "Official acts")
+    officer_keys = official_keys(officer_iin, screened_at)
     for (title, category, settlement, cost), author in zip(PROPOSALS, residents, strict=False):
         user = auth_services.account_for(author.iin, now)
         proposal = services.create_proposal(
@@ -59,8 +62,8 @@ def _cycle(year: int, opens: datetime, rule: str, ballot: str, officer_iin: str,
         )
         keys = _sign_keys(author, proposed_at)
         services.submit_proposal(proposal, user, _jws(keys, {"purpose": "proposal.submit", "doc": proposal.signed_doc()}, proposed_at), proposed_at)
-        screened_at = opens + timedelta(days=22)
-        services.screen(proposal, officer, eligible=True, cost=cost, reason=None, now=screened_at)
+        act = {"purpose": "proposal.screen", "doc": proposal.signed_doc(), "eligible": True, "cost": cost}
+        services.screen(proposal, officer, _jws(officer_keys, act, screened_at), screened_at)
     db.session.commit()
     cast_at = min(opens + timedelta(days=31), now)
     rng = random.Random(year)

@@ -102,6 +102,7 @@ def seed_petitions(author_iin: str, moderator_iin: str, now: datetime) -> int:
         )
     )
     author_keys = _sign_keys(author.person, now)
+    moderator_keys = official_keys(moderator_iin, now)  # the approvals are the moderator's signed acts
     made = 0
     for spec in DEMO_PETITIONS:
         petition = services.create_draft(
@@ -111,7 +112,8 @@ def seed_petitions(author_iin: str, moderator_iin: str, now: datetime) -> int:
         doc = petition.signed_doc()
         services.submit(petition, author, _jws(author_keys, {"purpose": "petition.submit", "doc": doc}), now)
         if spec["stage"] != "moderation":
-            services.moderate(petition, moderator, decision="approve", reason=None, comment=None, now=now)
+            act = {"purpose": "petition.moderate", "doc": doc, "decision": "approve"}
+            services.moderate(petition, moderator, _jws(moderator_keys, act), now)
         db.session.commit()
         for person in adults[: spec["signers"]]:
             signing.sign(petition, _jws(_sign_keys(person, now), {"purpose": "petition.sign", "doc": doc}), now)

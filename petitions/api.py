@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from auth.access import bearer_user, bodies_served, role_required, signer_limit_key
 from extensions import db, limiter
-from jsonapi import API_PREFIX, typed_body
+from jsonapi import API_PREFIX, body, typed_body
 from kernel.errors import DomainError
 from petitions import breakdowns, counter, queries, rules, services, signing
 from petitions.models import Petition
@@ -93,15 +93,20 @@ def submit_petition(petition_id: int):
     return jsonify(queries.petition_json(petition, count=0))
 
 
+def _act_body() -> object:
+    """The JWS of an official act: the body is `{jws}` and nothing else (API.md "Official acts"); the
+    decision is in the signed payload, so a member beside it would be a decision nobody signed."""
+    extra = {name: "not a member of this request: the decision is in the signed act" for name in sorted(set(body()) - {"jws"})}
+    if extra:
+        raise DomainError("validation_error", fields=extra)
+    return typed_body(jws=str).get("jws")
+
+
 @bp.post("/petitions/<int:petition_id>/moderation")
 @role_required("moderator")
 def moderate_petition(petition_id: int):
     petition = _load(petition_id)
-    data = typed_body(decision=str, reason=str, comment=str)
-    services.moderate(
-        petition, bearer_user(), decision=data.get("decision"), reason=data.get("reason"),
-        comment=data.get("comment"), now=_now(),
-    )
+    services.moderate(petition, bearer_user(), _act_body(), _now())
     db.session.commit()
     return jsonify(queries.petition_json(petition))
 
@@ -147,14 +152,7 @@ _COUNT_CACHE_CONTROL = f"public, max-age={int(counter.COUNT_TTL_SECONDS)}"
 def review_petition(petition_id: int):
     user = bearer_user()
     petition = _load(petition_id)
-    data = typed_body(action=str, at=str, place=str, decision=str, text=str)
-    action = data.get("action")
-    if action == "schedule_discussion":
-        services.schedule_discussion(petition, user, at=data.get("at"), place=data.get("place"), now=_now())
-    elif action == "answer":
-        services.answer(petition, user, decision=data.get("decision"), text=data.get("text"), now=_now())
-    else:
-        raise DomainError("validation_error", fields={"action": "schedule_discussion or answer"})
+    services.review(petition, user, _act_body(), _now())
     db.session.commit()
     return jsonify(queries.petition_json(petition))
 

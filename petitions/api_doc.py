@@ -22,6 +22,7 @@ SCHEMAS: dict = {
             "id", "title", "body", "language", "addressee", "territory", "state", "digest", "signature_count",
             "threshold", "author_display", "created_at", "submitted_at", "moderation_due_on", "published_at",
             "restricted_until", "collection_ends_at", "threshold_reached_at", "review_due_on", "discussion", "answer",
+            "acts",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -64,6 +65,22 @@ SCHEMAS: dict = {
                 },
             },
             "rejection": {"type": ["object", "null"]},
+            "acts": {
+                "description": "Every official act on the petition (API.md \"Official acts\"), oldest first, each JWS "
+                               "whole, verifiable with GET /eds/ca alone.",
+                "type": "array",
+                "items": {
+                    "type": "object", "required": ["purpose", "at", "official", "jws"],
+                    "properties": {
+                        "purpose": {"enum": ["petition.moderate", "petition.discussion", "petition.answer",
+                                             "petition.follow_up", "petition.report"]},
+                        "at": {"type": "string", "format": "date-time"},
+                        "official": {"type": "object", "required": ["name", "role", "body"], "properties": {
+                            "name": {"type": "string"}, "role": {"type": "string"}, "body": {"type": "string"}}},
+                        "jws": {"type": "string"},
+                    },
+                },
+            },
             "similar": {
                 "description": "A draft's (and in the moderation queue, a petition's) live petitions whose title a "
                                "reader could take for this one's: look-alike letters, case or Unicode form aside.",
@@ -129,12 +146,12 @@ def paths() -> dict:
             "responses": {"200": petition_json, **ERRORS, **AUTH_ERRORS, "404": error("Not found"),
                           "409": error("Wrong state")}}},
         "/petitions/{id}/moderation": {"parameters": PETITION_ID, "post": {
-            "security": BEARER, "summary": "Approve or reject (moderators)", "requestBody": body({
-                "type": "object", "required": ["decision"], "properties": {
-                    "decision": {"enum": ["approve", "reject"]}, "reason": {"type": "string"},
-                    "comment": {"type": "string"}}}),
-            "responses": {"200": petition_json, **AUTH_ERRORS, "404": error("Not found"),
-                          "409": error("Wrong state"), "422": ERRORS["422"]}}},
+            "security": BEARER,
+            "summary": "Approve or reject (moderators): the official act `petition.moderate`, its payload "
+                       "`{purpose, iat, doc, decision: approve|reject, reason?, comment?}`",
+            "requestBody": body(ref("Jws")),
+            "responses": {"200": petition_json, **ERRORS, **AUTH_ERRORS, "404": error("Not found"),
+                          "409": error("Wrong state")}}},
         "/petitions/{id}/signatures": {"parameters": PETITION_ID,
             "post": {"summary": "Sign with a `petition.sign` JWS", "requestBody": body({
                 "type": "object", "required": ["jws"], "properties": {"jws": {"type": "string"},
@@ -149,12 +166,13 @@ def paths() -> dict:
             "summary": "The public count (cacheable; lags at most 1 s)", "responses": {
                 "200": response(ref("Count")), "304": {"description": "Not modified"}, "404": error("Not found")}}},
         "/petitions/{id}/review": {"parameters": PETITION_ID, "post": {
-            "security": BEARER, "summary": "Schedule the discussion or publish the answer (reviewers)",
-            "requestBody": body({"type": "object", "required": ["action"], "properties": {
-                "action": {"enum": ["schedule_discussion", "answer"]}, "at": {"type": "string"},
-                "place": {"type": "string"}, "decision": {"type": "string"}, "text": {"type": "string"}}}),
-            "responses": {"200": petition_json, **AUTH_ERRORS, "404": error("Not found"),
-                          "409": error("Wrong state"), "422": ERRORS["422"]}}},
+            "security": BEARER,
+            "summary": "Schedule the discussion or publish the answer (reviewers of the addressee): the official "
+                       "act `petition.discussion` (`doc, at, place`) or `petition.answer` (`doc, decision, text, "
+                       "measures?, report_due_on?`)",
+            "requestBody": body(ref("Jws")),
+            "responses": {"200": petition_json, **ERRORS, **AUTH_ERRORS, "404": error("Not found"),
+                          "409": error("Wrong state")}}},
         "/moderation/queue": {"get": {"security": BEARER, "summary": "Moderation queue, earliest due first",
                                       "responses": {"200": response({"type": "object"}), **AUTH_ERRORS}}},
         "/review/queue": {"get": {"security": BEARER, "summary": "Review queue of the caller's bodies",

@@ -95,8 +95,13 @@ class SubmitForm(FlaskForm):
     jws = HiddenField(validators=[DataRequired(message=_l("Choose your SIGN key and certificate files, then sign."))])
 
 
-class ApproveForm(FlaskForm):
-    pass
+class ActForm(FlaskForm):
+    """What an official's page posts: the act the browser signed (static/js/act-sign.js), and only it.
+    The decision is read from the signed payload (auth.acts.act_fields); the fields of the forms
+    below are what the browser puts in that payload, never read by the server."""
+
+    jws = HiddenField(validators=[DataRequired(message=_l(
+        "Choose your official key and certificate files (official.key.pem, official.cert.pem), then sign."))])
 
 
 class RejectForm(FlaskForm):

@@ -39,3 +39,13 @@ TIMELINE_LABELS: dict[str, Any] = {
     "discussion": _l("Public discussion"),
     "answered": _l("Answer published"),
 }
+# Official acts on a petition (API.md "Official acts"), as the petition page lists them.
+ACT_NAMES: dict[str, Any] = {
+    "petition.moderate": _l("Moderation decision"),
+    "petition.discussion": _l("Public discussion scheduled"),
+    "petition.answer": _l("Answer"),
+    "petition.follow_up": _l("Follow-up answer"),
+    "petition.report": _l("Report on the measures"),
+}
+ACT_ROLE_NAMES: dict[str, Any] = {"moderator": _l("Moderator"), "reviewer": _l("Reviewer")}
+PLATFORM_NAME = _l("The Dauys platform")

@@ -9,12 +9,11 @@ from flask_login import current_user
 
 from auth.access import bodies_served, role_required
 from extensions import db
-from kernel import instants
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN
 from kernel.territories import territory_names
 from petitions import counter, queries, services
-from petitions.forms import AnswerForm, ApproveForm, DiscussionForm, RejectForm, field_errors
+from petitions.forms import ActForm, AnswerForm, DiscussionForm, RejectForm, field_errors
 from petitions.models import Petition
 from web import clock
 from web.forms import post_form
@@ -46,11 +45,11 @@ def moderation_queue():
     return render_template("petitions/moderation_queue.html", rows=rows, names=_territory_names(items))
 
 
-def _moderation_page(petition: Petition, approve: ApproveForm, reject: RejectForm, status: int = 200):
+def _moderation_page(petition: Petition, act: ActForm, reject: RejectForm, status: int = 200):
     now = clock.now()
     similar = queries.similar_petitions(petition, queries.SIMILAR_STATES_FOR_MODERATORS)
     return render_template(
-        "petitions/moderation.html", petition=petition, approve_form=approve, reject_form=reject,
+        "petitions/moderation.html", petition=petition, act_form=act, reject_form=reject,
         names=_territory_names([petition]), own=services.is_own(petition, current_user), similar=similar,
         days_left=queries.working_days_left(petition.moderation_due_on, now) if petition.state == "moderation" else None,
     ), status
@@ -59,37 +58,24 @@ def _moderation_page(petition: Petition, approve: ApproveForm, reject: RejectFor
 @bp.get("/moderation/<int:petition_id>")
 @role_required("moderator")
 def moderation(petition_id: int):
-    return _moderation_page(_petition(petition_id), ApproveForm(), RejectForm())
+    return _moderation_page(_petition(petition_id), ActForm(), RejectForm(formdata=None))
 
 
-def _moderate(petition_id: int, decision: str):
+@bp.post("/moderation/<int:petition_id>")
+@role_required("moderator")
+def moderate(petition_id: int):
+    """The moderator's signed act `petition.moderate`: approve or reject, as its payload says."""
     petition = _petition(petition_id)
-    approve, reject = ApproveForm(), RejectForm()
+    act, reject = ActForm(), RejectForm()  # the reject form only shows again what the browser signed
     posted = post_form(
-        approve if decision == "approve" else reject,
-        lambda: services.moderate(
-            petition, current_user, decision=decision, reason=reject.reason.data if decision == "reject" else None,
-            comment=reject.comment.data if decision == "reject" else None, now=clock.now(),
-        ),
-        done_message=_("Approved: the petition now gathers its first supporters.") if decision == "approve"
-        else _("Rejected: the author has been told the reason."),
+        act, lambda: services.moderate(petition, current_user, act.jws.data, clock.now()),
+        done_message=lambda moderated: _("Approved: the petition now gathers its first supporters.")
+        if moderated.state == "restricted" else _("Rejected: the author has been told the reason."),
         field_errors=field_errors, errors_on=reject,
     )
     if not posted.done:
-        return _moderation_page(petition, approve, reject, posted.status)
+        return _moderation_page(petition, act, reject, posted.status)
     return redirect(url_for("officials.moderation_queue"))
-
-
-@bp.post("/moderation/<int:petition_id>/approve")
-@role_required("moderator")
-def approve(petition_id: int):
-    return _moderate(petition_id, "approve")
-
-
-@bp.post("/moderation/<int:petition_id>/reject")
-@role_required("moderator")
-def reject(petition_id: int):
-    return _moderate(petition_id, "reject")
 
 
 # --- review -------------------------------------------------------------------------
@@ -111,10 +97,10 @@ def _reviewed(petition_id: int) -> Petition:
     return petition
 
 
-def _review_page(petition: Petition, discussion: DiscussionForm, answer: AnswerForm, status: int = 200):
+def _review_page(petition: Petition, act: ActForm, discussion: DiscussionForm, answer: AnswerForm, status: int = 200):
     now = clock.now()
     return render_template(
-        "petitions/review.html", petition=petition, discussion_form=discussion, answer_form=answer,
+        "petitions/review.html", petition=petition, act_form=act, discussion_form=discussion, answer_form=answer,
         names=_territory_names([petition]), count=counter.public_count(petition.id),
         own=services.is_own(petition, current_user),
         days_left=queries.working_days_left(petition.review_due_on, now) if petition.state == "under_review" else None,
@@ -125,42 +111,41 @@ def _review_page(petition: Petition, discussion: DiscussionForm, answer: AnswerF
 @role_required("reviewer")
 def review(petition_id: int):
     petition = _reviewed(petition_id)
-    discussion = DiscussionForm()
+    discussion = DiscussionForm(formdata=None)
     if petition.discussion_at:
         discussion.at.data = petition.discussion_at.astimezone(KAZAKHSTAN).replace(tzinfo=None)
         discussion.place.data = petition.discussion_place
-    return _review_page(petition, discussion, AnswerForm())
+    return _review_page(petition, ActForm(), discussion, AnswerForm(formdata=None))
+
+
+def _signed_review(petition_id: int, use_case, shown: str, done_message: str):
+    """A reviewer's signed act, posted by one of the page's two forms (`shown` is the one to show
+    again, with what the browser signed, if the act is refused)."""
+    petition = _reviewed(petition_id)
+    act = ActForm()
+    discussion = DiscussionForm() if shown == "discussion" else DiscussionForm(formdata=None)
+    answer_form = AnswerForm() if shown == "answer" else AnswerForm(formdata=None)
+    posted = post_form(
+        act, lambda: use_case(petition, current_user, act.jws.data, clock.now()), done_message=done_message,
+        field_errors=field_errors, errors_on=discussion if shown == "discussion" else answer_form,
+    )
+    if not posted.done:
+        return _review_page(petition, act, discussion, answer_form, posted.status)
+    return redirect(url_for("officials.review", petition_id=petition.id) if shown == "discussion"
+                    else url_for("petitions.show", petition_id=petition.id))
 
 
 @bp.post("/review/<int:petition_id>/discussion")
 @role_required("reviewer")
 def schedule_discussion(petition_id: int):
-    petition = _reviewed(petition_id)
-    form = DiscussionForm()
-    posted = post_form(
-        form,
-        # The reviewer types Astana wall-clock time (its year checked by the form); the service wants an instant.
-        lambda: services.schedule_discussion(
-            petition, current_user, at=instants.wall_clock(form.at.data, KAZAKHSTAN).isoformat(),
-            place=form.place.data, now=clock.now(),
-        ),
-        done_message=_("The discussion is scheduled and published."), field_errors=field_errors,
-    )
-    if not posted.done:
-        return _review_page(petition, form, AnswerForm(formdata=None), posted.status)
-    return redirect(url_for("officials.review", petition_id=petition.id))
+    """The signed act `petition.discussion`: its `at` (Astana time, as the browser signs it) and `place`."""
+    return _signed_review(petition_id, services.schedule_discussion, "discussion",
+                          _("The discussion is scheduled and published."))
 
 
 @bp.post("/review/<int:petition_id>/answer")
 @role_required("reviewer")
 def answer(petition_id: int):
-    petition = _reviewed(petition_id)
-    form = AnswerForm()
-    posted = post_form(
-        form,
-        lambda: services.answer(petition, current_user, decision=form.decision.data, text=form.text.data, now=clock.now()),
-        done_message=_("The answer is published; the author and signers are told."), field_errors=field_errors,
-    )
-    if not posted.done:
-        return _review_page(petition, DiscussionForm(formdata=None), form, posted.status)
-    return redirect(url_for("petitions.show", petition_id=petition.id))
+    """The signed act `petition.answer`: its decision and reasoning."""
+    return _signed_review(petition_id, services.answer, "answer",
+                          _("The answer is published; the author and signers are told."))

@@ -7,9 +7,11 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from auth.acts import PLATFORM_BODY, acts_json
 from extensions import db
 from kernel.kazakhstan_time import local_date
-from kernel.territories import Territory
+from kernel.territories import Territory, territory_names
+from petitions import labels, rules
 from petitions.models import Petition
 from petitions.queries import working_days_left
 
@@ -82,3 +84,38 @@ def timeline(petition: Petition, now: datetime) -> list[Step]:
         Step("answered", p.answered_at) if p.answered_at else None,
     ]
     return [step for step in steps if step is not None]
+
+
+@dataclass(frozen=True)
+class ActRow:
+    """An official act as the petition page lists it: what, who, in which role and body, when, the JWS."""
+
+    purpose: str
+    name: str
+    role: str
+    body_name: str
+    at: datetime
+    jws: str
+
+
+def act_rows(petition: Petition, locale: str) -> list[ActRow]:
+    """The petition's official acts (auth.acts.acts_json), oldest first, their bodies named in `locale`."""
+    acts = acts_json("petition", petition.id)
+    codes = [act["official"]["body"] for act in acts]
+    places = territory_names({code.partition(":")[2] for code in codes if ":" in code}, locale)
+
+    def body_name(code: str) -> str:
+        if code == PLATFORM_BODY:
+            return str(labels.PLATFORM_NAME)
+        kind, _, kato = code.partition(":")
+        name = str(rules.ADDRESSEE_NAMES.get(kind, kind))
+        return f"{name} · {places.get(kato, kato)}" if kato else name
+
+    return [
+        ActRow(
+            purpose=str(labels.ACT_NAMES.get(act["purpose"], act["purpose"])), name=act["official"]["name"],
+            role=str(labels.ACT_ROLE_NAMES.get(act["official"]["role"], act["official"]["role"])),
+            body_name=body_name(act["official"]["body"]), at=datetime.fromisoformat(act["at"]), jws=act["jws"],
+        )
+        for act in acts
+    ]

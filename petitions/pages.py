@@ -122,6 +122,7 @@ def show(petition_id: int):
         public=public,
         territory_name=names.get(petition.territory) if petition.territory else None,
         steps=page_queries.timeline(petition, now),
+        acts=page_queries.act_rows(petition, locale),
         region_rows=region_rows,
         region_chart=charts.rows_chart(region_rows),
         day_rows=[(day_label(day, "long"), n) for day, n in by_day],

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Date, cast, false, func, or_, select
 
+from auth.acts import acts_json
 from extensions import db
 from kernel.kazakhstan_time import local_date
 from kernel.work_calendar import load_work_calendar
@@ -66,6 +67,8 @@ def petition_json(petition: Petition, count: int | None = None) -> dict:
             if petition.state == "rejected"
             else None
         ),
+        # every official act on it, whole, oldest first (API.md "Official acts")
+        "acts": acts_json("petition", petition.id),
         # a draft (only its author sees one) is told of look-alikes before it is submitted
         **({"similar": similar_json(similar_petitions(petition))} if petition.state == "draft" else {}),
     }

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from audit import services as audit
-from auth import eds
+from auth import acts, eds
 from auth.access import require_role
 from auth.iin import age_on
 from auth.models import User
@@ -163,17 +163,22 @@ def next_state_check(petition: Petition, action: str) -> None:
     next_state(petition.state, action)
 
 
-def moderate(
-    petition: Petition, moderator: User, *, decision: object, reason: object, comment: object, now: datetime
-) -> Petition:
+def moderate(petition: Petition, moderator: User, jws: object, now: datetime) -> Petition:
     """Approve (the restricted phase starts) or reject with a published reason code; the author is told.
 
-    Only by a moderator, and never by the petition's own author, whichever page or endpoint asks.
+    The decision is the moderator's signed act `petition.moderate` (API.md "Official acts"): what it
+    says is what is done, and it is kept whole and logged. Only by a moderator, and never by the
+    petition's own author, whichever page or endpoint asks.
     """
     require_moderator(moderator)
     _refuse_own(petition, moderator, OWN_PETITION_MODERATION)
     _lock(petition)
+    signer = acts.verify_act(jws, "petition.moderate", moderator, now, doc=petition.signed_doc(), role="moderator")
+    act = acts.act_fields(signer, {"decision": str}, {"reason": str, "comment": str})
+    decision, reason = act["decision"], act.get("reason")
     if decision == "approve":
+        if reason is not None:
+            raise DomainError("validation_error", fields={"reason": "only a rejection has a reason"})
         days = current_app.config["PETITION_RESTRICTED_WORKING_DAYS"]
         petition.approve(now, add_working_days(load_work_calendar(), local_date(now), days))
         db.session.execute(
@@ -185,7 +190,7 @@ def moderate(
         fields: dict[str, str] = {}
         if reason not in rules.REJECTION_REASONS:
             fields["reason"] = "one of the published rejection reasons"
-        comment = checked_prose(comment, fields, "comment")
+        comment = checked_prose(act.get("comment"), fields, "comment")
         if not comment and "comment" not in fields:
             fields["comment"] = "explain the decision to the author"
         if fields:
@@ -194,6 +199,7 @@ def moderate(
         outbox.record("petition.rejected", now, petition_id=petition.id)
     else:
         raise DomainError("validation_error", fields={"decision": "approve or reject"})
+    acts.record(signer, jws, "petition", petition.id, now)
     details = {"decision": decision} | ({"reason": reason} if decision == "reject" else {})
     audit.record("petition.moderate", moderator, "petition", petition.id, now, **details)
     return petition
@@ -209,13 +215,42 @@ def require_reviewer(petition: Petition, user: User) -> None:
     require_role(user, "reviewer", *body_of(petition))
 
 
-def schedule_discussion(petition: Petition, reviewer: User, *, at: object, place: object, now: datetime) -> Petition:
+# What POST /petitions/{id}/review takes (API.md): each act and the use case that decides it. The
+# follow-up answer and the report come with the after-the-answer rules (issue 14): refused for now.
+REVIEW_ACTS = ("petition.discussion", "petition.answer")
+NOT_YET_REVIEW_ACTS = ("petition.follow_up", "petition.report")
+
+
+def review(petition: Petition, reviewer: User, jws: object, now: datetime) -> Petition:
+    """A reviewer's signed act on a petition under review, whichever of REVIEW_ACTS it is."""
     require_reviewer(petition, reviewer)
     _refuse_own(petition, reviewer, OWN_PETITION_REVIEW)
+    purpose = eds.signed_purpose(jws)
+    if purpose == "petition.discussion":
+        return schedule_discussion(petition, reviewer, jws, now)
+    if purpose == "petition.answer":
+        return answer(petition, reviewer, jws, now)
+    if purpose in NOT_YET_REVIEW_ACTS:
+        raise DomainError("wrong_state", _l("No follow-up answer or report is due on this petition."))
+    raise DomainError("validation_error", fields={"jws": "an act " + " or ".join(REVIEW_ACTS)})
+
+
+def _reviewer_act(petition: Petition, reviewer: User, jws: object, purpose: str, now: datetime) -> eds.OfficialSigner:
+    require_reviewer(petition, reviewer)
+    _refuse_own(petition, reviewer, OWN_PETITION_REVIEW)
+    _lock(petition)
+    scope, body = body_of(petition)
+    return acts.verify_act(jws, purpose, reviewer, now, doc=petition.signed_doc(), role="reviewer", scope=scope, body=body)
+
+
+def schedule_discussion(petition: Petition, reviewer: User, jws: object, now: datetime) -> Petition:
+    """Publish (or move) the public discussion, as the reviewer's signed act `petition.discussion` says."""
+    signer = _reviewer_act(petition, reviewer, jws, "petition.discussion", now)
+    act = acts.act_fields(signer, {"at": str, "place": str})
     fields: dict[str, str] = {}
     when = None
     try:
-        when = instants.instant(at)
+        when = instants.instant(act["at"])
     except instants.DateRefused as refused:
         fields["at"] = str(refused)
     else:
@@ -225,13 +260,13 @@ def schedule_discussion(petition: Petition, reviewer: User, *, at: object, place
             fields["at"] = "a time in the future"
         elif when > now + DISCUSSION_AT_MOST_AHEAD:
             fields["at"] = f"at most {DISCUSSION_AT_MOST_AHEAD.days} days ahead"
-    place = checked_title(place, PLACE_LENGTH, fields, "place")
+    place = checked_title(act["place"], PLACE_LENGTH, fields, "place")
     if not place and "place" not in fields:
         fields["place"] = "where the discussion is held"
     if fields:
         raise DomainError("validation_error", fields=fields)
-    _lock(petition)
     petition.schedule_discussion(when, place)
+    acts.record(signer, jws, "petition", petition.id, now)
     outbox.record("petition.discussion_scheduled", now, petition_id=petition.id)
     audit.record(
         "petition.schedule_discussion", reviewer, "petition", petition.id, now, at=when.isoformat(), place=petition.discussion_place
@@ -239,20 +274,28 @@ def schedule_discussion(petition: Petition, reviewer: User, *, at: object, place
     return petition
 
 
-def answer(petition: Petition, reviewer: User, *, decision: object, text: object, now: datetime) -> Petition:
-    """Publish the decision, its reasoning and the responsible official; signers are told."""
-    require_reviewer(petition, reviewer)
-    _refuse_own(petition, reviewer, OWN_PETITION_REVIEW)
+def answer(petition: Petition, reviewer: User, jws: object, now: datetime) -> Petition:
+    """Publish the decision, its reasoning and the responsible official, as the reviewer's signed act
+    `petition.answer` says; signers are told. Its measures and report date are published in the act
+    itself (their rules come with issue 14)."""
+    signer = _reviewer_act(petition, reviewer, jws, "petition.answer", now)
+    act = acts.act_fields(signer, {"decision": str, "text": str}, {"measures": list, "report_due_on": str})
     fields: dict[str, str] = {}
+    decision = act["decision"]
     if decision not in rules.DECISIONS:
         fields["decision"] = ", ".join(rules.DECISIONS)
-    text = checked_prose(text, fields, "text")
+    text = checked_prose(act["text"], fields, "text")
     if "text" not in fields and len(text) < 20:
         fields["text"] = "the reasoning, at least 20 characters"
+    if "report_due_on" in act:
+        try:
+            instants.day(act["report_due_on"])
+        except instants.DateRefused as refused:
+            fields["report_due_on"] = str(refused)
     if fields:
         raise DomainError("validation_error", fields=fields)
-    _lock(petition)
     petition.give_answer(now, decision, text, reviewer.person.full_name)
+    acts.record(signer, jws, "petition", petition.id, now)
     outbox.record("petition.answered", now, petition_id=petition.id)
     audit.record("petition.answer", reviewer, "petition", petition.id, now, decision=decision)
     return petition

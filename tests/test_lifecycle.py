@@ -498,13 +498,18 @@ def screening(app, make_citizen):
     cycle = _cycle(db, "proposals", now)
     user = account_for(officer.iin, now)
     db.session.commit()
-    return user, lambda state: _proposal(db, cycle, author.iin, state, now)
+    officer.official("budget_officer")
+    return (user, officer), lambda state: _proposal(db, cycle, author.iin, state, now)
 
 
 def _screen(officer, proposal: Proposal, eligible: bool) -> None:
+    """The officer's (account, keys) signed screening act: eligible, or not with a reason."""
     from budgeting import services
+    from tests.budgeting.conftest import screen_jws
 
-    services.screen(proposal, officer, eligible=eligible, cost=None, reason="Жер телімі жоқ", now=datetime.now(UTC))
+    user, keys = officer
+    reason = {} if eligible else {"reason": "Жер телімі жоқ"}
+    services.screen(proposal, user, screen_jws(keys, proposal.signed_doc(), eligible, **reason), datetime.now(UTC))
 
 
 def test_a_move_taken_out_of_the_table_is_refused_by_the_service(screening, monkeypatch):

@@ -21,8 +21,11 @@ from tests.budgeting.conftest import (
     VILLAGE_2,
     ballot_jws,
     eligible_projects,
+    implementation_jws,
     move_to,
+    paper_jws,
     proposal_body,
+    screen_jws,
     submit_jws,
     user_of,
 )
@@ -96,9 +99,9 @@ def submit_petition(client, make_citizen, make_cycle) -> Endpoint:
 def _moderation(client, make_citizen, decision: str) -> Endpoint:
     moderator = _official(client, make_citizen, ASTANA, "moderator", None)
     petition = _petition("moderation", make_citizen(kato=ASTANA).iin)
-    body = {"decision": decision, "reason": "duplicate", "comment": "Мұндай петиция бұрын жарияланған."}
-    return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/moderation", body,
-                    {"decision": str, "reason": str, "comment": str}, moderator.auth)
+    fields = {"reason": "duplicate", "comment": "Мұндай петиция бұрын жарияланған."} if decision == "reject" else {}
+    body = {"jws": moderator.citizen.act("petition.moderate", petition["doc"], decision=decision, **fields)}
+    return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/moderation", body, {"jws": str}, moderator.auth)
 
 
 def moderate_reject(client, make_citizen, make_cycle) -> Endpoint:
@@ -115,21 +118,21 @@ def sign_petition(client, make_citizen, make_cycle) -> Endpoint:
     return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/signatures", body, {"jws": str, "notify": bool})
 
 
-def _review(client, make_citizen, body: dict, fields: dict) -> Endpoint:
+def _review(client, make_citizen, purpose: str, fields: dict) -> Endpoint:
     reviewer = _official(client, make_citizen, ASTANA, "reviewer", "government")
     petition = _petition("under_review", make_citizen(kato=ASTANA).iin)
-    return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/review", body, {"action": str, **fields}, reviewer.auth)
+    body = {"jws": reviewer.citizen.act(purpose, petition["doc"], **fields)}
+    return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/review", body, {"jws": str}, reviewer.auth)
 
 
 def review_discussion(client, make_citizen, make_cycle) -> Endpoint:
     at = datetime.now(UTC).replace(microsecond=0).replace(year=datetime.now(UTC).year + 1).isoformat()
-    body = {"action": "schedule_discussion", "at": at, "place": "Әкімдік, мәжіліс залы"}
-    return _review(client, make_citizen, body, {"at": str, "place": str})
+    return _review(client, make_citizen, "petition.discussion", {"at": at, "place": "Әкімдік, мәжіліс залы"})
 
 
 def review_answer(client, make_citizen, make_cycle) -> Endpoint:
-    body = {"action": "answer", "decision": "supported", "text": "Ұсыныс қолдау тапты, жұмыс жоспарға енгізілді."}
-    return _review(client, make_citizen, body, {"decision": str, "text": str})
+    fields = {"decision": "supported", "text": "Ұсыныс қолдау тапты, жұмыс жоспарға енгізілді."}
+    return _review(client, make_citizen, "petition.answer", fields)
 
 
 def auth_token(client, make_citizen, make_cycle) -> Endpoint:
@@ -164,7 +167,8 @@ def submit_proposal(client, make_citizen, make_cycle) -> Endpoint:
                     Actor(client, author).auth)
 
 
-def _screening(client, make_citizen, make_cycle, body: dict) -> Endpoint:
+def _screening(client, make_citizen, make_cycle, decision: dict) -> Endpoint:
+    """The decision is the signed act's (its members' types: tests/budgeting/test_signed_acts.py); the body is `{jws}`."""
     from budgeting import services
     from extensions import db
 
@@ -172,8 +176,8 @@ def _screening(client, make_citizen, make_cycle, body: dict) -> Endpoint:
     services.submit_proposal(proposal, user_of(author), submit_jws(author, proposal.signed_doc()), datetime.now(UTC))
     db.session.commit()
     officer = _official(client, make_citizen, DISTRICT, "budget_officer", DISTRICT)
-    return Endpoint("POST", f"/api/v1/budget/proposals/{proposal.id}/screening", body,
-                    {"eligible": bool, "cost": int, "reason": str}, officer.auth)
+    body = {"jws": screen_jws(officer.citizen, proposal.signed_doc(), **decision)}
+    return Endpoint("POST", f"/api/v1/budget/proposals/{proposal.id}/screening", body, {"jws": str}, officer.auth)
 
 
 def screen_eligible(client, make_citizen, make_cycle) -> Endpoint:
@@ -197,6 +201,13 @@ def _voting_cycle(client, make_citizen, make_cycle):
     return cycle, ids, officer
 
 
+def _digest(proposal_id: int) -> str:
+    from budgeting.models import Proposal
+    from extensions import db
+
+    return db.session.get(Proposal, proposal_id).digest
+
+
 def implementation(client, make_citizen, make_cycle) -> Endpoint:
     from extensions import db
 
@@ -205,8 +216,9 @@ def implementation(client, make_citizen, make_cycle) -> Endpoint:
     cycle.result = {"rule": "greedy", "amount": cycle.amount, "ballots": 1, "funded": [ids[0]], "not_funded": [],
                     "votes": {str(ids[0]): 1}, "pb_sha256": "0" * 64}
     db.session.commit()
-    return Endpoint("POST", f"/api/v1/budget/proposals/{ids[0]}/implementation", {"status": "in_progress", "spent": 1000},
-                    {"status": str, "spent": int}, Actor(client, officer).auth)
+    body = {"jws": implementation_jws(officer, {"type": "proposal", "id": ids[0], "digest": _digest(ids[0])}, "in_progress", 1000)}
+    return Endpoint("POST", f"/api/v1/budget/proposals/{ids[0]}/implementation", body, {"jws": str},
+                    Actor(client, officer).auth)
 
 
 def cast_ballot(client, make_citizen, make_cycle) -> Endpoint:
@@ -219,8 +231,8 @@ def paper_ballot(client, make_citizen, make_cycle) -> Endpoint:
     cycle, ids, _officer = _voting_cycle(client, make_citizen, make_cycle)
     secretary = _official(client, make_citizen, VILLAGE_1, "secretary", DISTRICT)
     voter = make_citizen(kato=VILLAGE_2)
-    return Endpoint("POST", f"/api/v1/budget/cycles/{cycle.id}/paper-ballots", {"iin": voter.iin, "projects": ids},
-                    {"iin": str, "projects": list}, secretary.auth)
+    body = {"jws": paper_jws(secretary.citizen, cycle.id, voter.iin, ids)}
+    return Endpoint("POST", f"/api/v1/budget/cycles/{cycle.id}/paper-ballots", body, {"jws": str}, secretary.auth)
 
 
 ENDPOINTS = [

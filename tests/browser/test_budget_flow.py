@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +15,7 @@ from tests.browser.conftest import PageAudit
 from tests.browser.test_login_browser import sign_in
 from tests.browser.test_petition_flow import ApiActor, grant, new_phone, no_overflow, translated_error
 from tests.budgeting.conftest import schedule
+from tests.conftest import pem_to_b64_der, sign_jws
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -108,8 +112,52 @@ def api_proposal(actor: ApiActor, cycle_id: int, title: str, cost: int, settleme
     return draft["id"]
 
 
-def screen_eligible(actor: ApiActor, proposal_id: int, cost: int | None = None) -> None:
-    actor.post(f"/budget/proposals/{proposal_id}/screening", {"eligible": True, "cost": cost})
+@dataclass
+class OfficialFiles:
+    """An official's key files as `flask eds issue-official` writes them: official.key.pem, official.cert.pem."""
+
+    key: Path
+    cert: Path
+
+
+def official_files(server, keys, role: str, scope: str) -> OfficialFiles:
+    """Issue the official key set of one of a person's role grants and write its files beside their citizen keys."""
+    from auth import services
+    from auth.cli import write_official_key_set
+    from auth.models import Person
+    from extensions import db
+
+    folder = keys.auth_key.parent / f"official-{role}"
+    with server.app.app_context():
+        grant = services.official_grant(keys.iin, role, scope)
+        key_set = services.issue_official_key_set(db.session.get(Person, keys.iin), grant, "ec", datetime.now(UTC))
+        db.session.commit()
+        db.session.remove()
+    write_official_key_set(key_set, folder)
+    return OfficialFiles(key=folder / "official.key.pem", cert=folder / "official.cert.pem")
+
+
+def act(actor: ApiActor, files: OfficialFiles, payload: dict) -> str:
+    """An official act signed with the official's key files, as an outside program would (python-jose)."""
+    x5c = [pem_to_b64_der(files.cert.read_bytes()), actor.issuing]
+    return sign_jws({**payload, "iat": int(time.time())}, files.key.read_bytes(), {"x5c": x5c})
+
+
+def proposal_doc(actor: ApiActor, proposal_id: int) -> dict:
+    digest = actor.client.get(f"/api/v1/budget/proposals/{proposal_id}").get_json()["digest"]
+    return {"type": "proposal", "id": proposal_id, "digest": digest}
+
+
+def screen_eligible(actor: ApiActor, files: OfficialFiles, proposal_id: int, cost: int | None = None) -> None:
+    decision = {"eligible": True} if cost is None else {"eligible": True, "cost": cost}
+    payload = {"purpose": "proposal.screen", "doc": proposal_doc(actor, proposal_id), **decision}
+    actor.post(f"/budget/proposals/{proposal_id}/screening", {"jws": act(actor, files, payload)})
+
+
+def pick_official_files(page, files: OfficialFiles) -> None:
+    """The page's official key pickers (one pair for every act on it): chosen again after each page load."""
+    page.set_input_files("#official-key-file", str(files.key))
+    page.set_input_files("#official-cert-file", str(files.cert))
 
 
 def rules_ready() -> str | None:
@@ -146,6 +194,8 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
     on_paper = paper_voter(live_server, 3007)
     grant(live_server, officer, "budget_officer", DISTRICT)
     grant(live_server, secretary, "secretary", DISTRICT)
+    officer_files = official_files(live_server, officer, "budget_officer", DISTRICT)
+    secretary_files = official_files(live_server, secretary, "secretary", DISTRICT)
     cycle_id = make_cycle(live_server, THIS_YEAR, max_choices=2)
     url = live_server.url
     contexts = []
@@ -197,21 +247,33 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
         page.goto(f"{url}/budget/{cycle_id}/screening")
         shot(page, screenshots, "screening")
         assert no_overflow(page) <= 0
+        # each decision is signed in the browser with the official key files (act-sign.js)
+        page.click(f"#screen-{lighting}")  # no key files chosen: nothing is sent
+        assert page.locator(f"#screen-eligible-{lighting} .status-error").inner_text()
+        assert proposal_row(live_server, lighting)[0] == "submitted"
         for pid, cost in ((lighting, "380000"), (playground, None), (well, None)):
-            page.check(f"#p{pid}-decision-0")
             if cost:
-                page.fill(f"#p{pid}-cost", cost)
+                page.fill(f"#p{pid}e-cost", cost)
+            pick_official_files(page, officer_files)
             page.click(f"#screen-{pid}")
             page.wait_for_url(re.compile(rf"/screening#proposal-{pid}$"))
-        page.check(f"#p{hall}-decision-1")
-        page.click(f"#screen-{hall}")  # no reason: refused, in place
-        page.locator(f"#p{hall}-reason-error").wait_for()
-        page.fill(f"#p{hall}-reason", "Жеке үй — ауыл бюджетінен қаржыландырылмайды.")
-        page.click(f"#screen-{hall}")
+        page.fill(f"#p{hall}n-reason", "")
+        pick_official_files(page, officer_files)
+        page.click(f"#screen-no-{hall}")  # no reason: refused, in place
+        page.locator(f"#p{hall}n-reason-error").wait_for()
+        page.fill(f"#p{hall}n-reason", "Жеке үй — ауыл бюджетінен қаржыландырылмайды.")
+        pick_official_files(page, officer_files)
+        page.click(f"#screen-no-{hall}")
         page.wait_for_url(re.compile(rf"/screening#proposal-{hall}$"))
         assert proposal_row(live_server, lighting)[:2] == ("eligible", 380_000)
         assert proposal_row(live_server, hall)[0] == "ineligible"
         shot(page, screenshots, "screened")
+        # the acts are public: who signed, when; the JWS whole
+        public = ApiActor(live_server, neighbour).client.get(f"/api/v1/budget/proposals/{lighting}").get_json()
+        assert [(a["purpose"], a["official"]["role"]) for a in public["acts"]] == [("proposal.screen", "budget_officer")]
+        page.goto(f"{url}/budget/{cycle_id}?lang=en")
+        page.click(f"#acts-{lighting} > summary")
+        assert "ОСПАНОВА ДАНА" in page.inner_text(f"#acts-{lighting}")  # the certificate names her as the NCA does
 
         # Voting: two residents vote on their phones without signing in, one in Russian.
         move(live_server, cycle_id, "voting")
@@ -244,15 +306,18 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
         # The secretary records a paper ballot from the community meeting; the same voter twice is refused.
         page = phone_of(secretary, lang="en")
         page.goto(f"{url}/budget/{cycle_id}/paper?lang=en")
-        page.fill("#iin", on_paper)
+        page.fill("#voter-iin", on_paper)
         page.check(f"input[name=projects][value='{lighting}']")
+        pick_official_files(page, secretary_files)
         shot(page, screenshots, "paper")
         page.click("#record-paper")
         page.locator(".flash-success").wait_for()
-        page.fill("#iin", on_paper)
+        page.fill("#voter-iin", on_paper)
         page.check(f"input[name=projects][value='{well}']")
+        pick_official_files(page, secretary_files)
         page.click("#record-paper")
         assert "already voted" in page.locator(".flash-error").inner_text()
+        assert on_paper not in page.content() and page.input_value("#voter-iin") == ""  # never shown again
         shot(page, screenshots, "paper-refused")
 
         # Voting closes; the scheduled job counts.
@@ -284,6 +349,7 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
         page.goto(f"{url}/budget/{cycle_id}/screening")
         page.select_option(f"#p{lighting}-status", "in_progress")
         page.fill(f"#p{lighting}-spent", "150000")
+        pick_official_files(page, officer_files)
         page.click(f"#implementation-{lighting}")
         page.wait_for_url(re.compile(rf"/screening#proposal-{lighting}$"))
         page.goto(f"{url}/budget/{cycle_id}/results?lang=en")
@@ -300,6 +366,7 @@ def test_knapsack_ballot_shows_the_running_total_and_refuses_over_budget(live_se
     officer = live_server.citizen(tmp_path, surname="Оспанова", given_name="Дана", serial=3102)
     voter = live_server.citizen(tmp_path, surname="Нұрланов", given_name="Асхат", serial=3103)
     grant(live_server, officer, "budget_officer", DISTRICT)
+    officer_files = official_files(live_server, officer, "budget_officer", DISTRICT)
     cycle_id = make_cycle(live_server, THIS_YEAR, ballot="knapsack", rule="mes")
     actor, checker = ApiActor(live_server, neighbour), ApiActor(live_server, officer)
     ids = [api_proposal(actor, cycle_id, title, cost, place, category) for title, cost, place, category in (
@@ -308,7 +375,7 @@ def test_knapsack_ballot_shows_the_running_total_and_refuses_over_budget(live_se
         ("Мәдениет үйіне жаңа орындықтар", 200_000, KENES, "culture"),
     )]
     for pid in ids:
-        screen_eligible(checker, pid)
+        screen_eligible(checker, officer_files, pid)
     move(live_server, cycle_id, "voting")
     page = phone
     page.goto(f"{live_server.url}/budget/{cycle_id}/vote?lang=en")
@@ -360,6 +427,7 @@ def test_budget_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screensh
     official = live_server.citizen(tmp_path, surname="Оспанова", given_name="Дана", serial=3201)
     grant(live_server, official, "budget_officer", DISTRICT)
     grant(live_server, official, "secretary", DISTRICT)
+    officer_files = official_files(live_server, official, "budget_officer", DISTRICT)
     # An officer never screens their own proposal: a neighbour proposes what is screened here.
     neighbour = ApiActor(live_server, live_server.citizen(tmp_path, surname="Ахметова", given_name="Гүлнар", serial=3209))
     actor = ApiActor(live_server, official)
@@ -380,9 +448,10 @@ def test_budget_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screensh
     for cycle_id in (voting, counted):
         a, b, c, d = ids[cycle_id]
         for pid in (a, b, c):
-            screen_eligible(actor, pid)
-        actor.post(f"/budget/proposals/{d}/screening", {"eligible": False, "reason": "Жеке меншік."})
-    screen_eligible(actor, ids[proposing][0], 380_000)
+            screen_eligible(actor, officer_files, pid)
+        refusal = {"purpose": "proposal.screen", "doc": proposal_doc(actor, d), "eligible": False, "reason": "Жеке меншік."}
+        actor.post(f"/budget/proposals/{d}/screening", {"jws": act(actor, officer_files, refusal)})
+    screen_eligible(actor, officer_files, ids[proposing][0], 380_000)
     move(live_server, voting, "voting")
     move(live_server, counted, "counting")
     a, b, c, _ = ids[counted]

@@ -38,6 +38,21 @@ def grant(server, keys, role: str, scope: str | None = None) -> None:
         db.session.remove()
 
 
+def official_files(server, keys, tmp_path, role: str, scope: str | None = None) -> tuple:
+    """The official key set of one of a person's roles, written out by `flask eds issue-official`
+    (API.md "Official acts"): (official.key.pem, official.cert.pem), the files an official picks on their page."""
+    folder = tmp_path / f"official-{keys.iin}-{role}"
+    args = ["eds", "issue-official", "--iin", keys.iin, "--out", str(folder), "--key", "ec", "--role", role]
+    result = server.app.test_cli_runner().invoke(args=args + (["--scope", scope] if scope else []))
+    assert result.exit_code == 0, result.output
+    return folder / "official.key.pem", folder / "official.cert.pem"
+
+
+def choose_official_files(page, files: tuple) -> None:
+    page.set_input_files("#official-key-file", str(files[0]))
+    page.set_input_files("#official-cert-file", str(files[1]))
+
+
 def petition_state(server, petition_id: int) -> str:
     from extensions import db
     from petitions.models import Petition
@@ -72,6 +87,8 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
     reviewer = live_server.citizen(tmp_path, surname="Қасымов", given_name="Бауыржан", serial=1005)
     grant(live_server, moderator, "moderator")
     grant(live_server, reviewer, "reviewer", "government")
+    moderator_files = official_files(live_server, moderator, tmp_path, "moderator")
+    reviewer_files = official_files(live_server, reviewer, tmp_path, "reviewer", "government")
     url = live_server.url
     contexts = []
 
@@ -121,7 +138,11 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
         shot(page, screenshots, "moderation-queue")
         page.click(f"a[href='/moderation/{petition_id}']")
         shot(page, screenshots, "moderation")
-        page.click("#approve")
+        page.click("#approve")  # no official key chosen yet: refused in the page, nothing posted
+        assert page.locator("#approve-form .status.status-error").inner_text()
+        assert petition_state(live_server, petition_id) == "moderation"
+        choose_official_files(page, moderator_files)
+        page.click("#approve")  # signed in the browser with the official certificate
         page.wait_for_url(re.compile(r"/moderation$"))
         assert petition_state(live_server, petition_id) == "restricted"
 
@@ -158,11 +179,13 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
         assert page.locator(".days-left").count() == 1
         shot(page, screenshots, "review-queue")
         page.click(f"a[href='/review/{petition_id}']")
+        choose_official_files(page, reviewer_files)
         page.fill("#at", SOON.strftime("%Y-%m-%dT10:30"))
         page.fill("#place", "Астана, Үкімет үйі, 3-зал")
         page.click("#schedule")
         page.wait_for_url(re.compile(rf"/review/{petition_id}$"))
         shot(page, screenshots, "review")
+        choose_official_files(page, reviewer_files)  # a new page: the files are chosen again
         page.check("#decision-1")  # partly supported
         page.fill("#text", ANSWER)
         page.click("#publish-answer")
@@ -176,6 +199,7 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
             main = page.inner_text("main")
             assert ANSWER in main and "Үкімет үйі" in main
             assert reviewer.full_name in main
+            assert page.locator("#acts .act").count() == 3  # approval, discussion, answer: each signed, shown
             assert page.locator(".timeline .step").count() >= 9
             assert "Айгерім С." in main and first.iin not in page.content()
             # Two signers are fewer than PETITION_MIN_CELL: no chart names where they live or sign.
@@ -223,6 +247,13 @@ class ApiActor:
         cert = (self.keys.sign_cert if usage == "sign" else self.keys.auth_cert).read_bytes()
         return sign_jws({**payload, "iat": int(time.time())}, key, {"x5c": [pem_to_b64_der(cert), self.issuing]})
 
+    def act(self, files: tuple, purpose: str, petition: dict, **fields) -> dict:
+        """The body of an official act on the petition, signed with the official key files `files`."""
+        doc = {"type": "petition", "id": petition["id"], "digest": petition["digest"]}
+        payload = {"purpose": purpose, "iat": int(time.time()), "doc": doc, **fields}
+        cert = files[1].read_bytes()
+        return {"jws": sign_jws(payload, files[0].read_bytes(), {"x5c": [pem_to_b64_der(cert), self.issuing]})}
+
     def post(self, path: str, body: dict, expect: int = 200) -> dict:
         response = self.client.post("/api/v1" + path, json=body, headers=self.headers)
         assert response.status_code == expect, response.get_json()
@@ -252,6 +283,8 @@ def test_petition_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screen
     official = live_server.citizen(tmp_path, surname="Оспанова", given_name="Дана", serial=2001)
     grant(live_server, official, "moderator")
     grant(live_server, official, "reviewer", "government")
+    as_moderator = official_files(live_server, official, tmp_path, "moderator")
+    as_reviewer = official_files(live_server, official, tmp_path, "reviewer", "government")
     people = [live_server.citizen(tmp_path, serial=2002 + i, given_name=n) for i, n in enumerate(("Айгерім", "Асхат", "Ерлан"))]
     # An official never decides on their own petition: another citizen writes the ones decided here.
     author = ApiActor(live_server, live_server.citizen(tmp_path, surname="Жұмабаев", given_name="Ерлан", serial=2009))
@@ -262,13 +295,16 @@ def test_petition_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screen
     author.submit(author.draft("Кітапхана жұмыс уақытын ұзарту"))  # stays in moderation
     draft = moderator.draft("Аялдамаға шатыр орнату керек")  # the official's own, for the pages they see
     for petition in (answered, under_review, restricted):
-        moderator.post(f"/petitions/{petition['id']}/moderation", {"decision": "approve"})
+        moderator.post(f"/petitions/{petition['id']}/moderation",
+                       moderator.act(as_moderator, "petition.moderate", petition, decision="approve"))
     signers = [ApiActor(live_server, keys) for keys in people]
     for petition in (answered, under_review):
         for signer in signers[:2]:
             signer.sign(petition)
-    reviewer.post(f"/petitions/{answered['id']}/review", {"action": "schedule_discussion", "at": SOON.strftime("%Y-%m-%dT10:30:00+05:00"), "place": "Астана"})
-    reviewer.post(f"/petitions/{answered['id']}/review", {"action": "answer", "decision": "supported", "text": ANSWER})
+    reviewer.post(f"/petitions/{answered['id']}/review", reviewer.act(
+        as_reviewer, "petition.discussion", answered, at=SOON.strftime("%Y-%m-%dT10:30:00+05:00"), place="Астана"))
+    reviewer.post(f"/petitions/{answered['id']}/review",
+                  reviewer.act(as_reviewer, "petition.answer", answered, decision="supported", text=ANSWER))
 
     page = phone
     audit = PageAudit(page, live_server.url, lang, screenshots, prefix="petition-axe-")

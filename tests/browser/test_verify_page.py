@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.browser.conftest import PageAudit
-from tests.browser.test_petition_flow import ApiActor, grant, small_thresholds
+from tests.browser.test_petition_flow import ApiActor, grant, official_files, small_thresholds
 from tests.publiclog import rfc9162_vectors as v
 from tests.publiclog.fill_log import log_everything
 
@@ -32,7 +32,10 @@ def signed_petition(server, tmp_path) -> dict:
     grant(server, moderator, "moderator")
     author = ApiActor(server, server.citizen(tmp_path, surname="Жұмабаев", given_name="Ерлан", serial=3002))
     petition = author.submit(author.draft("Ауыл көшесін жөндеу керек"))
-    ApiActor(server, moderator).post(f"/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    moderating = ApiActor(server, moderator)
+    files = official_files(server, moderator, tmp_path, "moderator")
+    moderating.post(f"/petitions/{petition['id']}/moderation",
+                    moderating.act(files, "petition.moderate", petition, decision="approve"))
     return petition
 
 
@@ -80,7 +83,7 @@ def test_a_signature_is_proven_in_the_log_by_the_browser_and_tampering_shows(liv
     result.wait_for()
     text = result.inner_text()
     assert OK_TITLE["kk"] in text
-    assert "№ 1 жазба" in text and "5 жазбаның" in text  # entry 1 of 5
+    assert "№ 2 жазба" in text and "6 жазбаның" in text  # entry 2 of 6: entry 1 is the approval, an official act
     assert "«Dauys public log»" in text and "Dauys Issuing CA" in text
     months = "қаңтар|ақпан|наурыз|сәуір|мамыр|маусым|шілде|тамыз|қыркүйек|қазан|қараша|желтоқсан"
     assert re.search(rf"\d{{4}} ж\. \d{{1,2}} ({months}), \d{{2}}:\d{{2}}:\d{{2}}", text), text  # a Kazakh date

@@ -76,6 +76,30 @@ def submit_jws(citizen, doc: dict, usage: str = "sign") -> str:
     return citizen.jws({"purpose": "proposal.submit", "iat": int(time.time()), "doc": doc}, usage=usage)
 
 
+def screen_jws(officer, doc: dict, eligible: bool = True, *, iat: int | None = None, **fields) -> str:
+    """A budget officer's `proposal.screen` act (API.md "Official acts") on the proposal whose `doc` it is."""
+    return officer.act("proposal.screen", doc, iat=iat, role="budget_officer", eligible=eligible, **fields)
+
+
+def implementation_jws(officer, doc: dict, status: str = "in_progress", spent: int = 0, *, iat: int | None = None, **fields) -> str:
+    """A budget officer's `proposal.implementation` act."""
+    return officer.act("proposal.implementation", doc, iat=iat, role="budget_officer", status=status, spent=spent, **fields)
+
+
+def paper_jws(secretary, cycle_id: int, iin: str, projects: list[int], *, iat: int | None = None, **fields) -> str:
+    """A meeting secretary's `ballot.paper` act: the voter's IIN and choices, signed (never published)."""
+    return secretary.act(
+        "ballot.paper", None, iat=iat, role="secretary", ballot={"cycle": cycle_id, "projects": projects}, iin=iin, **fields
+    )
+
+
+def screen_via_api(api, officer, proposal_id: int, eligible: bool = True, **fields):
+    """POST /budget/proposals/{id}/screening with the officer's act on the proposal as it stands."""
+    doc = api.client.get(f"/api/v1/budget/proposals/{proposal_id}").get_json()
+    signed = {"type": "proposal", "id": proposal_id, "digest": doc["digest"]}
+    return api.post(f"/api/v1/budget/proposals/{proposal_id}/screening", {"jws": screen_jws(officer, signed, eligible, **fields)})
+
+
 def error_code(response) -> str | None:
     return (response.get_json() or {}).get("error", {}).get("code")
 
@@ -207,7 +231,7 @@ def eligible_projects(cycle, author, officer, costs: list[int], settlements: lis
             cycle, author_user, proposal_body(title=f"Жоба №{index + 1}", cost=cost, settlement=settlement), now
         )
         services.submit_proposal(proposal, author_user, submit_jws(author, proposal.signed_doc()), now)
-        services.screen(proposal, officer_user, eligible=True, cost=None, reason=None, now=now)
+        services.screen(proposal, officer_user, screen_jws(officer, proposal.signed_doc()), now)
         ids.append(proposal.id)
     db.session.commit()
     return ids

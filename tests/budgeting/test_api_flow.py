@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.budgeting.conftest import DISTRICT, VILLAGE_1, VILLAGE_2, move_to, proposal_body
+from tests.budgeting.conftest import DISTRICT, VILLAGE_1, VILLAGE_2, move_to, paper_jws, proposal_body, screen_via_api
 
 # (title, estimated cost, checked cost or None to keep the estimate, village); amounts kept small so the
 # oracle's 1-tenge Add1 steps are quick.
@@ -100,10 +100,11 @@ def test_a_budget_cycle_runs_over_the_api_and_its_ballot_file_recounts_to_the_re
     set_phase("screening")
     officer_api = actor(officer)
     for label, (_title, _cost, checked, _village) in ITEMS.items():
-        screened = officer_api.post(f"/api/v1/budget/proposals/{ids[label]}/screening", {"eligible": True, "cost": checked})
+        screened = screen_via_api(officer_api, officer, ids[label], True, cost=checked)
         assert screened.status_code == 200 and screened.get_json()["state"] == "eligible", screened.get_json()
-    refused = officer_api.post(f"/api/v1/budget/proposals/{ids['F']}/screening", {"eligible": False, "reason": "Аудан бюджетінің ісі"})
+    refused = screen_via_api(officer_api, officer, ids["F"], False, reason="Аудан бюджетінің ісі")
     assert refused.get_json()["state"] == "ineligible"
+    assert [act["purpose"] for act in refused.get_json()["acts"]] == ["proposal.screen"]
 
     # 4. Residents vote: online with the SIGN key, or on paper at the community meeting.
     set_phase("voting")
@@ -116,13 +117,15 @@ def test_a_budget_cycle_runs_over_the_api_and_its_ballot_file_recounts_to_the_re
         voters.append(voter)
         chosen = sorted(ids[label] for label in choice)
         if index % 3 == 1:
-            response = secretary_api.post(f"/api/v1/budget/cycles/{cycle_id}/paper-ballots", {"iin": voter.iin, "projects": chosen})
+            response = secretary_api.post(f"/api/v1/budget/cycles/{cycle_id}/paper-ballots",
+                                          {"jws": paper_jws(secretary, cycle_id, voter.iin, chosen)})
         else:
             jws = voter.jws({"purpose": "ballot.cast", "iat": int(time.time()), "ballot": {"cycle": cycle_id, "projects": chosen}})
             response = client.post(f"/api/v1/budget/cycles/{cycle_id}/ballots", json={"jws": jws})
         assert response.status_code == 201, response.get_json()
         assert response.get_json()["receipt"]
-    twice = secretary_api.post(f"/api/v1/budget/cycles/{cycle_id}/paper-ballots", {"iin": voters[0].iin, "projects": [ids["C"]]})
+    twice = secretary_api.post(f"/api/v1/budget/cycles/{cycle_id}/paper-ballots",
+                               {"jws": paper_jws(secretary, cycle_id, voters[0].iin, [ids["C"]])})
     assert (twice.status_code, twice.get_json()["error"]["code"]) == (409, "already_voted")
     assert client.get(f"/api/v1/budget/cycles/{cycle_id}").get_json()["ballots"] == len(BALLOTS)
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.auth.test_api import login
-from tests.budgeting.conftest import VILLAGE_1, VILLAGE_2, proposal_body, submit_jws, user_of
+from tests.budgeting.conftest import VILLAGE_1, VILLAGE_2, proposal_body, screen_jws, submit_jws, user_of
 from tests.conftest import make_app, wipe
 from tests.petitions.test_concurrency import fire_at_once, post
 
@@ -49,15 +49,15 @@ def submitted(app, make_cycle, resident):
     return proposal.id, author
 
 
-def _officer_tokens(app, officials, resident) -> list[str]:
-    """Two budget officers of the proposal's rural district, each signed in."""
+def _officer_tokens(app, officials, resident) -> list[tuple[str, object]]:
+    """Two budget officers of the proposal's rural district, each signed in: (token, the officer)."""
     from auth import services
     from extensions import db
 
     second = resident(kato=VILLAGE_2)
     services.grant_role(second.iin, "budget_officer", "113243000", datetime.now(UTC))
     db.session.commit()
-    return [login(app.test_client(), officer).get_json()["access_token"] for officer in (officials["officer"], second)]
+    return [(login(app.test_client(), officer).get_json()["access_token"], officer) for officer in (officials["officer"], second)]
 
 
 def _screenings(proposal_id: int) -> tuple[int, int]:
@@ -100,13 +100,16 @@ def test_two_officers_screening_at_once_send_the_author_one_letter(
     monkeypatch.setattr(outbox, "record", slow_record)
     tokens = _officer_tokens(app, officials, resident)
     url = f"{server}/api/v1/budget/proposals/{proposal_id}/screening"
-    decision = {"eligible": True, "cost": 280_000}
+    doc = db.session.get(Proposal, proposal_id).signed_doc()
+    # each request its own signed act, the same decision (API.md "Official acts")
+    bodies = [(token, {"jws": screen_jws(officer, doc, True, cost=280_000)}) for token, officer in tokens * 3]
 
-    results = fire_at_once([lambda t=t: post(url, decision, t) for t in tokens * 3])
+    results = fire_at_once([lambda t=t, b=b: post(url, b, t) for t, b in bodies])
 
     assert [status for status, _ in results] == [200] * 6, results
     assert {body["state"] for _, body in results} == {"eligible"}
     assert _screenings(proposal_id) == (1, 1)
+    assert [act["purpose"] for act in results[0][1]["acts"]] == ["proposal.screen"]  # one act kept: the one that decided
     row = db.session.get(Proposal, proposal_id)
     assert (row.state, row.checked_cost) == ("eligible", 280_000)
 

@@ -4,7 +4,7 @@ field error and nothing written."""
 
 from __future__ import annotations
 
-from tests.budgeting.conftest import VILLAGE_1, proposal_body
+from tests.budgeting.conftest import VILLAGE_1, proposal_body, screen_jws
 from tests.budgeting.test_pages import _submitted, proposal
 from tests.petitions.test_hidden_characters import BIDI_CONTROLS, HIDDEN, inserted, with_controls
 from tests.petitions.test_pages import sign_in_page, sign_out_page
@@ -59,15 +59,17 @@ def test_every_bidi_control_in_a_screening_reason_is_refused_on_the_api_and_the_
     officer = actor(officials["officer"])
     sign_out_page(client)
     sign_in_page(client, officials["officer"])
+    doc = proposal(submitted).signed_doc()
     for name, control in BIDI_CONTROLS.items():
         reason = with_controls("Жер телімі жеке меншікте.", control)
         with subtests.test(api=name):
-            refused = officer.post(f"/api/v1/budget/proposals/{submitted}/screening", {"eligible": False, "reason": reason})
+            act = screen_jws(officials["officer"], doc, False, reason=reason)
+            refused = officer.post(f"/api/v1/budget/proposals/{submitted}/screening", {"jws": act})
             assert refused.status_code == 422 and "reason" in refused.get_json()["error"]["fields"], refused.get_json()
         with subtests.test(form=name):
             page = client.post(
                 f"/budget/proposals/{submitted}/screening?lang=en",
-                data={f"p{submitted}-decision": "ineligible", f"p{submitted}-reason": reason},
+                data={"reason": reason, "jws": screen_jws(officials["officer"], doc, False, reason=reason)},
             )
             assert page.status_code == 422, page.status_code
             assert "text-direction or control characters" in page.get_data(as_text=True)

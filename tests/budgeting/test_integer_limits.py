@@ -21,9 +21,11 @@ from tests.budgeting.conftest import (
     ballot_jws,
     eligible_projects,
     error_code,
+    implementation_jws,
     move_to,
     proposal_body,
     schedule,
+    screen_jws,
     user_of,
 )
 from tests.petitions.test_pages import sign_in_page
@@ -55,6 +57,13 @@ def funded(make_cycle, officials, resident) -> tuple:
     return cycle, ids[0]
 
 
+def doc_of(proposal_id: int) -> dict:
+    from budgeting.models import Proposal
+    from extensions import db
+
+    return db.session.get(Proposal, proposal_id).signed_doc()
+
+
 def spent_of(proposal_id: int):
     from budgeting.models import Proposal
     from extensions import db
@@ -67,21 +76,22 @@ def spent_of(proposal_id: int):
 
 
 @pytest.mark.parametrize("spent", [2**63, -2**63 - 1, 10**400, 2**64])
-def test_implementation_spent_beyond_64_bits_is_a_validation_error(make_cycle, officials, resident, actor, spent):
+def test_an_implementation_act_with_spent_beyond_64_bits_is_refused(make_cycle, officials, resident, actor, spent):
+    """The sum is in the signed payload, which the strict JSON reader refuses whole (as any JWS's)."""
     cycle, proposal_id = funded(make_cycle, officials, resident)
     officer = actor(officials["officer"])
     before = rows()
-    response = officer.client.post(f"/api/v1/budget/proposals/{proposal_id}/implementation", headers=officer.auth,
-                                   data=f'{{"status": "done", "spent": {spent}}}', content_type="application/json")
-    assert response.status_code == 422 and error_code(response) == "validation_error"
+    act = implementation_jws(officials["officer"], doc_of(proposal_id), "done", spent)
+    response = officer.post(f"/api/v1/budget/proposals/{proposal_id}/implementation", {"jws": act})
+    assert (response.status_code, error_code(response)) == (400, "invalid_signature")
     assert rows() == before and spent_of(proposal_id) is None
 
 
 def test_implementation_spent_of_the_largest_64_bit_integer_is_stored(make_cycle, officials, resident, actor):
     cycle, proposal_id = funded(make_cycle, officials, resident)
     officer = actor(officials["officer"])
-    response = officer.post(f"/api/v1/budget/proposals/{proposal_id}/implementation",
-                            {"status": "done", "spent": 2**63 - 1})
+    act = implementation_jws(officials["officer"], doc_of(proposal_id), "done", 2**63 - 1)
+    response = officer.post(f"/api/v1/budget/proposals/{proposal_id}/implementation", {"jws": act})
     assert response.status_code == 200, response.get_json()
     assert spent_of(proposal_id) == 2**63 - 1
 
@@ -170,10 +180,10 @@ def test_the_implementation_form_refuses_spent_beyond_64_bits(client, make_cycle
     cycle, proposal_id = funded(make_cycle, officials, resident)
     sign_in_page(client, officials["officer"])
     before = rows()
+    act = implementation_jws(officials["officer"], doc_of(proposal_id), "done", spent)
     response = client.post(f"/budget/proposals/{proposal_id}/implementation?lang=en",
-                           data={f"p{proposal_id}-status": "done", f"p{proposal_id}-spent": str(spent)})
-    assert response.status_code == 422
-    assert "This number is out of range." in response.get_data(as_text=True)
+                           data={"status": "done", "spent": str(spent), "jws": act})
+    assert response.status_code == 400  # the signed payload's number: the strict JSON reader refuses the act
     assert rows() == before and spent_of(proposal_id) is None
 
 
@@ -197,10 +207,10 @@ def test_the_proposal_and_screening_forms_refuse_costs_beyond_64_bits(client, ma
     PROPOSAL.move(proposal, "submit")  # as if signed: the form under test is the screening one
     db.session.commit()
     sign_in_page(client, officials["officer"])
+    act = screen_jws(officials["officer"], proposal.signed_doc(), True, cost=cost)
     before = rows()
-    response = client.post(f"/budget/proposals/{proposal.id}/screening",
-                           data={f"p{proposal.id}-decision": "eligible", f"p{proposal.id}-cost": str(cost)})
-    assert response.status_code == 422
+    response = client.post(f"/budget/proposals/{proposal.id}/screening", data={"cost": str(cost), "jws": act})
+    assert response.status_code == 400  # in the signed act: refused whole, as any JWS with such a number
     assert rows() == before
 
 

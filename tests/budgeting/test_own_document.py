@@ -4,6 +4,7 @@ district only (a grant of the old wildcard shape serves none). Over the API and 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -15,8 +16,11 @@ from tests.budgeting.conftest import (
     ballot_count,
     eligible_projects,
     error_code,
+    implementation_jws,
     move_to,
+    paper_jws,
     proposal_body,
+    screen_jws,
     submit_jws,
 )
 from tests.petitions.test_pages import sign_in_page, sign_out_page
@@ -40,6 +44,13 @@ def _proposal(proposal_id: int):
     return row.state, row.checked_cost, row.ineligible_reason, row.screened_at, row.implementation, row.spent
 
 
+def _doc(proposal_id: int) -> dict:
+    from budgeting.models import Proposal
+    from extensions import db
+
+    return db.session.get(Proposal, proposal_id).signed_doc()
+
+
 def _submitted_by(actor, cycle) -> int:
     created = actor.post(f"/api/v1/budget/cycles/{cycle.id}/proposals", proposal_body(title="Мектеп жанындағы жарық"))
     assert created.status_code == 201, created.get_json()
@@ -61,11 +72,13 @@ def test_an_officer_cannot_screen_their_own_proposal_over_the_api(make_cycle, of
     officer = actor(officials["officer"])
     pid = _submitted_by(officer, cycle)
     before = _proposal(pid)
-    for body in ({"eligible": True}, {"eligible": False, "reason": "Жер телімі жеке меншікте."}):
-        refused = officer.post(f"/api/v1/budget/proposals/{pid}/screening", body)
+    doc = _doc(pid)
+    for fields in ({"eligible": True}, {"eligible": False, "reason": "Жер телімі жеке меншікте."}):
+        act = screen_jws(officials["officer"], doc, **fields)
+        refused = officer.post(f"/api/v1/budget/proposals/{pid}/screening", {"jws": act})
         assert refused.status_code == 403 and error_code(refused) == "forbidden", refused.get_json()
     assert _proposal(pid) == before
-    screened = actor(co_officer).post(f"/api/v1/budget/proposals/{pid}/screening", {"eligible": True})
+    screened = actor(co_officer).post(f"/api/v1/budget/proposals/{pid}/screening", {"jws": screen_jws(co_officer, doc)})
     assert screened.status_code == 200 and screened.get_json()["state"] == "eligible"
 
 
@@ -77,7 +90,8 @@ def test_the_screening_page_offers_no_decision_on_the_officers_own_proposal(clie
     page = client.get(f"/budget/{cycle.id}/screening?lang=en").get_data(as_text=True)
     assert f'id="own-proposal-{pid}"' in page and "another budget officer screens it" in page
     assert f'id="screen-{pid}"' not in page
-    posted = client.post(f"/budget/proposals/{pid}/screening?lang=en", data={f"p{pid}-decision": "eligible"})
+    posted = client.post(f"/budget/proposals/{pid}/screening?lang=en",
+                         data={"cost": "", "jws": screen_jws(officials["officer"], _doc(pid))})
     assert posted.status_code == 403 and "another budget officer screens it" in posted.get_data(as_text=True)
     assert _proposal(pid) == before
     sign_out_page(client)
@@ -99,15 +113,18 @@ def test_an_officer_cannot_record_the_implementation_of_their_own_funded_proposa
     db.session.commit()
     before = _proposal(pid)
     refused = actor(officials["officer"]).post(
-        f"/api/v1/budget/proposals/{pid}/implementation", {"status": "done", "spent": 600_000}
+        f"/api/v1/budget/proposals/{pid}/implementation",
+        {"jws": implementation_jws(officials["officer"], _doc(pid), "done", 600_000)},
     )
     assert refused.status_code == 403 and error_code(refused) == "forbidden"
     sign_in_page(client, officials["officer"])
     assert f'id="implementation-{pid}"' not in client.get(f"/budget/{cycle.id}/screening").get_data(as_text=True)
-    posted = client.post(f"/budget/proposals/{pid}/implementation", data={f"p{pid}-status": "done", f"p{pid}-spent": "1"})
+    posted = client.post(f"/budget/proposals/{pid}/implementation",
+                         data={"jws": implementation_jws(officials["officer"], _doc(pid), "done", 1)})
     assert posted.status_code == 403
     assert _proposal(pid) == before
-    done = actor(co_officer).post(f"/api/v1/budget/proposals/{pid}/implementation", {"status": "done", "spent": 590_000})
+    done = actor(co_officer).post(f"/api/v1/budget/proposals/{pid}/implementation",
+                                  {"jws": implementation_jws(co_officer, _doc(pid), "done", 590_000)})
     assert done.status_code == 200, done.get_json()
 
 
@@ -116,18 +133,21 @@ def test_a_secretary_cannot_record_a_paper_ballot_in_their_own_name(client, make
     ids = eligible_projects(cycle, resident(kato=VILLAGE_1), officials["officer"], [300_000])
     move_to(cycle, "voting")
     secretary = officials["secretary"]
-    own = {"iin": secretary.iin, "projects": ids}
-    refused = actor(secretary).post(f"/api/v1/budget/cycles/{cycle.id}/paper-ballots", own)
+    refused = actor(secretary).post(f"/api/v1/budget/cycles/{cycle.id}/paper-ballots",
+                                    {"jws": paper_jws(secretary, cycle.id, secretary.iin, ids)})
     assert refused.status_code == 403 and error_code(refused) == "forbidden"
     assert secretary.iin not in refused.get_data(as_text=True)
     sign_in_page(client, secretary)
     page = client.get(f"/budget/{cycle.id}/paper?lang=en").get_data(as_text=True)
     assert 'id="own-ballot-rule"' in page
-    posted = client.post(f"/budget/{cycle.id}/paper?lang=en", data={"iin": secretary.iin, "projects": [str(ids[0])]})
+    posted = client.post(f"/budget/{cycle.id}/paper?lang=en",
+                         data={"projects": [str(ids[0])], "jws": paper_jws(secretary, cycle.id, secretary.iin, ids)})
     assert posted.status_code == 403 and "You cannot record your own ballot" in posted.get_data(as_text=True)
+    assert secretary.iin not in posted.get_data(as_text=True)
     assert ballot_count(cycle.id) == 0
     other = _grant(resident(kato=VILLAGE_2), "secretary")
-    recorded = actor(other).post(f"/api/v1/budget/cycles/{cycle.id}/paper-ballots", own)
+    recorded = actor(other).post(f"/api/v1/budget/cycles/{cycle.id}/paper-ballots",
+                                 {"jws": paper_jws(other, cycle.id, secretary.iin, ids)})
     assert recorded.status_code == 201, recorded.get_json()
     assert ballot_count(cycle.id, "paper") == 1
 
@@ -149,15 +169,19 @@ def test_an_officer_grant_of_the_old_wildcard_or_of_a_district_above_serves_no_r
     db.session.commit()
     move_to(cycle, "proposals")
     for citizen in (wildcard, above):
-        refused = actor(citizen).post(f"/api/v1/budget/proposals/{pid}/screening", {"eligible": True})
+        # no official certificate is issued for a grant of either shape: their SIGN key is all they have
+        act = citizen.jws({"purpose": "proposal.screen", "iat": int(time.time()), "doc": _doc(pid), "eligible": True})
+        refused = actor(citizen).post(f"/api/v1/budget/proposals/{pid}/screening", {"jws": act})
         assert refused.status_code == 403, refused.get_json()
         sign_in_page(client, citizen)
         assert client.get(f"/budget/{cycle.id}/screening").status_code == 403
-        assert client.post(f"/budget/proposals/{pid}/screening", data={f"p{pid}-decision": "eligible"}).status_code == 403
+        assert client.post(f"/budget/proposals/{pid}/screening", data={"jws": act}).status_code == 403
         sign_out_page(client)
     assert _proposal(pid) == before
     move_to(cycle, "voting")
     voter = resident(kato=VILLAGE_2)
-    paper = actor(wildcard).post(f"/api/v1/budget/cycles/{cycle.id}/paper-ballots", {"iin": voter.iin, "projects": []})
+    act = wildcard.jws({"purpose": "ballot.paper", "iat": int(time.time()), "iin": voter.iin,
+                        "ballot": {"cycle": cycle.id, "projects": []}})
+    paper = actor(wildcard).post(f"/api/v1/budget/cycles/{cycle.id}/paper-ballots", {"jws": act})
     assert paper.status_code == 403
     assert ballot_count(cycle.id) == 0

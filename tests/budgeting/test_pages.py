@@ -15,7 +15,10 @@ from tests.budgeting.conftest import (
     VILLAGE_1,
     VILLAGE_2,
     eligible_projects,
+    implementation_jws,
     move_to,
+    paper_jws,
+    screen_jws,
     submit_jws,
 )
 from tests.petitions.test_pages import sign_in_page, sign_out_page
@@ -152,22 +155,41 @@ def _submitted(cycle, author) -> int:
 
 def test_officer_screens_eligible_with_checked_cost_or_ineligible_with_reason(client, cycle, officials, resident):
     first, second = _submitted(cycle, resident(kato=VILLAGE_1)), _submitted(cycle, resident(kato=VILLAGE_2))
+    officer = officials["officer"]
+    first_doc, second_doc = proposal(first).signed_doc(), proposal(second).signed_doc()
     sign_in_page(client, resident(kato=VILLAGE_1))
-    assert client.post(f"/budget/proposals/{first}/screening", data={f"p{first}-decision": "eligible"}).status_code == 403
+    assert client.post(f"/budget/proposals/{first}/screening", data={"jws": screen_jws(officer, first_doc)}).status_code == 403
     sign_out_page(client)
-    sign_in_page(client, officials["officer"])
+    sign_in_page(client, officer)
     page = text(client.get(f"/budget/{cycle.id}/screening?lang=en"))
     assert "2 proposals wait" in page
-    ok = client.post(f"/budget/proposals/{first}/screening", data={f"p{first}-decision": "eligible", f"p{first}-cost": "280000"})
+    # each decision is its own form, signed in the browser (act-sign.js) with the official key
+    assert f'id="screen-eligible-{first}"' in page and f'id="screen-ineligible-{first}"' in page
+    assert 'data-act-purpose="proposal.screen"' in page and 'id="official-key-file"' in page and "act-sign.js" in page
+    unsigned = client.post(f"/budget/proposals/{first}/screening?lang=en", data={"cost": "280000"})
+    assert unsigned.status_code == 422 and "official.key.pem" in text(unsigned)
+    assert proposal(first).state == "submitted"
+    ok = client.post(f"/budget/proposals/{first}/screening",
+                     data={"cost": "280000", "jws": screen_jws(officer, first_doc, cost=280_000)})
     assert ok.status_code == 302
     assert proposal(first).state == "eligible" and proposal(first).checked_cost == 280_000
-    no_reason = client.post(f"/budget/proposals/{second}/screening?lang=en", data={f"p{second}-decision": "ineligible"})
+    no_reason = client.post(f"/budget/proposals/{second}/screening?lang=en",
+                            data={"reason": "", "jws": screen_jws(officer, second_doc, False, reason="")})
     assert no_reason.status_code == 422 and "Tell the proposer why" in text(no_reason)
     assert proposal(second).state == "submitted"
-    client.post(f"/budget/proposals/{second}/screening", data={f"p{second}-decision": "ineligible", f"p{second}-reason": "Жер телімі жеке меншікте."})
+    reason = "Жер телімі жеке меншікте."
+    client.post(f"/budget/proposals/{second}/screening", data={"reason": reason, "jws": screen_jws(officer, second_doc, False, reason=reason)})
     assert proposal(second).state == "ineligible"
     public = text(client.get(f"/budget/{cycle.id}?lang=en"))
     assert "Жер телімі жеке меншікте." in public and "280,000" in public
+    # the acts, public: who signed, in which role, for which body; each JWS whole
+    assert f'id="acts-{first}"' in public and "1 signed decision" in public and "budget officer" in public
+    assert "Akimat of" in public
+    from auth.models import OfficialAct
+    from extensions import db
+
+    kept = db.session.scalars(select(OfficialAct.jws).where(OfficialAct.subject_id == first)).one()
+    assert kept in public
 
 
 def test_secretary_records_paper_ballots_with_clear_refusals(client, make_cycle, officials, resident):
@@ -178,20 +200,28 @@ def test_secretary_records_paper_ballots_with_clear_refusals(client, make_cycle,
     ids = eligible_projects(cycle, resident(kato=VILLAGE_1), officials["officer"], [300_000, 200_000])
     move_to(cycle, "voting")
     voter, stranger = resident(kato=VILLAGE_2), resident(kato=OTHER_VILLAGE)
-    sign_in_page(client, officials["secretary"])
-    assert "Жоба №1" in text(client.get(f"/budget/{cycle.id}/paper"))
-    ok = client.post(f"/budget/{cycle.id}/paper?lang=en", data={"iin": voter.iin, "projects": [str(ids[1]), str(ids[0])]},
-                     follow_redirects=True)
+    secretary = officials["secretary"]
+    sign_in_page(client, secretary)
+    page = text(client.get(f"/budget/{cycle.id}/paper"))
+    assert "Жоба №1" in page and 'data-act-purpose="ballot.paper"' in page
+    assert re.search(r'<input id="voter-iin"(?![^>]*name=)[^>]*>', page), "the IIN is signed, never posted beside the JWS"
+
+    def paper(iin, projects):
+        return {"projects": [str(p) for p in projects], "jws": paper_jws(secretary, cycle.id, iin, sorted(projects))}
+
+    ok = client.post(f"/budget/{cycle.id}/paper?lang=en", data=paper(voter.iin, [ids[1], ids[0]]), follow_redirects=True)
     assert "The paper ballot is recorded" in text(ok)
     db.session.expire_all()
     ballot = db.session.scalar(select(Ballot).where(Ballot.cycle_id == cycle.id))
     assert ballot.method == "paper" and ballot.projects == sorted(ids)
-    again = client.post(f"/budget/{cycle.id}/paper?lang=en", data={"iin": voter.iin, "projects": [str(ids[0])]})
-    assert again.status_code == 409 and "already voted" in text(again)
-    outsider = client.post(f"/budget/{cycle.id}/paper?lang=en", data={"iin": stranger.iin, "projects": [str(ids[0])]})
+    again = client.post(f"/budget/{cycle.id}/paper?lang=en", data=paper(voter.iin, [ids[0]]))
+    assert again.status_code == 409 and "already voted" in text(again) and voter.iin not in text(again)
+    outsider = client.post(f"/budget/{cycle.id}/paper?lang=en", data=paper(stranger.iin, [ids[0]]))
     assert outsider.status_code == 403 and "does not live in this rural district" in text(outsider)
-    bad = client.post(f"/budget/{cycle.id}/paper?lang=en", data={"iin": "123456789012", "projects": [str(ids[0])]})
-    assert bad.status_code == 422
+    assert stranger.iin not in text(outsider)
+    bad = client.post(f"/budget/{cycle.id}/paper?lang=en", data=paper("123456789012", [ids[0]]))
+    assert bad.status_code == 422 and "Enter the 12 digits of a valid IIN." in text(bad)
+    assert "123456789012" not in text(bad)
 
 
 def test_officer_creates_a_cycle_in_astana_time_for_their_district_only(client, territories, officials):
@@ -296,7 +326,9 @@ def test_officer_records_implementation_of_funded_items(client, make_cycle, offi
     sign_in_page(client, officials["officer"])
     page = text(client.get(f"/budget/{cycle.id}/screening"))
     assert f'id="implementation-{ids[0]}"' in page and f'id="implementation-{ids[1]}"' not in page
-    done = client.post(f"/budget/proposals/{ids[0]}/implementation", data={f"p{ids[0]}-status": "in_progress", f"p{ids[0]}-spent": "250000"})
+    assert 'data-act-purpose="proposal.implementation"' in page
+    act = implementation_jws(officials["officer"], proposal(ids[0]).signed_doc(), "in_progress", 250_000)
+    done = client.post(f"/budget/proposals/{ids[0]}/implementation", data={"status": "in_progress", "spent": "250000", "jws": act})
     assert done.status_code == 302
     assert proposal(ids[0]).implementation == "in_progress" and proposal(ids[0]).spent == 250_000
     results = text(client.get(f"/budget/{cycle.id}/results?lang=en"))

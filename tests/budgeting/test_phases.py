@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.budgeting.conftest import VILLAGE_1, VILLAGE_2, ballot_jws, eligible_projects, move_to, user_of
+from tests.budgeting.conftest import VILLAGE_1, VILLAGE_2, ballot_jws, eligible_projects, move_to, paper_jws, user_of
 
 # A cycle in 2031, far from the real clock: the tick is told the time.
 PROPOSALS_OPEN = datetime(2031, 3, 1, 4, 0, tzinfo=UTC)
@@ -191,7 +191,8 @@ def voted_cycle(app, make_cycle, resident, officials, actor):
     for index, projects in enumerate(choices):
         voter = resident(kato=(VILLAGE_1, VILLAGE_2)[index % 2])
         if index % 3 == 2:
-            services.record_paper_ballot(cycle, user_of(officials["secretary"]), voter.iin, projects, now)
+            act = paper_jws(officials["secretary"], cycle.id, voter.iin, projects)
+            services.record_paper_ballot(cycle, user_of(officials["secretary"]), act, now)
         else:
             services.cast_ballot(cycle, ballot_jws(voter, cycle.id, projects), now, notify=index == 0)
     db.session.commit()

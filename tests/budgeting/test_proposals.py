@@ -257,7 +257,19 @@ def test_a_proposal_is_submitted_once_and_only_while_proposals_are_open(app, mak
 
 
 def screen(officer, proposal_id, **decision):
-    return officer.post(f"/api/v1/budget/proposals/{proposal_id}/screening", decision)
+    """The `proposal.screen` act of `officer` (an Actor) on the proposal as it stands, with `decision`
+    as its payload besides purpose, iat and doc; signed with their official key if they hold a role,
+    else with their SIGN key (refused either way)."""
+    from budgeting.models import Proposal
+    from extensions import db
+    from kernel.errors import DomainError
+
+    doc = db.session.get(Proposal, proposal_id).signed_doc()
+    try:
+        jws = officer.citizen.act("proposal.screen", doc, **decision)
+    except DomainError:  # no role: no official certificate
+        jws = officer.citizen.jws({"purpose": "proposal.screen", "iat": int(time.time()), "doc": doc, **decision})
+    return officer.post(f"/api/v1/budget/proposals/{proposal_id}/screening", {"jws": jws})
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kernel.errors import DomainError
-from tests.budgeting.conftest import DISTRICT, VILLAGE_1, schedule, submit_jws, user_of
+from tests.budgeting.conftest import DISTRICT, VILLAGE_1, schedule, screen_jws, submit_jws, user_of
 from tests.test_lifecycle import CYCLE_EXPECTED, PHASES, PROPOSAL_EXPECTED, PROPOSAL_STATES
 
 
@@ -57,15 +57,15 @@ def snapshot(proposal_id: int) -> dict:
     }
 
 
-def _perform(action: str, proposal, author, author_user, officer_user, now: datetime) -> None:
+def _perform(action: str, proposal, author, author_user, officer_user, now: datetime, officer=None) -> None:
     from budgeting import services
 
     if action == "submit":
         services.submit_proposal(proposal, author_user, submit_jws(author, proposal.signed_doc()), now)
     elif action == "find_eligible":
-        services.screen(proposal, officer_user, eligible=True, cost=None, reason=None, now=now)
+        services.screen(proposal, officer_user, screen_jws(officer, proposal.signed_doc()), now)
     elif action == "find_ineligible":
-        services.screen(proposal, officer_user, eligible=False, cost=None, reason="Ауылда жер телімі жоқ", now=now)
+        services.screen(proposal, officer_user, screen_jws(officer, proposal.signed_doc(), False, reason="Ауылда жер телімі жоқ"), now)
     else:  # pragma: no cover
         raise AssertionError(action)
 
@@ -78,6 +78,8 @@ def test_each_proposal_action_moves_only_from_the_states_its_table_names(make_cy
     cycle = make_cycle("proposals")
     author = resident(kato=VILLAGE_1)
     author_user, officer_user = user_of(author), user_of(officials["officer"])
+    officer = officials["officer"]
+    officer.official("budget_officer")  # issued up front: its audit entry is no screening's
     db.session.commit()
     for state in PROPOSAL_STATES:
         proposal = make_proposal(cycle, author.iin, state, now)
@@ -85,13 +87,13 @@ def test_each_proposal_action_moves_only_from_the_states_its_table_names(make_cy
         expected = PROPOSAL_EXPECTED.get((state, action))
         if expected is None:
             with pytest.raises(DomainError) as refused:
-                _perform(action, proposal, author, author_user, officer_user, now)
+                _perform(action, proposal, author, author_user, officer_user, now, officer)
             assert refused.value.code == "wrong_state", (state, action)
             assert proposal.state == state  # not even in memory
             db.session.commit()  # a careless caller commits anyway: there is nothing to commit
             assert snapshot(proposal.id) == before, (state, action)
         else:
-            _perform(action, proposal, author, author_user, officer_user, now)
+            _perform(action, proposal, author, author_user, officer_user, now, officer)
             db.session.commit()
             after = snapshot(proposal.id)
             assert after["row"]["state"] == expected, (state, action)

@@ -4,6 +4,7 @@ are refused with `forbidden` and leave nothing written; an official of exactly t
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -43,7 +44,17 @@ def people(app, resident, other_district):
             db.session.add(RoleGrant(iin=citizen.iin, role=grant[0], scope=grant[1], granted_at=now))
         users[name] = (account_for(citizen.iin, now), citizen)
     db.session.commit()
-    return {name: user for name, (user, _) in users.items()} | {"author_citizen": users["author"][1]}
+    return {name: user for name, (user, _) in users.items()} | {f"{name}_citizen": c for name, (_, c) in users.items()}
+
+
+def act_of(people, name: str, purpose: str, doc: dict | None, **fields) -> str:
+    """`purpose` signed by `name`: with their official key if their grant gets one, else their SIGN key."""
+    citizen = people[f"{name}_citizen"]
+    try:
+        return citizen.act(purpose, doc, **fields)
+    except DomainError:  # no well-formed grant, so no official certificate
+        payload = {"purpose": purpose, "iat": int(time.time()), **fields}
+        return citizen.jws({**payload, "doc": doc} if doc else payload)
 
 
 def written() -> tuple:
@@ -114,19 +125,22 @@ def test_only_an_officer_of_the_cycles_rural_district_screens_and_reports(app, m
     proposal = submitted(cycle, people)
     now = datetime.now(UTC)
     if act == "set_implementation":
-        services.screen(proposal, people["officer"], eligible=True, cost=None, reason=None, now=now)
+        services.screen(proposal, people["officer"], act_of(people, "officer", "proposal.screen", proposal.signed_doc(), eligible=True), now)
         move_to(cycle, "counting", now)
         cycle.result = {"funded": [proposal.id]}
         db.session.commit()
 
-    def official_act(user):
+    def official_act(name):
+        user, doc = people[name], proposal.signed_doc()
         if act == "screen":
-            return lambda: services.screen(proposal, user, eligible=True, cost=250_000, reason=None, now=now)
-        return lambda: services.set_implementation(proposal, user, status="in_progress", spent=100_000, now=now)
+            jws = act_of(people, name, "proposal.screen", doc, eligible=True, cost=250_000)
+            return lambda: services.screen(proposal, user, jws, now)
+        jws = act_of(people, name, "proposal.implementation", doc, status="in_progress", spent=100_000)
+        return lambda: services.set_implementation(proposal, user, jws, now)
 
     for name in (*OTHER_ROLES_AND_PLACES, "secretary"):
-        refused_and_untouched(official_act(people[name]))
-    official_act(people["officer"])()
+        refused_and_untouched(official_act(name))
+    official_act("officer")()
     if act == "screen":
         assert (proposal.state, proposal.checked_cost) == ("eligible", 250_000)
     else:
@@ -144,16 +158,17 @@ def test_only_a_secretary_of_the_cycles_rural_district_records_a_paper_ballot(ap
     cycle = make_cycle("proposals")
     proposal = submitted(cycle, people)
     now = datetime.now(UTC)
-    services.screen(proposal, people["officer"], eligible=True, cost=None, reason=None, now=now)
+    services.screen(proposal, people["officer"], act_of(people, "officer", "proposal.screen", proposal.signed_doc(), eligible=True), now)
     db.session.commit()
     move_to(cycle, "voting", now)
     voter = resident(kato=VILLAGE_2)
 
-    def record(user):
-        return lambda: services.record_paper_ballot(cycle, user, voter.iin, [proposal.id], now)
+    def record(name):
+        jws = act_of(people, name, "ballot.paper", None, ballot={"cycle": cycle.id, "projects": [proposal.id]}, iin=voter.iin)
+        return lambda: services.record_paper_ballot(cycle, people[name], jws, now)
 
     for name in (*OTHER_ROLES_AND_PLACES, "officer"):
-        refused_and_untouched(record(people[name]))
-    ballot = record(people["secretary"])()
+        refused_and_untouched(record(name))
+    ballot = record("secretary")()
     db.session.commit()
     assert ballot.method == "paper" and ballot.recorded_by == people["secretary"].id

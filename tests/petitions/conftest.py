@@ -46,6 +46,35 @@ class Actor:
     def sign_doc(self, purpose: str, doc: dict) -> str:
         return self.citizen.jws({"purpose": purpose, "iat": int(time.time()), "doc": doc})
 
+    # --- official acts (API.md "Official acts"), signed with this person's official certificate ---
+
+    def doc_of(self, petition) -> dict:
+        """The petition's {type, id, digest}: a petition's JSON, its row, or its id (read as its JSON shows it)."""
+        if isinstance(petition, int):
+            petition = self.get(f"/api/v1/petitions/{petition}").get_json()
+        if isinstance(petition, dict):
+            return {"type": "petition", "id": petition["id"], "digest": petition["digest"]}
+        return petition.signed_doc()
+
+    def act(self, purpose: str, petition, *, role=None, scope=None, body=None, **fields) -> str:
+        return self.citizen.act(purpose, self.doc_of(petition), role=role, scope=scope, body=body, **fields)
+
+    def moderate(self, petition, decision: str = "approve", **fields):
+        """POST /petitions/{id}/moderation with the signed act petition.moderate."""
+        jws = self.act("petition.moderate", petition, role="moderator", decision=decision, **fields)
+        return self.post(f"/api/v1/petitions/{_id(petition)}/moderation", {"jws": jws})
+
+    def review(self, petition, purpose: str = "petition.answer", *, role="reviewer", scope=None, body=None, **fields):
+        """POST /petitions/{id}/review with a signed act: petition.discussion (at, place) or petition.answer."""
+        jws = self.act(purpose, petition, role=role, scope=scope, body=body, **fields)
+        return self.post(f"/api/v1/petitions/{_id(petition)}/review", {"jws": jws})
+
+
+def _id(petition) -> int:
+    if isinstance(petition, int):
+        return petition
+    return petition["id"] if isinstance(petition, dict) else petition.id
+
 
 @pytest.fixture
 def actor(client):

@@ -22,7 +22,7 @@ def test_petition_goes_from_draft_to_answered_over_the_api(app, client, small_th
     assert petition["moderation_due_on"] == add_working_days(calendar, today, 20).isoformat()
 
     pid = petition["id"]
-    approved = officials["moderator"].post(f"/api/v1/petitions/{pid}/moderation", {"decision": "approve"})
+    approved = officials["moderator"].moderate(pid)
     assert approved.status_code == 200, approved.get_json()
     assert approved.get_json()["state"] == "restricted"
     assert approved.get_json()["restricted_until"] == add_working_days(calendar, today, 10).isoformat()
@@ -45,19 +45,12 @@ def test_petition_goes_from_draft_to_answered_over_the_api(app, client, small_th
     assert pid in [p["id"] for p in client.get("/api/v1/petitions?state=under_review").get_json()["items"]]
 
     at = (datetime.now(UTC) + timedelta(days=7)).isoformat()
-    scheduled = officials["reviewer"].post(
-        f"/api/v1/petitions/{pid}/review", {"action": "schedule_discussion", "at": at, "place": "Астана, Үкімет үйі"}
-    )
+    scheduled = officials["reviewer"].review(pid, "petition.discussion", at=at, place="Астана, Үкімет үйі")
     assert scheduled.status_code == 200, scheduled.get_json()
     assert scheduled.get_json()["discussion"]["place"] == "Астана, Үкімет үйі"
-    wrong_body = officials["reviewer_astana"].post(
-        f"/api/v1/petitions/{pid}/review", {"action": "answer", "decision": "supported", "text": "x" * 30}
-    )
+    wrong_body = officials["reviewer_astana"].review(pid, "petition.answer", decision="supported", text="x" * 30)
     assert wrong_body.status_code == 403 and wrong_body.get_json()["error"]["code"] == "forbidden"
-    answered = officials["reviewer"].post(
-        f"/api/v1/petitions/{pid}/review",
-        {"action": "answer", "decision": "partly_supported", "text": "Жол 2027 жылғы бюджетке енгізілді, көпір кейін."},
-    )
+    answered = officials["reviewer"].review(pid, "petition.answer", decision="partly_supported", text="Жол 2027 жылғы бюджетке енгізілді, көпір кейін.")
     assert answered.status_code == 200, answered.get_json()
     final = answered.get_json()
     assert final["state"] == "answered"

@@ -29,7 +29,7 @@ def test_moderation_and_review_are_recorded_with_actor_time_and_origin(app, acto
     petition = create_and_submit(author)
     before = datetime.now(UTC)
 
-    approved = officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    approved = officials["moderator"].moderate(petition['id'])
     assert approved.status_code == 200
 
     (row,) = audit_rows("petition.moderate")

@@ -123,14 +123,13 @@ def test_pages_isolate_legacy_text_of_a_petition_and_its_answer(small_thresholds
 
     petition = create_and_submit(officials["admin"])
     pid = petition["id"]
-    officials["moderator"].post(f"/api/v1/petitions/{pid}/moderation", {"decision": "approve"})
+    officials["moderator"].moderate(pid)
     for _ in range(3):
         assert sign(client, make_citizen(), petition).status_code == 201
     reviewer = officials["reviewer"]
     at = (datetime.now(UTC) + timedelta(days=5)).isoformat()
-    assert reviewer.post(f"/api/v1/petitions/{pid}/review", {"action": "schedule_discussion", "at": at, "place": "Астана"}).status_code == 200
-    assert reviewer.post(f"/api/v1/petitions/{pid}/review",
-                         {"action": "answer", "decision": "supported", "text": "Көше 2026 жылғы бюджетке енгізілді."}).status_code == 200
+    assert reviewer.review(pid, "petition.discussion", at=at, place="Астана").status_code == 200
+    assert reviewer.review(pid, "petition.answer", decision="supported", text="Көше 2026 жылғы бюджетке енгізілді.").status_code == 200
     write_columns(Petition, pid, title=LEGACY, body=LEGACY + " " + LEGACY, answer_text=LEGACY, answer_official=LEGACY,
            discussion_place=LEGACY)
     queued = create_and_submit(actor(make_citizen()), title="Ауылға жаңа мектеп салу керек")
@@ -163,9 +162,7 @@ def test_the_rejection_comment_and_the_mails_isolate_legacy_text(client, author_
     from petitions.models import Petition
 
     petition = create_and_submit(author_actor)
-    rejected = officials["moderator"].post(
-        f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "reject", "reason": "no_proposal", "comment": "Ұсыныс жоқ."}
-    )
+    rejected = officials["moderator"].moderate(petition['id'], "reject", reason="no_proposal", comment="Ұсыныс жоқ.")
     assert rejected.status_code == 200
     write_columns(Petition, petition["id"], title=LEGACY, rejection_comment=LEGACY)
     html = client.get(f"/petitions/{petition['id']}").get_data(as_text=True)
@@ -182,7 +179,7 @@ def test_ordinary_text_is_not_wrapped_in_plain_text(client, author_actor, offici
     from notifications.services import render
 
     petition = create_and_submit(author_actor)
-    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    officials["moderator"].moderate(petition['id'])
     user = account_for(author_actor.citizen.iin, datetime.now(UTC))
     _subject, text = render("petition.approved", user, {"petition_id": petition["id"]}, "en")
     assert "Petition: Ауыл көшесін жөндеу керек" in text and "\u2068" not in text

@@ -102,7 +102,8 @@ def restricted_petition(app, make_citizen):
     )
     jws = author.jws({"purpose": "petition.submit", "iat": int(now.timestamp()), "doc": petition.signed_doc()})
     services.submit(petition, author_user, jws, now)
-    services.moderate(petition, account_for(moderator.iin, now), decision="approve", reason=None, comment=None, now=now)
+    act = moderator.act("petition.moderate", petition.signed_doc(), iat=int(now.timestamp()), decision="approve")
+    services.moderate(petition, account_for(moderator.iin, now), act, now)
     db.session.commit()
     assert petition.threshold == THRESHOLD
     return petition, {"author": author, "reviewer": reviewer}
@@ -241,6 +242,7 @@ def test_concurrent_moderators_decide_a_petition_once(app, server, make_citizen)
     decisions = [{"decision": "approve"}] * 6 + [
         {"decision": "reject", "reason": "duplicate", "comment": f"Қайталау {i}"} for i in range(6)
     ]
+    decisions = [{"jws": moderator.act("petition.moderate", petition.signed_doc(), **d)} for d in decisions]
 
     results = fire_at_once([lambda d=d: post(url, d, token) for d in decisions])
 

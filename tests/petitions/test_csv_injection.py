@@ -26,7 +26,7 @@ def published(make_citizen, actor, officials):
     from petitions.models import Petition
 
     petition = create_and_submit(actor(make_citizen(kato="710000000")), title='=HYPERLINK("http://evil.example","Жеңілдік")')
-    assert officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"}).status_code == 200
+    assert officials["moderator"].moderate(petition['id']).status_code == 200
     PETITION.move(db.session.get(Petition, petition["id"]), "open")
     db.session.commit()
     return petition

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from petitions.models import Petition
-from tests.petitions.test_transitions import ca_2024, keys_at, make_petition, signed  # noqa: F401 - fixtures
+from tests.petitions.test_transitions import ca_2024, keys_at, make_petition, official_at, signed  # noqa: F401 - fixtures
 
 
 def at(text: str) -> datetime:
@@ -87,7 +87,7 @@ def test_an_admin_transfer_changes_a_newly_computed_deadline_and_not_a_stored_on
     ],
 )
 def test_the_restricted_phase_ends_ten_working_days_after_approval_across_new_year(
-    app, make_citizen, approved, restricted_until
+    app, make_citizen, author, approved, restricted_until
 ):
     from auth.services import account_for, grant_role
     from extensions import db
@@ -96,10 +96,10 @@ def test_the_restricted_phase_ends_ten_working_days_after_approval_across_new_ye
     moderator = make_citizen()
     grant_role(moderator.iin, "moderator", None, datetime.now(UTC))
     petition = make_petition("moderation", make_citizen().iin, at(approved))
-    services.moderate(
-        petition, account_for(moderator.iin, at(approved)), decision="approve", reason=None, comment=None,
-        now=at(approved),
-    )
+    keys = official_at(moderator.iin, at(approved))
+    act = {"purpose": "petition.moderate", "iat": int(at(approved).timestamp()), "doc": petition.signed_doc(),
+           "decision": "approve"}
+    services.moderate(petition, account_for(moderator.iin, at(approved)), keys.jws(act), at(approved))
     db.session.commit()
     assert petition.state == "restricted"
     assert petition.restricted_until == restricted_until

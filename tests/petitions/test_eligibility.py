@@ -85,7 +85,7 @@ def akmola_petition(app, client, make_citizen, actor, officials):
 
     author = actor(make_citizen(kato="113243200"))
     created = create_and_submit(author, addressee="region_akimat", territory="110000000")
-    approved = officials["moderator"].post(f"/api/v1/petitions/{created['id']}/moderation", {"decision": "approve"})
+    approved = officials["moderator"].moderate(created['id'])
     assert approved.status_code == 200, approved.get_json()
     from extensions import db
 

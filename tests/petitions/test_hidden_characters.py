@@ -68,7 +68,7 @@ def _draft(who, title=TITLE, body=BODY):
 
 def _live(author, officials, title=TITLE) -> dict:
     petition = create_and_submit(author, title=title)
-    approved = officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    approved = officials["moderator"].moderate(petition['id'])
     assert approved.status_code == 200
     return petition
 
@@ -162,12 +162,12 @@ def test_every_bidi_control_in_a_rejection_comment_is_refused_on_the_api_and_the
     for name, control in BIDI_CONTROLS.items():
         comment = with_controls("Ұсыныс жоқ.", control)
         with subtests.test(api=name):
-            refused = moderator.post(
-                f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "reject", "reason": "no_proposal", "comment": comment}
-            )
+            refused = moderator.moderate(petition['id'], "reject", reason="no_proposal", comment=comment)
             assert refused.status_code == 422 and "comment" in refused.get_json()["error"]["fields"], refused.get_json()
         with subtests.test(form=name):
-            page = client.post(f"/moderation/{petition['id']}/reject?lang=en", data={"reason": "no_proposal", "comment": comment})
+            fields = {"reason": "no_proposal", "comment": comment}
+            jws = moderator.act("petition.moderate", petition, role="moderator", decision="reject", **fields)
+            page = client.post(f"/moderation/{petition['id']}?lang=en", data={"jws": jws, **fields})
             assert page.status_code == 422 and 'id="comment-error"' in page.get_data(as_text=True)
     state = author.get(f"/api/v1/petitions/{petition['id']}").get_json()
     assert state["state"] == "moderation"
@@ -179,7 +179,7 @@ def test_every_bidi_control_in_an_answer_or_a_place_is_refused_on_the_api_and_th
     from datetime import UTC, datetime, timedelta
 
     petition = create_and_submit(officials["admin"])
-    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    officials["moderator"].moderate(petition['id'])
     for _ in range(3):
         assert sign(client, make_citizen(), petition).status_code == 201
     reviewer = officials["reviewer"]
@@ -189,16 +189,17 @@ def test_every_bidi_control_in_an_answer_or_a_place_is_refused_on_the_api_and_th
         text = with_controls("Көше 2026 жылғы бюджетке енгізілді.", control)
         place = f"Астана, Үкімет үйі, {control}5{control}-қабат"
         with subtests.test(api=name):
-            answer = reviewer.post(f"/api/v1/petitions/{petition['id']}/review",
-                                   {"action": "answer", "decision": "supported", "text": text})
+            answer = reviewer.review(petition['id'], "petition.answer", decision="supported", text=text)
             assert answer.status_code == 422 and "text" in answer.get_json()["error"]["fields"], answer.get_json()
-            where = reviewer.post(f"/api/v1/petitions/{petition['id']}/review",
-                                  {"action": "schedule_discussion", "at": at, "place": place})
+            where = reviewer.review(petition['id'], "petition.discussion", at=at, place=place)
             assert where.status_code == 422 and "place" in where.get_json()["error"]["fields"], where.get_json()
         with subtests.test(form=name):
-            page = client.post(f"/review/{petition['id']}/answer?lang=en", data={"decision": "supported", "text": text})
+            fields = {"decision": "supported", "text": text}
+            jws = reviewer.act("petition.answer", petition, **fields)
+            page = client.post(f"/review/{petition['id']}/answer?lang=en", data={"jws": jws, **fields})
             assert page.status_code == 422 and 'id="text-error"' in page.get_data(as_text=True)
-            page = client.post(f"/review/{petition['id']}/discussion?lang=en", data={"at": "2035-01-15T10:00", "place": place})
+            jws = reviewer.act("petition.discussion", petition, at=at, place=place)
+            page = client.post(f"/review/{petition['id']}/discussion?lang=en", data={"jws": jws, "place": place})
             assert page.status_code == 422 and 'id="place-error"' in page.get_data(as_text=True)
     state = reviewer.get(f"/api/v1/petitions/{petition['id']}").get_json()
     assert state["state"] == "under_review" and state["discussion"] is None and state["answer"] is None

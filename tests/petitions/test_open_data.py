@@ -41,7 +41,7 @@ def test_petition_json_and_exports(app, client, small_thresholds, make_citizen, 
     author = actor(make_citizen())
     petition = create_and_submit(author)
     _validate(petition, "Petition")
-    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    officials["moderator"].moderate(petition['id'])
     signers = [make_citizen(kato=k) for k in ("113243200", "113243100")]
     for citizen in signers:
         assert sign(client, citizen, petition).status_code == 201
@@ -69,7 +69,7 @@ def test_petition_json_and_exports(app, client, small_thresholds, make_citizen, 
 
 def test_count_is_cacheable_with_an_etag(app, client, small_thresholds, make_citizen, actor, officials):
     petition = create_and_submit(actor(make_citizen()))
-    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    officials["moderator"].moderate(petition['id'])
     first = client.get(f"/api/v1/petitions/{petition['id']}/count")
     assert first.headers["Cache-Control"] in ("public, max-age=1", "max-age=1, public")
     again = client.get(f"/api/v1/petitions/{petition['id']}/count", headers={"If-None-Match": first.headers["ETag"]})
@@ -81,7 +81,7 @@ def test_search_finds_kazakh_and_russian_text_whatever_the_case(app, client, sma
     kazakh = create_and_submit(author, title="Ауыл көшесін жөндеу керек")
     russian = create_and_submit(author, title="Отремонтировать дорогу в селе Кенес")
     for petition in (kazakh, russian):
-        officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+        officials["moderator"].moderate(petition['id'])
         for kato in ("113243200", "113243100"):
             assert sign(client, make_citizen(kato=kato), petition).status_code == 201
 
@@ -97,7 +97,7 @@ def test_search_finds_kazakh_and_russian_text_whatever_the_case(app, client, sma
 def test_search_treats_percent_and_underscore_as_letters(app, client, small_thresholds, make_citizen, actor, officials):
     author = actor(make_citizen())
     petition = create_and_submit(author, title="Салық 100% емес, 50% болсын")
-    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    officials["moderator"].moderate(petition['id'])
     for kato in ("113243200", "113243100"):
         sign(client, make_citizen(kato=kato), petition)
     assert client.get("/api/v1/petitions", query_string={"q": "100%"}).get_json()["total"] == 1
@@ -114,7 +114,7 @@ def test_signatures_are_counted_on_the_kazakhstan_day(app, client, small_thresho
     from petitions.queries import signatures_by_day
 
     petition = create_and_submit(actor(make_citizen()))
-    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    officials["moderator"].moderate(petition['id'])
     assert sign(client, make_citizen(), petition).status_code == 201
     # 20:30 UTC on 1 March is 01:30 on 2 March in Kazakhstan.
     db.session.query(Signature).update({"signed_at": datetime(2026, 3, 1, 20, 30, tzinfo=UTC)})

@@ -43,13 +43,14 @@ def test_a_moderator_cannot_moderate_their_own_petition_over_the_api(officials, 
     moderator = officials["moderator"]
     petition = create_and_submit(moderator)
     pid = petition["id"]
+    moderator.citizen.official("moderator")  # issued (and audited) before the count
     before, audited = _row(pid), _audit_rows()
-    for body in ({"decision": "approve"}, {"decision": "reject", "reason": "duplicate", "comment": "Қайталанады."}):
-        refused = moderator.post(f"/api/v1/petitions/{pid}/moderation", body)
+    for fields in ({"decision": "approve"}, {"decision": "reject", "reason": "duplicate", "comment": "Қайталанады."}):
+        refused = moderator.moderate(pid, **fields)
         assert refused.status_code == 403, refused.get_json()
         assert refused.get_json()["error"]["code"] == "forbidden"
     assert _row(pid) == before and _audit_rows() == audited
-    approved = _second(make_citizen, actor, "moderator").post(f"/api/v1/petitions/{pid}/moderation", {"decision": "approve"})
+    approved = _second(make_citizen, actor, "moderator").moderate(pid)
     assert approved.status_code == 200 and approved.get_json()["state"] == "restricted"
 
 
@@ -62,9 +63,10 @@ def test_the_moderation_page_says_why_it_offers_no_decision_on_ones_own_petition
     assert 'id="own-document"' in page and "another moderator decides on it" in page
     assert 'id="approve"' not in page and 'id="reject"' not in page
     assert "another moderator decides on it" in client.get("/moderation?lang=en").get_data(as_text=True)
-    for action, data in (("approve", {}), ("reject", {"reason": "duplicate", "comment": "Қайталанады."})):
-        posted = client.post(f"/moderation/{pid}/{action}?lang=en", data=data)
-        assert posted.status_code == 403, action
+    for fields in ({"decision": "approve"}, {"decision": "reject", "reason": "duplicate", "comment": "Қайталанады."}):
+        jws = moderator.act("petition.moderate", pid, role="moderator", **fields)
+        posted = client.post(f"/moderation/{pid}?lang=en", data={"jws": jws, **fields})
+        assert posted.status_code == 403, fields
         assert "another moderator decides on it" in posted.get_data(as_text=True)
     assert _row(pid) == before
 
@@ -74,7 +76,7 @@ def reviewers_own(small_thresholds, client, officials, make_citizen):
     """A petition to the Government by the Government's reviewer, under review."""
     reviewer = officials["reviewer"]
     petition = create_and_submit(reviewer)
-    assert officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"}).status_code == 200
+    assert officials["moderator"].moderate(petition['id']).status_code == 200
     for _ in range(3):
         assert sign(client, make_citizen(), petition).status_code == 201
     assert _row(petition["id"])[0] == "under_review"
@@ -83,20 +85,18 @@ def reviewers_own(small_thresholds, client, officials, make_citizen):
 
 def test_a_reviewer_cannot_schedule_or_answer_their_own_petition_over_the_api(reviewers_own, officials, make_citizen, actor):
     reviewer = officials["reviewer"]
+    reviewer.citizen.official("reviewer")  # issued (and audited) before the count
     before, audited = _row(reviewers_own), _audit_rows()
     at = (datetime.now(UTC) + timedelta(days=5)).isoformat()
-    for body in (
-        {"action": "schedule_discussion", "at": at, "place": "Астана, Үкімет үйі"},
-        {"action": "answer", "decision": "supported", "text": "Өз петициямды өзім қолдаймын, әрине."},
+    for purpose, fields in (
+        ("petition.discussion", {"at": at, "place": "Астана, Үкімет үйі"}),
+        ("petition.answer", {"decision": "supported", "text": "Өз петициямды өзім қолдаймын, әрине."}),
     ):
-        refused = reviewer.post(f"/api/v1/petitions/{reviewers_own}/review", body)
+        refused = reviewer.review(reviewers_own, purpose, **fields)
         assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden", refused.get_json()
     assert _row(reviewers_own) == before and _audit_rows() == audited
     other = _second(make_citizen, actor, "reviewer", "government")
-    answered = other.post(
-        f"/api/v1/petitions/{reviewers_own}/review",
-        {"action": "answer", "decision": "not_supported", "text": "Бюджетте бұл мақсатқа қаражат қарастырылмаған."},
-    )
+    answered = other.review(reviewers_own, "petition.answer", decision="not_supported", text="Бюджетте бұл мақсатқа қаражат қарастырылмаған.")
     assert answered.status_code == 200, answered.get_json()
 
 
@@ -107,11 +107,13 @@ def test_the_review_page_says_why_it_offers_no_action_on_ones_own_petition(clien
     assert 'id="own-document"' in page and "another reviewer of the body answers it" in page
     assert 'id="schedule"' not in page and 'id="publish-answer"' not in page
     at = (datetime.now(UTC) + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
-    for action, data in (
-        ("discussion", {"at": at, "place": "Астана"}),
-        ("answer", {"decision": "supported", "text": "Өз петициямды өзім қолдаймын, әрине."}),
+    reviewer = officials["reviewer"]
+    for action, purpose, fields in (
+        ("discussion", "petition.discussion", {"at": at + ":00+05:00", "place": "Астана"}),
+        ("answer", "petition.answer", {"decision": "supported", "text": "Өз петициямды өзім қолдаймын, әрине."}),
     ):
-        posted = client.post(f"/review/{reviewers_own}/{action}?lang=en", data=data)
+        jws = reviewer.act(purpose, reviewers_own, **fields)
+        posted = client.post(f"/review/{reviewers_own}/{action}?lang=en", data={"jws": jws, **fields})
         assert posted.status_code == 403, action
         assert "another reviewer of the body answers it" in posted.get_data(as_text=True)
     assert _row(reviewers_own) == before

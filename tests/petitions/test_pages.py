@@ -76,7 +76,8 @@ def test_official_pages_refuse_citizens_and_strangers(client, author, officials)
     for path in ("/moderation", f"/moderation/{petition['id']}", "/review", "/statistics"):
         expected = 200 if path == "/statistics" else 403
         assert client.get(path).status_code == expected, path
-    assert client.post(f"/moderation/{petition['id']}/approve").status_code == 403
+    jws = officials["moderator"].act("petition.moderate", petition, role="moderator", decision="approve")
+    assert client.post(f"/moderation/{petition['id']}", data={"jws": jws}).status_code == 403
     assert state_of(petition["id"]) == "moderation"
 
 
@@ -88,24 +89,42 @@ def test_moderator_sees_the_queue_with_working_days_left_and_approves(client, au
     assert re.search(r"\d+ working days? left", queue)
     page = client.get(f"/moderation/{petition['id']}?lang=en")
     assert page.status_code == 200
-    assert "The matter is outside the addressee" in page.get_data(as_text=True)  # the reason list
-    response = client.post(f"/moderation/{petition['id']}/approve")
+    html = page.get_data(as_text=True)
+    assert "The matter is outside the addressee" in html  # the reason list
+    assert 'data-act-purpose="petition.moderate"' in html and 'id="official-key-file"' in html  # signed in the browser
+    unsigned = client.post(f"/moderation/{petition['id']}?lang=en")
+    assert unsigned.status_code == 422 and state_of(petition["id"]) == "moderation"
+    jws = officials["moderator"].act("petition.moderate", petition, role="moderator", decision="approve")
+    response = client.post(f"/moderation/{petition['id']}", data={"jws": jws})
     assert response.status_code == 302 and response.headers["Location"].endswith("/moderation")
     assert state_of(petition["id"]) == "restricted"
     # A second decision is refused: the petition is no longer in moderation.
-    assert client.post(f"/moderation/{petition['id']}/approve").status_code == 409
+    again = officials["moderator"].act("petition.moderate", petition, role="moderator", decision="approve")
+    assert client.post(f"/moderation/{petition['id']}", data={"jws": again}).status_code == 409
+    page = client.get(f"/petitions/{petition['id']}?lang=en").get_data(as_text=True)
+    assert "Signed decisions" in page and "Moderation decision" in page and jws in page
 
 
 def test_rejection_needs_a_comment_and_shows_the_published_reason(client, author, officials):
     petition = create_and_submit(author)
     sign_in_page(client, officials["moderator"].citizen)
-    missing = client.post(f"/moderation/{petition['id']}/reject?lang=en", data={"reason": "duplicate", "comment": ""})
+    moderator = officials["moderator"]
+
+    def reject(**fields):
+        return moderator.act("petition.moderate", petition, role="moderator", decision="reject", **fields)
+
+    missing = client.post(f"/moderation/{petition['id']}?lang=en",
+                          data={"jws": reject(reason="duplicate", comment=""), "reason": "duplicate", "comment": ""})
     assert missing.status_code == 422
     assert "Explain the decision to the author." in missing.get_data(as_text=True)
     assert state_of(petition["id"]) == "moderation"
-    done = client.post(
-        f"/moderation/{petition['id']}/reject", data={"reason": "duplicate", "comment": "Бұл мәселе бойынша петиция бар."}
-    )
+    # the form's fields are what the browser signed: the server reads the decision from the act alone
+    unsigned = client.post(f"/moderation/{petition['id']}?lang=en",
+                           data={"jws": reject(reason="duplicate"), "reason": "duplicate", "comment": "Бар."})
+    assert unsigned.status_code == 422 and state_of(petition["id"]) == "moderation"
+    comment = "Бұл мәселе бойынша петиция бар."
+    done = client.post(f"/moderation/{petition['id']}",
+                       data={"jws": reject(reason="duplicate", comment=comment), "reason": "other", "comment": "x"})
     assert done.status_code == 302
     page = client.get(f"/petitions/{petition['id']}?lang=en").get_data(as_text=True)
     assert "A petition on the same matter is already collecting signatures" in page
@@ -180,7 +199,7 @@ def test_submit_needs_the_confirmation_and_the_authors_signature(client, author)
 
 def test_restricted_petition_is_reachable_by_link_but_not_listed(client, author, officials, small_thresholds, make_citizen):
     petition = create_and_submit(author)
-    approved = officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    approved = officials["moderator"].moderate(petition['id'])
     assert approved.status_code == 200, approved.get_json()
     assert TITLE not in client.get("/petitions").get_data(as_text=True)
     page = client.get(f"/petitions/{petition['id']}?lang=en").get_data(as_text=True)
@@ -196,7 +215,7 @@ def test_restricted_petition_is_reachable_by_link_but_not_listed(client, author,
 def test_petition_page_shows_charts_signers_and_never_an_iin(client, author, officials, small_thresholds, make_citizen):
     small_thresholds.config["PETITION_MIN_CELL"] = 1  # three signers draw the charts; merging is test_small_cells'
     petition = create_and_submit(author)
-    approved = officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    approved = officials["moderator"].moderate(petition['id'])
     assert approved.status_code == 200, approved.get_json()
     signers = [make_citizen(kato="710000000", given_name="Айгерім", surname="Сейтқалиева") for _ in range(3)]
     for citizen in signers:
@@ -218,7 +237,7 @@ def test_reviewer_of_another_body_is_refused_and_the_answer_is_published(client,
 
     petition = create_and_submit(author)
     pid = petition["id"]
-    officials["moderator"].post(f"/api/v1/petitions/{pid}/moderation", {"decision": "approve"})
+    officials["moderator"].moderate(pid)
     for _ in range(3):
         sign(client, make_citizen(kato="710000000"), petition)
     sign_in_page(client, officials["reviewer_astana"].citizen)
@@ -227,25 +246,33 @@ def test_reviewer_of_another_body_is_refused_and_the_answer_is_published(client,
 
     sign_in_page(client, officials["reviewer"].citizen)
     assert TITLE in client.get("/review").get_data(as_text=True)
+    reviewer = officials["reviewer"]
+
+    def signed_post(path, purpose, **fields):
+        return client.post(path, data={"jws": reviewer.act(purpose, pid, **fields), **fields})
+
     soon = (datetime.now(UTC) + timedelta(days=30)).date()
-    scheduled = client.post(f"/review/{pid}/discussion", data={"at": f"{soon}T10:00", "place": "Астана, Үкімет үйі"})
+    # the browser signs the Astana wall-clock time it was given, with the +05:00 it is in (act-sign.js)
+    scheduled = signed_post(f"/review/{pid}/discussion", "petition.discussion", at=f"{soon}T10:00:00+05:00",
+                            place="Астана, Үкімет үйі")
     assert scheduled.status_code == 302
     db.session.expire_all()
     # Typed as Astana time (UTC+5), stored as the instant.
     assert db.session.get(Petition, pid).discussion_at == datetime(soon.year, soon.month, soon.day, 5, 0, tzinfo=UTC)
-    past = client.post(f"/review/{pid}/discussion?lang=en", data={"at": "2001-01-15T10:00", "place": "Астана"})
+    past = signed_post(f"/review/{pid}/discussion?lang=en", "petition.discussion", at="2001-01-15T10:00:00+05:00",
+                       place="Астана")
     assert past.status_code == 422 and "Enter a date and time in the future, at most a year ahead." in past.get_data(as_text=True)
 
-    short = client.post(f"/review/{pid}/answer?lang=en", data={"decision": "supported", "text": "Ok"})
+    short = signed_post(f"/review/{pid}/answer?lang=en", "petition.answer", decision="supported", text="Ok")
     assert short.status_code == 422
-    answered = client.post(
-        f"/review/{pid}/answer", data={"decision": "partly_supported", "text": "Көше 2026 жылғы бюджетке енгізілді."}
-    )
+    answered = signed_post(f"/review/{pid}/answer", "petition.answer", decision="partly_supported",
+                           text="Көше 2026 жылғы бюджетке енгізілді.")
     assert answered.status_code == 302
     sign_out_page(client)
     html = client.get(f"/petitions/{pid}?lang=en").get_data(as_text=True)
     assert "Partly supported" in html and "Көше 2026 жылғы бюджетке енгізілді." in html
     assert "Public discussion" in html and "Answer published" in html
+    assert "Signed decisions" in html and "Public discussion scheduled" in html and "Reviewer" in html
     stats = client.get("/statistics?lang=en").get_data(as_text=True)
     assert "Government of the Republic of Kazakhstan" in stats and "100%" in stats
 
@@ -270,7 +297,7 @@ def test_script_and_html_in_a_petition_are_rendered_inert(client, author, offici
     assert author.post(f"/api/v1/petitions/{petition['id']}/submit", {"jws": author.sign_doc("petition.submit", doc)}).status_code == 200
     sign_in_page(client, officials["moderator"].citizen)
     queue = client.get("/moderation").get_data(as_text=True)
-    approved = officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    approved = officials["moderator"].moderate(petition['id'])
     assert approved.status_code == 200, approved.get_json()
     pages = [queue, client.get(f"/petitions/{petition['id']}").get_data(as_text=True)]
     for html in pages:

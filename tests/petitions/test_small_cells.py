@@ -47,7 +47,7 @@ def public_petition(regions, make_citizen, actor, officials):
 
     def make(signatures: dict[str, int]) -> dict:
         petition = create_and_submit(actor(make_citizen(kato="710000000")))
-        assert officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"}).status_code == 200
+        assert officials["moderator"].moderate(petition['id']).status_code == 200
         PETITION.move(db.session.get(Petition, petition["id"]), "open")
         for region, n in signatures.items():
             day = DAYS[region]

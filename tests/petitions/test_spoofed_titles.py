@@ -122,7 +122,7 @@ LOOK_ALIKES = {
 def live(author, officials):
     """A petition approved by the moderator (restricted: one can join it by its link)."""
     petition = create_and_submit(author, title=TITLE)
-    assert officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"}).status_code == 200
+    assert officials["moderator"].moderate(petition['id']).status_code == 200
     return petition
 
 
@@ -158,9 +158,7 @@ def test_the_submit_page_and_the_moderator_show_the_look_alike_with_a_link(clien
 
 def test_a_rejected_look_alike_is_not_offered(author, officials, make_citizen, actor):
     petition = create_and_submit(author, title=TITLE)
-    rejected = officials["moderator"].post(
-        f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "reject", "reason": "no_proposal", "comment": "Ұсыныс жоқ."}
-    )
+    rejected = officials["moderator"].moderate(petition['id'], "reject", reason="no_proposal", comment="Ұсыныс жоқ.")
     assert rejected.status_code == 200
     draft = _draft(actor(make_citizen(kato="113243200")), title=TITLE.upper()).get_json()
     assert draft["similar"] == []
@@ -172,16 +170,14 @@ def test_an_answer_or_a_place_with_direction_controls_is_refused(small_threshold
     from tests.petitions.conftest import sign
 
     petition = create_and_submit(officials["admin"])
-    officials["moderator"].post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"})
+    officials["moderator"].moderate(petition['id'])
     for _ in range(3):
         assert sign(client, make_citizen(), petition).status_code == 201
     at = (datetime.now(UTC) + timedelta(days=5)).isoformat()
     reviewer = officials["reviewer"]
-    place = reviewer.post(f"/api/v1/petitions/{petition['id']}/review",
-                          {"action": "schedule_discussion", "at": at, "place": "Астана\u200b\u202e"})
+    place = reviewer.review(petition['id'], "petition.discussion", at=at, place="Астана\u200b\u202e")
     assert place.status_code == 422 and "place" in place.get_json()["error"]["fields"]
-    answer = reviewer.post(f"/api/v1/petitions/{petition['id']}/review",
-                           {"action": "answer", "decision": "supported", "text": "Қолдаймыз: \u202eжоқ емес, бар\u202c деп оқыңыз."})
+    answer = reviewer.review(petition['id'], "petition.answer", decision="supported", text="Қолдаймыз: \u202eжоқ емес, бар\u202c деп оқыңыз.")
     assert answer.status_code == 422 and "text" in answer.get_json()["error"]["fields"]
     state = reviewer.get(f"/api/v1/petitions/{petition['id']}").get_json()
     assert state["state"] == "under_review" and state["discussion"] is None and state["answer"] is None

@@ -176,6 +176,12 @@ def signed(citizen: Citizen, purpose: str, petition: Petition, at: datetime | No
     return citizen.jws({"purpose": purpose, "iat": iat, "doc": doc or petition.signed_doc()})
 
 
+def act(official: Citizen, purpose: str, petition: Petition, when: datetime | None = None, **fields) -> str:
+    """An official act on the petition, signed with the official's certificate (API.md "Official acts")."""
+    iat = int((when or datetime.now(UTC)).timestamp())
+    return official.act(purpose, petition.signed_doc(), iat=iat, **fields)
+
+
 @pytest.fixture(scope="session")
 def ca_2024(tmp_path_factory):
     """A simulated NCA made on 1 June 2024, so keys can be issued (and used) at pinned instants."""
@@ -203,6 +209,21 @@ def keys_at(app, ca_2024):
         )
 
     return issue
+
+
+def official_at(iin: str, at: datetime, role: str | None = None):
+    """The official certificate of a person's role grant, valid from just before `at` (under the CA
+    keys_at installed), as `flask eds issue-official` issues one: for acts at pinned instants."""
+    from auth import services
+    from auth.models import Person
+    from extensions import db
+    from tests.conftest import OfficialKeys
+
+    issued = services.issue_official_key_set(
+        db.session.get(Person, iin), services.official_grant(iin, role), "ec", at - timedelta(minutes=5))
+    db.session.commit()
+    return OfficialKeys(key=issued.key.key_pem, cert=issued.key.cert_pem, staff_serial=issued.staff_serial,
+                        chain=[pem_to_b64_der(b) for b in _pem_blocks(issued.chain_pem)])
 
 
 # --- the table ------------------------------------------------------------------------------------
@@ -251,22 +272,22 @@ def _perform(action: str, petition: Petition, people: dict, users: dict, now: da
     elif action == "submit":
         services.submit(petition, users["author"], signed(people["author"], "petition.submit", petition, now), now)
     elif action == "approve":
-        services.moderate(petition, users["moderator"], decision="approve", reason=None, comment=None, now=now)
+        services.moderate(petition, users["moderator"], act(people["moderator"], "petition.moderate", petition, now,
+                                                            decision="approve"), now)
     elif action == "reject":
-        services.moderate(
-            petition, users["moderator"], decision="reject", reason="duplicate", comment="Бұндай петиция бар", now=now
-        )
+        services.moderate(petition, users["moderator"], act(people["moderator"], "petition.moderate", petition, now,
+                                                            decision="reject", reason="duplicate",
+                                                            comment="Бұндай петиция бар"), now)
     elif action == "sign":
         signing.sign(petition, signed(people["signer"], "petition.sign", petition, now), now)
     elif action == "schedule_discussion":
-        services.schedule_discussion(
-            petition, users["reviewer"], at=(now + timedelta(days=7)).isoformat(), place="Астана, Үкімет үйі", now=now
-        )
+        services.schedule_discussion(petition, users["reviewer"], act(
+            people["reviewer"], "petition.discussion", petition, now, at=(now + timedelta(days=7)).isoformat(),
+            place="Астана, Үкімет үйі"), now)
     elif action == "answer":
-        services.answer(
-            petition, users["reviewer"], decision="not_supported", text="Бюджетте қаражат жоқ, келесі жылы қаралады.",
-            now=now,
-        )
+        services.answer(petition, users["reviewer"], act(
+            people["reviewer"], "petition.answer", petition, now, decision="not_supported",
+            text="Бюджетте қаражат жоқ, келесі жылы қаралады."), now)
     else:  # pragma: no cover
         raise AssertionError(action)
 
@@ -368,9 +389,9 @@ def test_moderating_twice_is_409_and_the_second_decision_changes_nothing(app, of
         "reject": {"decision": "reject", "reason": "no_proposal", "comment": "Ұсыныс жоқ"},
     }
     moderator = officials["moderator"]
-    assert moderator.post(f"/api/v1/petitions/{petition.id}/moderation", decisions[first]).status_code == 200
+    assert moderator.moderate(petition, **decisions[first]).status_code == 200
     before = snapshot(petition.id)
-    again = moderator.post(f"/api/v1/petitions/{petition.id}/moderation", decisions[second])
+    again = moderator.moderate(petition, **decisions[second])
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "wrong_state"
     assert snapshot(petition.id) == before
 
@@ -380,11 +401,11 @@ def test_review_after_the_answer_and_a_second_submission_are_409(app, officials,
     petition = make_petition("answered", author.citizen.iin, datetime.now(UTC))
     reviewer = officials["reviewer"]
     before = snapshot(petition.id)
-    for body in (
-        {"action": "answer", "decision": "supported", "text": "Екінші жауап жазуға болмайды, бұл тексеріс."},
-        {"action": "schedule_discussion", "at": (datetime.now(UTC) + timedelta(days=3)).isoformat(), "place": "Астана"},
+    for purpose, fields in (
+        ("petition.answer", {"decision": "supported", "text": "Екінші жауап жазуға болмайды, бұл тексеріс."}),
+        ("petition.discussion", {"at": (datetime.now(UTC) + timedelta(days=3)).isoformat(), "place": "Астана"}),
     ):
-        response = reviewer.post(f"/api/v1/petitions/{petition.id}/review", body)
+        response = reviewer.review(petition, purpose, **fields)
         assert response.status_code == 409 and response.get_json()["error"]["code"] == "wrong_state"
     assert snapshot(petition.id) == before
 

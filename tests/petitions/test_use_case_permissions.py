@@ -4,6 +4,7 @@ refused with `forbidden` and leave nothing written; the right official's act goe
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,14 +42,31 @@ def people(app, make_citizen):
         "bodiless_reviewer": (("reviewer", ASTANA, None),),
         "wildcard_reviewer": (("reviewer", None, None),),
     }
-    users = {}
+    users = People()
     for name, held in grants.items():
         citizen = make_citizen(kato=ASTANA)
         for role, scope, body in held:
             db.session.add(RoleGrant(iin=citizen.iin, role=role, scope=scope, body=body, granted_at=now))
         users[name] = account_for(citizen.iin, now)
+        users.citizens[name] = citizen
     db.session.commit()
     return users
+
+
+class People(dict):
+    """Accounts by name; `citizens` holds their keys. `act` is the act each would sign: with their
+    official certificate when their grant can have one, else with what they hold (their SIGN key)."""
+
+    def __init__(self):
+        super().__init__()
+        self.citizens = {}
+
+    def act(self, name: str, purpose: str, petition, **fields) -> str:
+        citizen, doc = self.citizens[name], petition.signed_doc()
+        try:
+            return citizen.act(purpose, doc, **fields)
+        except DomainError:  # no grant of a shape an official certificate is issued for
+            return citizen.jws({"purpose": purpose, "iat": int(time.time()), "doc": doc, **fields})
 
 
 def audit_entries() -> int:
@@ -75,16 +93,15 @@ def test_only_a_moderator_moderates(app, people):
     now = datetime.now(UTC)
     petition = make_petition("moderation", people["author"].iin, now)
 
-    def moderate(user, decision="approve"):
-        return lambda: services.moderate(
-            petition, user, decision=decision, reason="duplicate" if decision == "reject" else None,
-            comment="Бұндай петиция бар" if decision == "reject" else None, now=now,
-        )
+    def moderate(name, decision="approve"):
+        fields = {"reason": "duplicate", "comment": "Бұндай петиция бар"} if decision == "reject" else {}
+        jws = people.act(name, "petition.moderate", petition, decision=decision, **fields)
+        return lambda: services.moderate(petition, people[name], jws, now)
 
     for name in ("citizen", "admin", "government_reviewer", "budget_officer", "city_moderator"):
         for decision in ("approve", "reject"):
-            refused_and_untouched(moderate(people[name], decision), petition.id)
-    moderate(people["moderator"])()
+            refused_and_untouched(moderate(name, decision), petition.id)
+    moderate("moderator")()
     assert petition.state == "restricted"
 
 
@@ -95,22 +112,22 @@ def test_only_a_reviewer_of_exactly_the_petitions_body_reviews_it(app, people, a
     now = datetime.now(UTC)
     petition = make_petition("under_review", people["author"].iin, now, addressee="city_maslikhat", territory=ASTANA)
 
-    def review(user):
+    def review(name):
         if act == "schedule_discussion":
-            return lambda: services.schedule_discussion(
-                petition, user, at=(now + timedelta(days=7)).isoformat(), place="Астана, мәслихат үйі", now=now
-            )
-        return lambda: services.answer(
-            petition, user, decision="partly_supported", text="Саябақ келесі жылдың бюджетіне енгізіледі.", now=now
-        )
+            jws = people.act(name, "petition.discussion", petition, at=(now + timedelta(days=7)).isoformat(),
+                             place="Астана, мәслихат үйі")
+            return lambda: services.schedule_discussion(petition, people[name], jws, now)
+        jws = people.act(name, "petition.answer", petition, decision="partly_supported",
+                         text="Саябақ келесі жылдың бюджетіне енгізіледі.")
+        return lambda: services.answer(petition, people[name], jws, now)
 
     for name in (
         "citizen", "moderator", "admin", "budget_officer",  # another role
         "akimat_reviewer", "almaty_maslikhat_reviewer", "government_reviewer",  # another body
         "bodiless_reviewer", "wildcard_reviewer",  # a grant of the wrong shape
     ):
-        refused_and_untouched(review(people[name]), petition.id)
-    review(people["maslikhat_reviewer"])()
+        refused_and_untouched(review(name), petition.id)
+    review("maslikhat_reviewer")()
     if act == "schedule_discussion":
         assert petition.discussion_place == "Астана, мәслихат үйі"
     else:
@@ -122,10 +139,12 @@ def test_the_governments_reviewer_answers_only_the_government(app, people):
 
     now = datetime.now(UTC)
     petition = make_petition("under_review", people["author"].iin, now)
-    answer = lambda user: lambda: services.answer(  # noqa: E731 - one line per actor below
-        petition, user, decision="not_supported", text="Бюджетте қаражат жоқ, келесі жылы қаралады.", now=now
-    )
+    def answer(name):
+        jws = people.act(name, "petition.answer", petition, decision="not_supported",
+                         text="Бюджетте қаражат жоқ, келесі жылы қаралады.")
+        return lambda: services.answer(petition, people[name], jws, now)
+
     for name in ("akimat_reviewer", "maslikhat_reviewer", "moderator"):
-        refused_and_untouched(answer(people[name]), petition.id)
-    answer(people["government_reviewer"])()
+        refused_and_untouched(answer(name), petition.id)
+    answer("government_reviewer")()
     assert petition.state == "answered"

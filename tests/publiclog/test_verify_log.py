@@ -148,7 +148,7 @@ def live(app, client, make_citizen, server):
     public = create_and_submit(author, title="Ауыл көшесін жөндеу керек")
     restricted = create_and_submit(author, title="Мектепке жаңа автобус керек")
     for petition in (public, restricted):
-        assert moderating.post(f"/api/v1/petitions/{petition['id']}/moderation", {"decision": "approve"}).status_code == 200
+        assert moderating.moderate(petition['id']).status_code == 200
     signers = [make_citizen(kato="113243200") for _ in range(4)]
     for signer in signers[:3]:
         assert sign(client, signer, public).status_code == 201
@@ -204,19 +204,20 @@ def test_a_good_log_passes_and_its_root_can_be_pinned(live, tmp_path):
     done = run_tool(live["url"], "--state", str(state), "--root-sha256", root_fingerprint())
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "OK"
-    assert "6 entries" in done.stdout and "3 signature" not in done.stdout  # 4 signatures, 2 ballots
-    assert "2 ballot, 4 signature" in done.stdout
+    # the two approvals and the two screenings (official acts), 4 signatures, 2 ballots
+    assert "10 entries" in done.stdout and "3 signature" not in done.stdout
+    assert "4 act, 2 ballot, 4 signature" in done.stdout
     assert "(pinned)" in done.stdout
     saved = json.loads(state.read_text())
-    assert saved["tree_size"] == 6
+    assert saved["tree_size"] == 10
 
     # The log grows; the next run proves the head it saved is a prefix of the new one.
     assert sign(live["client"], live["make_citizen"](kato="113243200"), {"id": live["public"], **_digest(live)}).status_code == 201
     log_everything()
     again = run_tool(live["url"], "--state", str(state))
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "consistent with the head of 6 entries" in again.stdout
-    assert json.loads(state.read_text())["tree_size"] == 7
+    assert "consistent with the head of 10 entries" in again.stdout
+    assert json.loads(state.read_text())["tree_size"] == 11
 
 
 def _digest(live) -> dict:
@@ -244,10 +245,10 @@ def test_an_unreachable_server_is_exit_2_not_a_verdict(live):
 
 @pg
 def test_an_entry_changed_in_the_database_is_named(live):
-    sql("UPDATE log_entry SET entry = replace(entry, '\"kind\":\"ballot\"', '\"kind\":\"act\"') WHERE idx = 4")
+    sql("UPDATE log_entry SET entry = replace(entry, '\"kind\":\"ballot\"', '\"kind\":\"act\"') WHERE idx = 8")  # the first ballot
     done = run_tool(live["url"])
     assert done.returncode == 1
-    assert failure_line(done) == "FAIL: entry 4: leaf_hash is not SHA-256(0x00 || entry)"
+    assert failure_line(done) == "FAIL: entry 8: leaf_hash is not SHA-256(0x00 || entry)"
 
 
 @pg
@@ -256,13 +257,13 @@ def test_an_entry_changed_with_its_leaf_hash_breaks_the_root(live):
     from publiclog import merkle
     from publiclog.models import LogEntry
 
-    row = db.session.scalar(select(LogEntry).where(LogEntry.idx == 1))
+    row = db.session.scalar(select(LogEntry).where(LogEntry.idx == 3))
     changed = canonical({**json.loads(row.entry), "at": "2020-01-01T00:00:00Z"})  # a signature back-dated
     row.entry, row.leaf_hash = changed, merkle.leaf_hash(changed.encode())
     db.session.commit()
     done = run_tool(live["url"])
     assert done.returncode == 1
-    assert "the Merkle root of entries 0..5 is not the signed root" in failure_line(done)
+    assert "the Merkle root of entries 0..9 is not the signed root" in failure_line(done)
 
 
 @pg
@@ -278,14 +279,14 @@ def test_an_entry_with_an_iin_in_it_is_personal_data(live, plant):
 
     # what an IIN looks like, though no one's: the test's own run must not publish a real one
     digits = "870412300157"
-    row = db.session.scalar(select(LogEntry).where(LogEntry.idx == 0))
+    row = db.session.scalar(select(LogEntry).where(LogEntry.idx == 2))  # the first signature (0, 1: approvals)
     changed = plant(row.entry, digits)
     assert changed != row.entry
     row.entry, row.leaf_hash = changed, merkle.leaf_hash(changed.encode())
     db.session.commit()
     done = run_tool(live["url"])
     assert done.returncode == 1
-    assert failure_line(done) == "FAIL: entry 0: holds a 12-digit number (what an IIN looks like)"
+    assert failure_line(done) == "FAIL: entry 2: holds a 12-digit number (what an IIN looks like)"
     assert digits not in done.stdout + done.stderr  # named, never repeated
 
 
@@ -440,10 +441,10 @@ def test_history_rewritten_after_the_last_run_fails_the_consistency_check(live, 
     line = failure_line(done)
     assert "since the last run" in line
     if grow:
-        assert "the head of 6 entries is not a prefix of the head of 7: history was rewritten" in line
+        assert "the head of 10 entries is not a prefix of the head of 11: history was rewritten" in line
     else:
-        assert "the tree of 6 entries has another root now" in line
-    assert json.loads(state.read_text())["tree_size"] == 6  # a failed check does not move the saved head
+        assert "the tree of 10 entries has another root now" in line
+    assert json.loads(state.read_text())["tree_size"] == 10  # a failed check does not move the saved head
 
 
 @pg
@@ -452,7 +453,7 @@ def test_a_state_file_ahead_of_the_log_means_it_shrank(live, tmp_path):
     state.write_text(json.dumps({"base_url": live["url"], "tree_size": 60, "root_hash": "ab" * 32}))
     done = run_tool(live["url"], "--state", str(state))
     assert done.returncode == 1
-    assert "the log shrank from 60 to 6 entries" in failure_line(done)
+    assert "the log shrank from 60 to 10 entries" in failure_line(done)
 
 
 # (d) a published count that is not the log's

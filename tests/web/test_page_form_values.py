@@ -8,7 +8,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.budgeting.conftest import DISTRICT, VILLAGE_1, VILLAGE_2, eligible_projects, move_to, proposal_body, user_of
+from tests.budgeting.conftest import (
+    DISTRICT,
+    VILLAGE_1,
+    VILLAGE_2,
+    eligible_projects,
+    implementation_jws,
+    move_to,
+    paper_jws,
+    proposal_body,
+    screen_jws,
+    user_of,
+)
 from tests.budgeting.conftest import make_cycle as budget_cycle_fixture
 from tests.petitions.conftest import BODY
 from tests.petitions.test_pages import sign_in_page
@@ -28,6 +39,7 @@ def scene(app, client, make_citizen, make_cycle):
     from auth import services
     from budgeting import services as budget
     from budgeting.lifecycle import PROPOSAL
+    from budgeting.models import Proposal
     from extensions import db
 
     now = datetime.now(UTC)
@@ -57,7 +69,17 @@ def scene(app, client, make_citizen, make_cycle):
     on_ballot = eligible_projects(voting, other, officer, [200_000])
     move_to(voting, "voting")
 
+    poster.official("budget_officer", DISTRICT)
+    poster.official("secretary", DISTRICT)
+    funded_doc = db.session.get(Proposal, funded).signed_doc()
     soon = (now + timedelta(days=30)).strftime("%Y-%m-%dT10:00")
+
+    def act(petition, purpose, role, **fields):
+        return poster.act(purpose, petition.signed_doc(), role=role, **fields)
+
+    reject = {"decision": "reject", "reason": "duplicate", "comment": "Мұндай петиция бар."}
+    place = "Әкімдік, мәжіліс залы"
+    answer = {"decision": "supported", "text": "Ұсыныс қолдау тапты, жоспарға енді."}
     year = now.year
     sign_in_page(client, poster)
     return {
@@ -66,20 +88,28 @@ def scene(app, client, make_citizen, make_cycle):
         "edit_petition": (f"/petitions/{draft.id}/edit", {"title": "Ауыл көшесін жөндеу керек!", "body": BODY,
                                                           "language": "ru"}),
         "submit_petition": (f"/petitions/{draft.id}/submit", {"confirm": "y", "jws": "a.b.c"}),
-        "reject": (f"/moderation/{moderated.id}/reject", {"reason": "duplicate", "comment": "Мұндай петиция бар."}),
-        "discussion": (f"/review/{reviewed.id}/discussion", {"at": soon, "place": "Әкімдік, мәжіліс залы"}),
-        "answer": (f"/review/{reviewed.id}/answer", {"decision": "supported", "text": "Ұсыныс қолдау тапты, жоспарға енді."}),
+        # an official's page posts the act the browser signed, with the fields it signed (static/js/act-sign.js)
+        "reject": (f"/moderation/{moderated.id}", {"jws": act(moderated, "petition.moderate", "moderator", **reject),
+                                                   **reject}),
+        "discussion": (f"/review/{reviewed.id}/discussion",
+                       {"jws": act(reviewed, "petition.discussion", "reviewer", at=soon + ":00+05:00", place=place),
+                        "at": soon, "place": place}),
+        "answer": (f"/review/{reviewed.id}/answer", {"jws": act(reviewed, "petition.answer", "reviewer", **answer),
+                                                     **answer}),
         "new_cycle": ("/budget/new", {"kato": DISTRICT, "year": str(year + 4), "amount": "5000000", "ballot": "approval",
                                       "rule": "greedy", "min_choices": "", "max_choices": "",
                                       "proposals_open": f"{year + 4}-03-01T09:00", "proposals_close": f"{year + 4}-03-31T18:00",
                                       "voting_open": f"{year + 4}-04-10T09:00", "voting_close": f"{year + 4}-04-20T20:00"}),
         "propose": (f"/budget/{proposing.id}/propose", {"title": "Көше жарығы", "description": proposal_body()["description"],
                                                         "category": "lighting", "settlement": VILLAGE_1, "cost": "300000"}),
+        # the officials' acts: the decision is in the signed JWS, the fields beside it are never read
         "screen": (f"/budget/proposals/{submitted.id}/screening",
-                   {f"p{submitted.id}-decision": "eligible", f"p{submitted.id}-cost": "250000", f"p{submitted.id}-reason": ""}),
+                   {"cost": "250000", "jws": screen_jws(poster, submitted.signed_doc(), cost=250_000)}),
         "implementation": (f"/budget/proposals/{funded}/implementation",
-                           {f"p{funded}-status": "in_progress", f"p{funded}-spent": "1000"}),
-        "paper": (f"/budget/{voting.id}/paper", {"iin": other.iin, "projects": [str(i) for i in on_ballot]}),
+                           {"status": "in_progress", "spent": "1000",
+                            "jws": implementation_jws(poster, funded_doc, "in_progress", 1000)}),
+        "paper": (f"/budget/{voting.id}/paper", {"projects": [str(i) for i in on_ballot],
+                                                "jws": paper_jws(poster, voting.id, other.iin, on_ballot)}),
         "calendar": ("/admin/calendar", {"day": f"{year + 1}-05-08", "kind": "off", "note": "Decree No. 1"}),
         "calendar_remove": ("/admin/calendar/remove", {"day": f"{year + 1}-05-08"}),
         "account": ("/account", {"email": "aigerim@example.kz"}),
