@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# make test runs pytest in this many processes (pytest-xdist), each file's tests in one of them;
+# most tests wait on a database, a server or a browser, so two keep both cores of the machine busy
+TEST_WORKERS ?= 2
 
 .PHONY: demo test audit bench lint translations extract-messages install install-dev install-bench browser clean
 
@@ -53,7 +56,7 @@ browser:
 test: install-dev browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m tools.dependency_audit
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Known vulnerabilities in the pinned requirements (pip-audit; tools/dependency_audit.py says how
 # it is read). Part of `make test`; run it on its own at least weekly, as advisories appear without

@@ -386,10 +386,22 @@ def pytest_sessionfinish(session, exitstatus):
     from tests import privacy_guard
 
     privacy_guard.scan_all()  # the output of processes the tests started, still unscanned
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker (make test runs two): the controller reports
+        workeroutput["privacy_findings"] = sorted(set(privacy_guard.FINDINGS))
+        return
     if privacy_guard.FINDINGS:
         report = "\n".join(sorted(set(privacy_guard.FINDINGS)))
         print(f"\n\nAn IIN appeared where it must not (tests/privacy_guard.py):\n{report}")
         session.exitstatus = 1
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """On the xdist controller: a worker's findings count as if found here (pytest_sessionfinish)."""
+    from tests import privacy_guard
+
+    privacy_guard.FINDINGS.extend(getattr(node, "workeroutput", {}).get("privacy_findings", []))
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ import logging
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import flask
+import pytest
 
 from tests import privacy_guard
 
@@ -115,3 +117,40 @@ def test_the_guard_flags_an_app_process_whose_output_it_cannot_read(tmp_path):
     assert privacy_guard.app_process(["gunicorn", "wsgi:app"])
     assert privacy_guard.app_process("flask --app wsgi run --port 5000")
     assert not privacy_guard.app_process([sys.executable, "examples/outside_client.py", "--flask", "python -m flask"])
+
+
+LEAKY_RUN = '''
+import logging
+
+from tests import privacy_guard
+
+
+def test_leaks():
+    privacy_guard.KNOWN.add(b"990101300123")  # known only in this run's processes
+    logging.getLogger("dauys.planted").warning("signed by 990101300123")
+
+
+def test_quiet():
+    logging.getLogger("dauys.planted").warning("signed by the person")
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [["-n", "2"], ["-p", "no:xdist"]], ids=["two-xdist-workers", "one-process"])
+def test_a_leak_fails_the_run_whether_a_worker_or_the_one_process_found_it(tmp_path, workers):
+    """`make test` runs pytest in two xdist workers: what a worker's guard found must fail the
+    controller's run, as it fails a run in one process."""
+    root = Path(__file__).resolve().parent.parent
+    (tmp_path / "conftest.py").write_text(
+        "from tests.conftest import _watch_logs_for_iins, pytest_configure, pytest_sessionfinish, pytest_testnodedown"
+        "  # noqa: F401\n"
+    )
+    (tmp_path / "test_leaky.py").write_text(LEAKY_RUN)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", *workers, "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=180,
+    )
+    assert "2 passed" in run.stdout, run.stdout + run.stderr
+    assert run.returncode == 1, run.stdout
+    assert "An IIN appeared where it must not" in run.stdout
+    assert "log line of dauys.planted" in run.stdout
