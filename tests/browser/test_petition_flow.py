@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -41,7 +43,7 @@ def grant(server, keys, role: str, scope: str | None = None) -> None:
 def official_files(server, keys, tmp_path, role: str, scope: str | None = None) -> tuple:
     """The official key set of one of a person's roles, written out by `flask eds issue-official`
     (API.md "Official acts"): (official.key.pem, official.cert.pem), the files an official picks on their page."""
-    folder = tmp_path / f"official-{keys.iin}-{role}"
+    folder = Path(tempfile.mkdtemp(prefix=f"official-{role}-", dir=tmp_path))  # never named by the IIN: the output names it
     args = ["eds", "issue-official", "--iin", keys.iin, "--out", str(folder), "--key", "ec", "--role", role]
     result = server.app.test_cli_runner().invoke(args=args + (["--scope", scope] if scope else []))
     assert result.exit_code == 0, result.output
