@@ -194,7 +194,8 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def postgres_pids() -> list[int]:
-    out = subprocess.run(["pgrep", "-f", "postgres: .* dauys_bench"], capture_output=True, text=True).stdout
+    # the backends of this run's database (BENCH_DB), not its template's or another checkout's
+    out = subprocess.run(["pgrep", "-f", f"postgres: .* {re.escape(DB)} "], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
 
 
