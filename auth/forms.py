@@ -7,11 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from kernel.signature_field import SignatureField
+
 
 class EdsLoginForm(FlaskForm):
     """The browser fills `jws` after signing the challenge with the chosen AUTH key."""
 
-    jws = HiddenField(validators=[DataRequired(message=_l("Choose your key and certificate files, then sign."))])
+    jws = SignatureField(validators=[DataRequired(message=_l("Choose your key and certificate files, then sign."))])
     next = HiddenField()
 
 

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
-    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -21,6 +20,7 @@ from budgeting.models import CATEGORIES, IMPLEMENTATION, BudgetCycle, Proposal
 from budgeting.services import PHASE_YEARS_AROUND
 from kernel.date_validators import in_calendar_years
 from kernel.integer_columns import IntegerColumnField
+from kernel.signature_field import SignatureField
 from kernel.text_checks import TEXT_REFUSALS
 from kernel.text_validators import (
     CONTROL_MESSAGE,
@@ -132,7 +132,7 @@ class ProposalForm(FlaskForm):
 class SignedForm(FlaskForm):
     """A form the page's script fills with a JWS before it is sent."""
 
-    jws = HiddenField(validators=[DataRequired(message=_l("Choose your SIGN key and certificate files, then sign."))])
+    jws = SignatureField(validators=[DataRequired(message=_l("Choose your SIGN key and certificate files, then sign."))])
 
 
 class FollowForm(FlaskForm):
@@ -144,7 +144,7 @@ class ActForm(FlaskForm):
     the official key files and posts the JWS; the server reads the decision from the JWS alone. The
     other fields are what the official fills in to be signed, shown again as posted: never read."""
 
-    jws = HiddenField(validators=[DataRequired(message=_l(
+    jws = SignatureField(validators=[DataRequired(message=_l(
         "Choose your official key and certificate files (official.key.pem, official.cert.pem), then sign."))])
 
 

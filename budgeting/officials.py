@@ -165,7 +165,6 @@ def screen(proposal_id: int):
         field_errors=field_errors, refusal_message=_act_refusal,
     )
     if not posted.done:
-        form.jws.data = ""  # a refused act is signed afresh
         key = ("ineligible" if found_ineligible else "eligible", proposal.id)
         return _screening_page(cycle, {key: form}, posted.status)
     return redirect(url_for("budget_officials.screening", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}"))
@@ -183,7 +182,6 @@ def implementation(proposal_id: int):
         refusal_message=_act_refusal,
     )
     if not posted.done:
-        form.jws.data = ""  # a refused act is signed afresh
         return _screening_page(cycle, {("impl", proposal.id): form}, posted.status)
     return redirect(url_for("budget_officials.screening", cycle_id=cycle.id, _anchor=f"proposal-{proposal.id}"))
 
@@ -221,7 +219,6 @@ def paper(cycle_id: int):
     )
     if posted.done:
         return redirect(url_for("budget_officials.paper", cycle_id=cycle.id))
-    form.jws.data = ""  # a refused act is signed afresh
     return render_template(
         "budgeting/paper.html", cycle=cycle, place=cycle_place(cycle), form=form, projects=projects,
         villages=place_names(cycle), ballots=services.ballot_count(cycle.id),

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    HiddenField,
     RadioField,
     SearchField,
     SelectField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from kernel.date_validators import in_calendar_years
+from kernel.signature_field import SignatureField
 from kernel.text_validators import visible_prose, visible_title
 from petitions import rules, services
 from petitions.labels import DECISION_NAMES, LANGUAGE_NAMES, STATE_NAMES
@@ -92,7 +92,7 @@ class SubmitForm(FlaskForm):
         _l("I have read the list and my petition raises none of these topics."),
         validators=[DataRequired(message=_l("Confirm that the petition raises none of the forbidden topics."))],
     )
-    jws = HiddenField(validators=[DataRequired(message=_l("Choose your SIGN key and certificate files, then sign."))])
+    jws = SignatureField(validators=[DataRequired(message=_l("Choose your SIGN key and certificate files, then sign."))])
 
 
 class ActForm(FlaskForm):
@@ -100,7 +100,7 @@ class ActForm(FlaskForm):
     The decision is read from the signed payload (auth.acts.act_fields); the fields of the forms
     below are what the browser puts in that payload, never read by the server."""
 
-    jws = HiddenField(validators=[DataRequired(message=_l(
+    jws = SignatureField(validators=[DataRequired(message=_l(
         "Choose your official key and certificate files (official.key.pem, official.cert.pem), then sign."))])
 
 

@@ -4,6 +4,7 @@ poster holds every role and lives in the rural district, so each form reaches it
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -149,3 +150,25 @@ def test_the_valid_data_of_each_form_is_accepted(app, client, scene, form):
     path, valid = scene[form]
     response = client.post(path, data=valid)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+JWS_INPUT = re.compile(r'<input\b[^>]*\bname="jws"[^>]*>')
+SIGNED_FORMS = ["submit_petition", "reject", "discussion", "answer", "screen", "implementation", "paper", "login"]
+
+
+@pytest.mark.parametrize("form", SIGNED_FORMS)
+def test_a_refused_signature_is_never_shown_again_to_be_sent_twice(app, client, scene, form):
+    """A page that refuses a signed post shows its forms again with an empty `jws`: the browser's
+    script sends a filled one as it is (static/js/act-sign.js, eds.js), so a JWS kept in the page
+    would go again on the next click, stale, or as the other button's decision."""
+    path, valid = scene[form]
+    refused = valid["jws"][:-6] + ("AAAAAA" if not valid["jws"].endswith("AAAAAA") else "BBBBBB")  # the signature broken
+    before = rows_everywhere()
+    response = client.post(path + "?lang=en", data={**valid, "jws": refused})
+    assert response.status_code in (400, 403, 409, 422), response.status_code
+    assert rows_everywhere() == before
+    page = response.get_data(as_text=True)
+    assert refused not in page
+    inputs = JWS_INPUT.findall(page)
+    assert inputs, "the page shows its signed form again"
+    assert [i for i in inputs if re.search(r'\bvalue="[^"]', i)] == []
