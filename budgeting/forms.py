@@ -20,7 +20,7 @@ from budgeting.models import CATEGORIES, IMPLEMENTATION, BudgetCycle, Proposal
 from budgeting.services import PHASE_YEARS_AROUND
 from kernel.date_validators import in_calendar_years
 from kernel.integer_columns import IntegerColumnField
-from kernel.signature_field import SignatureField
+from kernel.signature_field import ActForm, SignatureField
 from kernel.text_checks import TEXT_REFUSALS
 from kernel.text_validators import (
     CONTROL_MESSAGE,
@@ -137,15 +137,6 @@ class SignedForm(FlaskForm):
 
 class FollowForm(FlaskForm):
     pass
-
-
-class ActForm(FlaskForm):
-    """An official act (API.md "Official acts"): the page's script (act-sign.js) signs the decision with
-    the official key files and posts the JWS; the server reads the decision from the JWS alone. The
-    other fields are what the official fills in to be signed, shown again as posted: never read."""
-
-    jws = SignatureField(validators=[DataRequired(message=_l(
-        "Choose your official key and certificate files (official.key.pem, official.cert.pem), then sign."))])
 
 
 class EligibleForm(ActForm):

@@ -13,7 +13,6 @@ from auth.access import role_required, sign_in_required
 from budgeting import page_queries, queries, services
 from budgeting.forms import (
     FIELD_MESSAGES,
-    ActForm,
     CycleForm,
     EligibleForm,
     ImplementationForm,
@@ -27,6 +26,7 @@ from extensions import db
 from kernel import instants
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN
+from kernel.signature_field import ActForm
 from web import clock
 from web.forms import post_form
 

@@ -95,15 +95,6 @@ class SubmitForm(FlaskForm):
     jws = SignatureField(validators=[DataRequired(message=_l("Choose your SIGN key and certificate files, then sign."))])
 
 
-class ActForm(FlaskForm):
-    """What an official's page posts: the act the browser signed (static/js/act-sign.js), and only it.
-    The decision is read from the signed payload (auth.acts.act_fields); the fields of the forms
-    below are what the browser puts in that payload, never read by the server."""
-
-    jws = SignatureField(validators=[DataRequired(message=_l(
-        "Choose your official key and certificate files (official.key.pem, official.cert.pem), then sign."))])
-
-
 class RejectForm(FlaskForm):
     reason = SelectField(
         _l("Reason"),

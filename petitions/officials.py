@@ -11,9 +11,10 @@ from auth.access import bodies_served, role_required
 from extensions import db
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN
+from kernel.signature_field import ActForm
 from kernel.territories import territory_names
 from petitions import counter, queries, services
-from petitions.forms import ActForm, AnswerForm, DiscussionForm, RejectForm, field_errors
+from petitions.forms import AnswerForm, DiscussionForm, RejectForm, field_errors
 from petitions.models import Petition
 from web import clock
 from web.forms import post_form
