@@ -25,5 +25,10 @@ PETITION = Lifecycle(
         ("open", "close"): "closed",
         ("under_review", "schedule_discussion"): "under_review",
         ("under_review", "answer"): "answered",
+        # after the answer (DOMAIN.md "After the answer"): the answer stays, what follows is added to it
+        ("answered", "rate"): "answered",
+        ("answered", "contest"): "answered",
+        ("answered", "follow_up"): "answered",
+        ("answered", "report"): "answered",
     },
 )

@@ -11,6 +11,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    JSON,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -63,6 +65,18 @@ class Petition(db.Model):
     answer_text: Mapped[str | None] = mapped_column(Text)
     answer_official: Mapped[str | None] = mapped_column(String(300))
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # after the answer (DOMAIN.md "After the answer"): the report the answer promised, the rating
+    # window, a contested answer's follow-up
+    report_due_on: Mapped[date | None] = mapped_column(Date)
+    rating_closes_on: Mapped[date | None] = mapped_column(Date)
+    contested_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    follow_up_due_on: Mapped[date | None] = mapped_column(Date)
+    follow_up_text: Mapped[str | None] = mapped_column(Text)
+    follow_up_official: Mapped[str | None] = mapped_column(String(300))
+    follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    report_text: Mapped[str | None] = mapped_column(Text)
+    report_official: Mapped[str | None] = mapped_column(String(300))
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # the retention job stripped its signatures of personal data (counts and regions are kept)
     signatures_anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -83,6 +97,7 @@ class Petition(db.Model):
         ),
         CheckConstraint("state != 'answered' OR answered_at IS NOT NULL", name="answered_has_answer"),
         CheckConstraint("state != 'under_review' OR review_due_on IS NOT NULL", name="review_has_due_date"),
+        CheckConstraint("contested_at IS NULL OR follow_up_due_on IS NOT NULL", name="contested_has_follow_up_due"),
     )
 
     def _move(self, action: str) -> None:
@@ -135,6 +150,38 @@ class Petition(db.Model):
         self.answer_text = text
         self.answer_official = official
         self.answered_at = now
+
+
+class PetitionMeasure(db.Model):
+    """A measure an answer promised: who does what by when; the report says whether it was done."""
+
+    __tablename__ = "petition_measure"
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)  # the measure's `id`: 1, 2, … in the answer's order
+    body: Mapped[str] = mapped_column(String(300))
+    what: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    done: Mapped[bool | None] = mapped_column(Boolean)  # None until the report
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PetitionRating(db.Model):
+    """A citizen's rating of the answer, once per citizen (keyed hash of the IIN, as signatures)."""
+
+    __tablename__ = "petition_rating"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), index=True)
+    rater_hash: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    rated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    receipt: Mapped[str] = mapped_column(String(40), unique=True)
+    jws: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("petition_id", "rater_hash", name="uq_petition_rating_one_per_citizen"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+    )
 
 
 class Signature(db.Model):
