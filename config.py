@@ -63,6 +63,13 @@ DEFAULTS: dict[str, Any] = {
     "PETITION_MODERATION_WORKING_DAYS": 20,
     "PETITION_RESTRICTED_WORKING_DAYS": 10,
     "PETITION_COLLECTION_MONTHS": 6,
+    # after the answer (DOMAIN.md "After the answer")
+    "PETITION_ANSWER_MIN_CHARS": 200,
+    "PETITION_REPORT_MAX_MONTHS": 12,
+    "PETITION_RATING_WORKING_DAYS": 30,
+    "PETITION_CONTEST_MIN_RATINGS": 50,
+    "PETITION_CONTEST_PERCENT": 50,
+    "PETITION_FOLLOW_UP_WORKING_DAYS": 20,
     # months after a petition is finished (closed, lapsed or answered) until its signatures lose
     # their personal data: the JWS, the account link, the name and the keyed hash of the IIN
     "SIGNATURE_RETENTION_MONTHS": 12,

@@ -16,6 +16,8 @@ ACTION_LABELS = {
     "petition.moderate": _l("Petition moderated"),
     "petition.schedule_discussion": _l("Public discussion scheduled"),
     "petition.answer": _l("Petition answered"),
+    "petition.follow_up": _l("Follow-up answer published"),
+    "petition.report": _l("Report on measures published"),
     "proposal.screen": _l("Budget proposal screened"),
     "proposal.implementation": _l("Implementation updated"),
     "ballot.paper": _l("Paper ballot recorded"),

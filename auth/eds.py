@@ -43,6 +43,7 @@ PURPOSE_KEY = {
     "petition.sign": "sign",
     "proposal.submit": "sign",
     "ballot.cast": "sign",
+    "petition.rate": "sign",
     # official acts (API.md "Official acts"): signed with an official certificate, never a citizen's
     "petition.moderate": "act",
     "petition.discussion": "act",

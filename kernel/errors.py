@@ -16,6 +16,7 @@ CODES: dict[str, tuple[int, object]] = {
     "digest_mismatch": (400, _l("The signature is for a different document.")),
     "already_signed": (409, _l("You have already signed this petition.")),
     "already_voted": (409, _l("You have already voted in this budget cycle.")),
+    "already_rated": (409, _l("You have already rated this answer.")),
     "not_eligible": (403, _l("You are not eligible for this action.")),
     "not_resident": (403, _l("Only residents of this territory may take part.")),
     "wrong_state": (409, _l("This action is not possible in the current state.")),

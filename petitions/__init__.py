@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-AUDIT_ACTIONS = ("petition.moderate", "petition.schedule_discussion", "petition.answer")
+AUDIT_ACTIONS = (
+    "petition.moderate", "petition.schedule_discussion", "petition.answer", "petition.follow_up", "petition.report",
+)
 
 
 def init_app(app: Flask) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from auth import eds
 from auth.access import bearer_user, bodies_served, role_required, signer_limit_key
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body, typed_body
 from kernel.errors import DomainError
-from petitions import breakdowns, counter, queries, rules, services, signing
+from petitions import accountability, breakdowns, counter, queries, rules, services, signing
 from petitions.models import Petition
 from web.clock import now as _now
 
@@ -157,6 +158,28 @@ def review_petition(petition_id: int):
     return jsonify(queries.petition_json(petition))
 
 
+def _rater_key() -> str:
+    petition_id = request.view_args["petition_id"]
+
+    def would_take(jws: object):
+        petition = db.session.get(Petition, petition_id)
+        if petition is None or petition.state == "draft":
+            return None
+        return eds.verify(jws, "petition.rate", _now(), expected_doc=petition.signed_doc())
+
+    return signer_limit_key(would_take)
+
+
+@bp.post("/petitions/<int:petition_id>/ratings")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNED"], key_func=_rater_key, scope="rate")
+def rate_answer(petition_id: int):
+    """The author or a signer rates the answer (API.md "Accountability"): a `petition.rate` JWS."""
+    petition = _load(petition_id)
+    rated = accountability.rate(petition, typed_body(jws=str).get("jws"), _now())
+    db.session.commit()
+    return jsonify({"receipt": rated.receipt, "petition": petition_id, "contested": rated.contested}), 201
+
+
 @bp.get("/petitions/<int:petition_id>/signatures")
 def petition_signers(petition_id: int):
     """Public: the latest signers as given name and surname initial; never an IIN."""
@@ -208,9 +231,20 @@ def moderation_queue():
 def review_queue():
     now = _now()
     user = bearer_user()
-    items = queries.queue(("under_review",), Petition.review_due_on, bodies=bodies_served(user, "reviewer"))
+    bodies = bodies_served(user, "reviewer")
+    items = queries.queue(("under_review",), Petition.review_due_on, bodies=bodies)
     return jsonify(
-        {"items": [{**queries.petition_json(p), "working_days_left": queries.working_days_left(p.review_due_on, now)} for p in items]}
+        {
+            "items": [
+                {**queries.petition_json(p), "owes": "answer", "working_days_left": queries.working_days_left(p.review_due_on, now)}
+                for p in items
+            ],
+            # answered petitions whose body still owes a follow-up answer or a report, earliest first
+            "after_answer": [
+                {**queries.petition_json(p), "owes": owes, "working_days_left": queries.working_days_left(due, now)}
+                for p, owes, due in queries.owed_after_answer(bodies)
+            ],
+        }
     )
 
 

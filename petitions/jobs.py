@@ -31,6 +31,7 @@ def tick(now_iso: str | None = None) -> dict:
         "lapsed": lapse_restricted(now, today),
         "closed": close_expired(now),
         "reminders": review_reminders(now, today, calendar),
+        "after_answer": after_answer_reminders(now, today, calendar),
         "anonymised": retention.anonymise_expired(now),
     }
     return done
@@ -112,17 +113,46 @@ def review_reminders(now: datetime, today: date, calendar: WorkCalendar) -> int:
     """Reviewers are reminded PETITION_REVIEW_REMINDER_WORKING_DAYS (5 and 1) working days before the
     due date, each once (`reminder_5`, `reminder_1`: the nearest one due, so a late tick skips the
     earlier); overdue goes to admins."""
-    sent = 0
-    before = sorted(current_app.config["PETITION_REVIEW_REMINDER_WORKING_DAYS"])
     rows = db.session.execute(
         select(Petition.id, Petition.review_due_on).where(Petition.state == "under_review")
     ).all()
+    return _deadline_notices(rows, "", "petition.review_reminder", "petition.review_overdue", now, today, calendar)
+
+
+def after_answer_reminders(now: datetime, today: date, calendar: WorkCalendar) -> int:
+    """What an answered petition's body still owes has the review's reminders and escalation
+    (DOMAIN.md "After the answer"): a contested answer's follow-up (milestones `follow_up_reminder_5`,
+    …, `follow_up_overdue`) and the report on its measures (`report_…`)."""
+    answered = Petition.state == "answered"
+    follow_ups = db.session.execute(
+        select(Petition.id, Petition.follow_up_due_on).where(
+            answered, Petition.contested_at.is_not(None), Petition.follow_up_at.is_(None)
+        )
+    ).all()
+    reports = db.session.execute(
+        select(Petition.id, Petition.report_due_on).where(
+            answered, Petition.report_due_on.is_not(None), Petition.reported_at.is_(None)
+        )
+    ).all()
+    return _deadline_notices(
+        follow_ups, "follow_up_", "petition.follow_up_reminder", "petition.follow_up_overdue", now, today, calendar
+    ) + _deadline_notices(reports, "report_", "petition.report_reminder", "petition.report_overdue", now, today, calendar)
+
+
+def _deadline_notices(
+    rows, prefix: str, reminder: str, overdue: str, now: datetime, today: date, calendar: WorkCalendar
+) -> int:
+    """For each (petition id, due day): the nearest reminder due (PETITION_REVIEW_REMINDER_WORKING_DAYS
+    before), or the escalation once the day has passed, each once (milestone `{prefix}reminder_N`,
+    `{prefix}overdue`); a late tick skips the earlier reminders."""
+    sent = 0
+    before = sorted(current_app.config["PETITION_REVIEW_REMINDER_WORKING_DAYS"])
     for petition_id, due in rows:
         left = working_days_between(calendar, today, due)
         if today > due:
-            plan = [("overdue", "petition.review_overdue")]
+            plan = [(f"{prefix}overdue", overdue)]
         else:
-            plan = [(f"reminder_{days}", "petition.review_reminder") for days in before if left <= days][:1]
+            plan = [(f"{prefix}reminder_{days}", reminder) for days in before if left <= days][:1]
         for kind, event in plan:
             if _milestone_once(petition_id, kind, now):
                 outbox.record(event, now, petition_id=petition_id, days_left=max(left, 0), due_on=due.isoformat())

@@ -85,3 +85,33 @@ def register_kinds() -> None:
         "petition.answered",
         _kind(lambda p, now: author(p, now) + signers(p, opted_in_only=False), _l("A petition you signed was answered"), "petition_answered"),
     )
+    # after the answer (DOMAIN.md "After the answer")
+    register(
+        "petition.contested",
+        _kind(lambda p, now: reviewers(p, now) + admins(p, now), _l("A petition's answer was contested"), "petition_contested"),
+    )
+    register(
+        "petition.follow_up_reminder",
+        _kind(reviewers, _l("A follow-up answer is due soon"), "petition_follow_up_reminder"),
+    )
+    register(
+        "petition.follow_up_overdue", _kind(admins, _l("A follow-up answer is overdue"), "petition_follow_up_overdue")
+    )
+    register(
+        "petition.followed_up",
+        _kind(
+            lambda p, now: author(p, now) + signers(p, opted_in_only=False),
+            _l("A follow-up answer to a petition you signed"),
+            "petition_followed_up",
+        ),
+    )
+    register("petition.report_reminder", _kind(reviewers, _l("A report on measures is due soon"), "petition_report_reminder"))
+    register("petition.report_overdue", _kind(admins, _l("A report on measures is overdue"), "petition_report_overdue"))
+    register(
+        "petition.reported",
+        _kind(
+            lambda p, now: author(p, now) + signers(p, opted_in_only=True),
+            _l("What was done about a petition you signed"),
+            "petition_reported",
+        ),
+    )

@@ -13,7 +13,7 @@ from extensions import db
 from kernel.kazakhstan_time import local_date
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import working_days_between
-from petitions import rules
+from petitions import accountability, rules
 from petitions.counter import public_count
 from petitions.models import Petition, Signature
 
@@ -69,8 +69,33 @@ def petition_json(petition: Petition, count: int | None = None) -> dict:
         ),
         # every official act on it, whole, oldest first (API.md "Official acts")
         "acts": acts_json("petition", petition.id),
+        **after_answer_json(petition),
         # a draft (only its author sees one) is told of look-alikes before it is submitted
         **({"similar": similar_json(similar_petitions(petition))} if petition.state == "draft" else {}),
+    }
+
+
+def after_answer_json(petition: Petition) -> dict:
+    """What follows the answer (API.md "Accountability"): its measures and report, its ratings, a
+    contested answer's follow-up. Only an answered petition has any, so others cost no query."""
+    answered = petition.answered_at is not None
+    return {
+        "ratings": accountability.rating_summary(petition.id if answered else None),
+        "rating_closes_on": _iso(petition.rating_closes_on),
+        "contested_at": _iso(petition.contested_at),
+        "follow_up_due_on": _iso(petition.follow_up_due_on),
+        "follow_up": (
+            {"text": petition.follow_up_text, "official": petition.follow_up_official, "at": _iso(petition.follow_up_at)}
+            if petition.follow_up_at
+            else None
+        ),
+        "measures": accountability.measures_json(petition.id) if answered else [],
+        "report_due_on": _iso(petition.report_due_on),
+        "report": (
+            {"text": petition.report_text, "official": petition.report_official, "at": _iso(petition.reported_at)}
+            if petition.reported_at
+            else None
+        ),
     }
 
 
@@ -108,20 +133,38 @@ def public_list(
     return Page(items=list(items), page=page, pages=pages, total=total)
 
 
+def _of_bodies(stmt, bodies: list[tuple[str | None, str | None]] | None):
+    if bodies is None:
+        return stmt
+    served = [
+        Petition.addressee == rules.GOVERNMENT if scope == rules.GOVERNMENT
+        else (Petition.territory == scope) & (Petition.addressee == body)
+        for scope, body in bodies
+    ]
+    return stmt.where(or_(false(), *served))
+
+
 def queue(
     states: tuple[str, ...], due_column, bodies: list[tuple[str | None, str | None]] | None = None
 ) -> list[Petition]:
     """An officials' queue, earliest deadline first; `bodies` ((scope, body) of a reviewer's grants,
     as petitions.services.body_of names a petition's) limits it to exactly those bodies."""
-    stmt = select(Petition).where(Petition.state.in_(states))
-    if bodies is not None:
-        served = [
-            Petition.addressee == rules.GOVERNMENT if scope == rules.GOVERNMENT
-            else (Petition.territory == scope) & (Petition.addressee == body)
-            for scope, body in bodies
-        ]
-        stmt = stmt.where(or_(false(), *served))
+    stmt = _of_bodies(select(Petition).where(Petition.state.in_(states)), bodies)
     return list(db.session.scalars(stmt.order_by(due_column.asc(), Petition.id)))
+
+
+def owed_after_answer(bodies: list[tuple[str | None, str | None]] | None = None) -> list[tuple[Petition, str, date]]:
+    """Answered petitions whose body owes a follow-up answer (contested) or a report on its measures:
+    (petition, "follow_up" | "report", due day), earliest due first."""
+    follow_ups = select(Petition).where(
+        Petition.state == "answered", Petition.contested_at.is_not(None), Petition.follow_up_at.is_(None)
+    )
+    reports = select(Petition).where(
+        Petition.state == "answered", Petition.report_due_on.is_not(None), Petition.reported_at.is_(None)
+    )
+    owed = [(p, "follow_up", p.follow_up_due_on) for p in db.session.scalars(_of_bodies(follow_ups, bodies))]
+    owed += [(p, "report", p.report_due_on) for p in db.session.scalars(_of_bodies(reports, bodies))]
+    return sorted(owed, key=lambda item: (item[2], item[0].id, item[1]))
 
 
 # Where a draft's look-alike is worth telling its author about: petitions one can still sign or

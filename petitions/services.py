@@ -28,7 +28,7 @@ from kernel.text_checks import checked_prose, checked_title
 from kernel.visible_text import look_alike_key
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import add_working_days
-from petitions import rules
+from petitions import accountability, rules
 from petitions.lifecycle import PETITION
 from petitions.models import COUNTER_SHARDS, Petition, PetitionCounter
 from workers import outbox
@@ -215,14 +215,12 @@ def require_reviewer(petition: Petition, user: User) -> None:
     require_role(user, "reviewer", *body_of(petition))
 
 
-# What POST /petitions/{id}/review takes (API.md): each act and the use case that decides it. The
-# follow-up answer and the report come with the after-the-answer rules (issue 14): refused for now.
-REVIEW_ACTS = ("petition.discussion", "petition.answer")
-NOT_YET_REVIEW_ACTS = ("petition.follow_up", "petition.report")
+# What POST /petitions/{id}/review takes (API.md "Official acts"): each act it dispatches to.
+REVIEW_ACTS = ("petition.discussion", "petition.answer", "petition.follow_up", "petition.report")
 
 
 def review(petition: Petition, reviewer: User, jws: object, now: datetime) -> Petition:
-    """A reviewer's signed act on a petition under review, whichever of REVIEW_ACTS it is."""
+    """A reviewer's signed act on a petition of their body, whichever of REVIEW_ACTS it is."""
     require_reviewer(petition, reviewer)
     _refuse_own(petition, reviewer, OWN_PETITION_REVIEW)
     purpose = eds.signed_purpose(jws)
@@ -230,8 +228,10 @@ def review(petition: Petition, reviewer: User, jws: object, now: datetime) -> Pe
         return schedule_discussion(petition, reviewer, jws, now)
     if purpose == "petition.answer":
         return answer(petition, reviewer, jws, now)
-    if purpose in NOT_YET_REVIEW_ACTS:
-        raise DomainError("wrong_state", _l("No follow-up answer or report is due on this petition."))
+    if purpose == "petition.follow_up":
+        return follow_up(petition, reviewer, jws, now)
+    if purpose == "petition.report":
+        return report(petition, reviewer, jws, now)
     raise DomainError("validation_error", fields={"jws": "an act " + " or ".join(REVIEW_ACTS)})
 
 
@@ -276,26 +276,43 @@ def schedule_discussion(petition: Petition, reviewer: User, jws: object, now: da
 
 def answer(petition: Petition, reviewer: User, jws: object, now: datetime) -> Petition:
     """Publish the decision, its reasoning and the responsible official, as the reviewer's signed act
-    `petition.answer` says; signers are told. Its measures and report date are published in the act
-    itself (their rules come with issue 14)."""
+    `petition.answer` says, with what a supporting answer promises (petitions.accountability: its
+    measures and report date); the rating window opens and signers are told."""
     signer = _reviewer_act(petition, reviewer, jws, "petition.answer", now)
+    next_state_check(petition, "answer")
     act = acts.act_fields(signer, {"decision": str, "text": str}, {"measures": list, "report_due_on": str})
     fields: dict[str, str] = {}
     decision = act["decision"]
     if decision not in rules.DECISIONS:
         fields["decision"] = ", ".join(rules.DECISIONS)
-    text = checked_prose(act["text"], fields, "text")
-    if "text" not in fields and len(text) < 20:
-        fields["text"] = "the reasoning, at least 20 characters"
-    if "report_due_on" in act:
-        try:
-            instants.day(act["report_due_on"])
-        except instants.DateRefused as refused:
-            fields["report_due_on"] = str(refused)
+    today = local_date(now)
+    substance = accountability.answer_substance(act, decision, today, fields)
     if fields:
         raise DomainError("validation_error", fields=fields)
-    petition.give_answer(now, decision, text, reviewer.person.full_name)
+    petition.give_answer(now, decision, substance.text, reviewer.person.full_name)
+    accountability.keep_substance(petition, substance, today)
     acts.record(signer, jws, "petition", petition.id, now)
     outbox.record("petition.answered", now, petition_id=petition.id)
     audit.record("petition.answer", reviewer, "petition", petition.id, now, decision=decision)
+    return petition
+
+
+def follow_up(petition: Petition, reviewer: User, jws: object, now: datetime) -> Petition:
+    """Publish the follow-up answer a contested answer owes (`petition.follow_up`); signers are told."""
+    signer = _reviewer_act(petition, reviewer, jws, "petition.follow_up", now)
+    text = accountability.follow_up_fields(petition, acts.act_fields(signer, {"text": str}))
+    accountability.give_follow_up(petition, text, reviewer.person.full_name, now)
+    acts.record(signer, jws, "petition", petition.id, now)
+    audit.record("petition.follow_up", reviewer, "petition", petition.id, now)
+    return petition
+
+
+def report(petition: Petition, reviewer: User, jws: object, now: datetime) -> Petition:
+    """Publish the report on the answer's measures (`petition.report`): done or not, each; opted-in
+    signers are told."""
+    signer = _reviewer_act(petition, reviewer, jws, "petition.report", now)
+    text, reported = accountability.report_fields(petition, acts.act_fields(signer, {"text": str, "measures": list}))
+    accountability.publish_report(petition, text, reported, reviewer.person.full_name, now)
+    acts.record(signer, jws, "petition", petition.id, now)
+    audit.record("petition.report", reviewer, "petition", petition.id, now, done=sum(r.done for r in reported))
     return petition

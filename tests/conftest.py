@@ -312,6 +312,33 @@ def _pem_blocks(pem: bytes) -> list[bytes]:
     return [block + marker + b"\n" for block in pem.split(marker) if block.strip()]
 
 
+# An answer with the substance DOMAIN.md "After the answer" asks (at least 200 characters; a
+# supporting one names measures and a report date): what the tests answer with unless they test that.
+ANSWER_TEXT = (
+    "Өтініш мұқият қаралды. Әкімдік көше жарығын 2027 жылғы жергілікті бюджетке енгізді: жобалау-сметалық "
+    "құжаттама дайындалады, конкурс өткізіледі, жұмыс мердігермен шарт бойынша жүргізіледі. Көпір салу "
+    "мәселесі облыстық бағдарламаға ұсынылды, оның нәтижесі туралы азаматтарға хабарланады."
+)
+
+
+def answer_fields(decision: str = "supported", today=None, **overrides) -> dict:
+    """The members of a valid `petition.answer` act for `decision`, dated from `today` (the server's
+    Kazakhstan day; default: today)."""
+    from datetime import timedelta
+
+    from kernel.kazakhstan_time import local_date
+
+    today = today or local_date(datetime.now(UTC))
+    fields = {"decision": decision, "text": ANSWER_TEXT}
+    if decision != "not_supported":
+        fields["measures"] = [
+            {"body": "Қала әкімдігі", "what": "Көше жарығын жобалау және орнату", "due_on": (today + timedelta(days=120)).isoformat()},
+            {"body": "Облыс әкімдігі", "what": "Көпір салуды бағдарламаға ұсыну", "due_on": (today + timedelta(days=60)).isoformat()},
+        ]
+        fields["report_due_on"] = (today + timedelta(days=180)).isoformat()
+    return fields | overrides
+
+
 def now_ts() -> int:
     return int(time.time())
 
