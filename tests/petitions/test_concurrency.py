@@ -255,3 +255,40 @@ def test_concurrent_moderators_decide_a_petition_once(app, server, make_citizen)
     assert row.state == {"petition.approved": "restricted", "petition.rejected": "rejected"}[decided[0].event]
     shards = db.session.scalar(select(func.count()).where(PetitionCounter.petition_id == petition.id))
     assert shards == (COUNTER_SHARDS if row.state == "restricted" else 0)
+
+
+def test_an_answer_is_contested_exactly_once_under_concurrent_ratings(app, make_citizen):
+    """Twelve citizens rate at once, all dissatisfied: the threshold (8) is crossed by exactly one."""
+    from extensions import db
+    from petitions import accountability
+    from petitions.models import Petition
+    from tests.petitions.test_after_the_answer import _rated_petition, rating_jws
+    from tests.petitions.test_jobs import state_of
+    from tests.petitions.test_transitions import events
+
+    app.config.update(PETITION_CONTEST_MIN_RATINGS=8, PETITION_CONTEST_PERCENT=50)
+    petition, citizens = _rated_petition(app, make_citizen, 12, datetime.now(UTC))
+    row = {"id": petition.id, "digest": petition.digest}
+    tokens = [rating_jws(citizen, row, 1, ["formal"]) for citizen in citizens]
+    barrier = threading.Barrier(len(tokens))
+    outcomes: list[object] = []
+
+    def one(jws: str) -> None:
+        with app.app_context():
+            target = db.session.get(Petition, row["id"])
+            barrier.wait()
+            try:
+                outcomes.append(accountability.rate(target, jws, datetime.now(UTC)).contested)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 (reported below)
+                db.session.rollback()
+                outcomes.append(error)
+
+    threads = [threading.Thread(target=one, args=(jws,)) for jws in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(map(repr, outcomes)) == sorted(["True"] + ["False"] * 11), outcomes
+    assert len(events("petition.contested", row["id"])) == 1
+    assert state_of(row["id"]).contested_at is not None
