@@ -81,6 +81,47 @@ SCHEMAS: dict = {
                     },
                 },
             },
+            "ratings": {
+                "description": "Citizens' ratings of the answer (API.md \"Accountability\"): mean to 2 places, the "
+                               "share of 1 and 2 to 4 places, each reason code's count, and (an extension) the "
+                               "count of each rating 1-5.",
+                "type": "object", "required": ["count", "mean", "dissatisfied_share", "reasons"],
+                "properties": {
+                    "count": {"type": "integer", "minimum": 0},
+                    "mean": {"type": ["number", "null"]},
+                    "dissatisfied_share": {"type": ["number", "null"]},
+                    "reasons": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "distribution": {"type": "object", "additionalProperties": {"type": "integer"}},
+                },
+            },
+            "rating_closes_on": {**NULLABLE_DATE, "description": "The last day the answer may be rated (30 working "
+                                                                 "days after it)."},
+            "contested_at": NULLABLE_INSTANT,
+            "follow_up_due_on": NULLABLE_DATE,
+            "follow_up": {
+                "type": ["object", "null"],
+                "properties": {"text": {"type": "string"}, "official": {"type": "string"},
+                               "at": {"type": "string", "format": "date-time"}},
+            },
+            "measures": {
+                "description": "What a supporting answer promised, in its order (`id` 1, 2, ...); `done` is null "
+                               "until the report.",
+                "type": "array",
+                "items": {
+                    "type": "object", "required": ["id", "body", "what", "due_on", "done"],
+                    "properties": {
+                        "id": {"type": "integer"}, "body": {"type": "string"}, "what": {"type": "string"},
+                        "due_on": {"type": "string", "format": "date"}, "done": {"type": ["boolean", "null"]},
+                        "note": {"type": "string"},
+                    },
+                },
+            },
+            "report_due_on": NULLABLE_DATE,
+            "report": {
+                "type": ["object", "null"],
+                "properties": {"text": {"type": "string"}, "official": {"type": "string"},
+                               "at": {"type": "string", "format": "date-time"}},
+            },
             "similar": {
                 "description": "A draft's (and in the moderation queue, a petition's) live petitions whose title a "
                                "reader could take for this one's: look-alike letters, case or Unicode form aside.",
@@ -167,12 +208,24 @@ def paths() -> dict:
                 "200": response(ref("Count")), "304": {"description": "Not modified"}, "404": error("Not found")}}},
         "/petitions/{id}/review": {"parameters": PETITION_ID, "post": {
             "security": BEARER,
-            "summary": "Schedule the discussion or publish the answer (reviewers of the addressee): the official "
-                       "act `petition.discussion` (`doc, at, place`) or `petition.answer` (`doc, decision, text, "
-                       "measures?, report_due_on?`)",
+            "summary": "A reviewer's act (reviewers of the addressee): `petition.discussion` (`doc, at, place`), "
+                       "`petition.answer` (`doc, decision, text` of at least 200 characters, and for a supported or "
+                       "partly supported answer `measures: [{body, what, due_on}]` and `report_due_on`, at most 12 "
+                       "months on), `petition.follow_up` (`doc, text`: once a contested answer owes it) or "
+                       "`petition.report` (`doc, text, measures: [{id, done, note?}]`, every measure once)",
             "requestBody": body(ref("Jws")),
             "responses": {"200": petition_json, **ERRORS, **AUTH_ERRORS, "404": error("Not found"),
                           "409": error("Wrong state")}}},
+        "/petitions/{id}/ratings": {"parameters": PETITION_ID, "post": {
+            "summary": "Rate the answer (its author or a signer, once, within 30 working days): a `petition.rate` "
+                       "JWS signed with the SIGN key, payload `{purpose, iat, doc, rating: 1-5, reasons: [code]}`; "
+                       "reason codes (late, formal, incomplete, off_topic, not_implemented) go with ratings 1-3",
+            "requestBody": body(ref("Jws")),
+            "responses": {"201": response({"type": "object", "required": ["receipt"], "properties": {
+                "receipt": {"type": "string"}, "contested": {"type": "boolean"}}}), **ERRORS,
+                "403": error("Neither the author nor a signer"), "404": error("Not found"),
+                "409": error("Already rated, or the answer is not open for rating"),
+                "429": error("Too many requests")}}},
         "/moderation/queue": {"get": {"security": BEARER, "summary": "Moderation queue, earliest due first",
                                       "responses": {"200": response({"type": "object"}), **AUTH_ERRORS}}},
         "/review/queue": {"get": {"security": BEARER, "summary": "Review queue of the caller's bodies",

@@ -4,7 +4,8 @@ N months (DAUYS_SIGNATURE_RETENTION_MONTHS) after a petition closed, lapsed or w
 of its signatures loses the signed JWS (which carries the certificate, and so the IIN), the link
 to the signer's account, the displayed name and the keyed hash of the IIN (replaced by a value
 made of the row's own id, so no one can test whether a given citizen signed). What the public record needs stays:
-the count, the region and the day of each signature, and the receipt.
+the count, the region and the day of each signature, and the receipt. The ratings of the answer
+lose their JWS and keyed hash the same way; each rating and its reasons stay.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask import current_app
 from sqlalchemy import String, literal, or_, select, update
 
 from extensions import db
-from petitions.models import Petition, Signature
+from petitions.models import Petition, PetitionRating, Signature
 
 FINISHED = {"closed": Petition.closed_at, "lapsed": Petition.lapsed_at, "answered": Petition.answered_at}
 
@@ -46,6 +47,13 @@ def anonymise(petition_id: int, now: datetime) -> None:
             jws=None, user_id=None, notify=False, display_name="",
             signer_hash=literal("anonymised:") + Signature.id.cast(String),
         )
+        .execution_options(synchronize_session=False)
+    )
+    # Ratings of the answer likewise: the JWS and the keyed hash go, the rating and its reasons stay.
+    db.session.execute(
+        update(PetitionRating)
+        .where(PetitionRating.petition_id == petition_id)
+        .values(jws=None, rater_hash=literal("anonymised:") + PetitionRating.id.cast(String))
         .execution_options(synchronize_session=False)
     )
     db.session.execute(

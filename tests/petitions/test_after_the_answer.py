@@ -386,3 +386,18 @@ def test_report_reminders_and_the_escalation_come_once_each_on_a_pinned_clock(ap
     assert len(inbox(people["reviewer"], "petition.report_reminder")) == 2
     assert len(inbox(people["admin"], "petition.report_overdue")) == 1
     assert state_of(pid).state == "answered"
+
+
+def test_retention_strips_ratings_of_their_jws_and_keyed_hash_and_keeps_the_figures(scene, client):
+    from extensions import db
+    from petitions import retention
+    from petitions.models import PetitionRating
+
+    petition = answered(scene)
+    assert rate(client, scene["signers"][0], petition, 2, ["formal"]).status_code == 201
+    before = client.get(f"/api/v1/petitions/{petition['id']}").get_json()["ratings"]
+    retention.anonymise(petition["id"], datetime.now(UTC))
+    db.session.commit()
+    (row,) = db.session.scalars(select(PetitionRating).where(PetitionRating.petition_id == petition["id"])).all()
+    assert row.jws is None and row.rater_hash.startswith("anonymised:")
+    assert client.get(f"/api/v1/petitions/{petition['id']}").get_json()["ratings"] == before
