@@ -597,3 +597,36 @@ def test_the_definitions_are_the_same_in_the_api_document_and_the_architecture(c
     assert "start day excluded and the end day included" in spec["paths"]["/calendar"]["get"]["description"]
     architecture = Path(__file__).resolve().parents[2] / "docs" / "ARCHITECTURE.md"
     assert words(DEFINITIONS) in words(architecture.read_text())
+
+
+def test_every_region_and_city_gets_a_body_name_in_kazakh_and_russian():
+    """The phrases fit every name of demo/data/regions.csv (the country's regions and three cities)."""
+    from pathlib import Path
+
+    from kernel.territories import Territory
+    from petitions.body_statistics import body_names
+
+    regions = Path(__file__).resolve().parents[2] / "demo" / "data" / "regions.csv"
+    rows = list(csv.DictReader(io.StringIO(regions.read_text(encoding="utf-8"))))
+    assert len(rows) == 20
+    for row in rows:
+        place = Territory(kato=row["kato"], name_kk=row["name_kk"], name_ru=row["name_ru"], name_en=row["name_en"])
+        kk, ru, en = body_names("region_akimat", place)
+        assert kk.endswith(("облысының әкімдігі", "қаласының әкімдігі")), kk
+        # "Акимат Акмолинской области", "Акимат области Абай", "Акимат города Астана": never the fallback
+        assert ru.endswith("ской области") or ru.startswith(("Акимат области ", "Акимат города ")), ru
+        assert en == f"Akimat of {row['name_en']}"
+    place = Territory(kato="190000000", name_kk="Алматы облысы", name_ru="Алматинская область", name_en=None)
+    assert body_names("region_maslikhat", place)[:2] == ("Алматы облысының мәслихаты", "Маслихат Алматинской области")
+    assert body_names("region_akimat", place)[2] == "Akimat of Алматы облысы"
+    city = Territory(kato="750000000", name_kk="Алматы қаласы", name_ru="город Алматы", name_en="Almaty")
+    assert body_names("city_maslikhat", city)[:2] == ("Алматы қаласының мәслихаты", "Маслихат города Алматы")
+    assert body_names("government", None)[:2] == ("Қазақстан Республикасының Үкіметі", "Правительство Республики Казахстан")
+
+
+def test_shares_are_exact_quotients_rounded_half_up():
+    from petitions.body_statistics import share
+
+    assert share(1, 32, 4) == 0.0313  # 0.03125: half up, where float rounding would give 0.0312
+    assert share(5, 8, 2) == 0.63 and share(2, 3, 4) == 0.6667 and share(0, 5, 4) == 0.0
+    assert share(3, 0, 4) is None
