@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 WIDTH = 320  # viewBox units; the SVG scales to its container
 
 
+NO_VALUE = "—"  # what a bar without a value (a share of nothing) says
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: int
+    value: float | None
     x: float
     y: float
     width: float
@@ -19,6 +23,7 @@ class Bar:
     label_y: float
     value_x: float
     value_y: float
+    text: str = ""  # the value as the chart writes it (a count as it is, a share as the caller formats it)
 
 
 @dataclass(frozen=True)
@@ -29,17 +34,23 @@ class Chart:
     axis_labels: list[tuple[float, str, str]]  # (x, text, text-anchor) under a column chart
 
 
-def rows_chart(rows: list[tuple[str, int]], row_height: int = 40) -> Chart:
-    """Horizontal bars, one row each: the label above its bar, the value after it (long region names fit a phone)."""
-    top = max((value for _, value in rows), default=0) or 1
+def rows_chart(
+    rows: Sequence[tuple[str, float | None]], row_height: int = 40, *, top: float | None = None,
+    text: Callable[[float], str] = str,
+) -> Chart:
+    """Horizontal bars, one row each: the label above its bar, the value after it (long region names fit a phone).
+
+    The longest bar is `top` (default: the largest value), so shares can be drawn against their whole;
+    a value of None draws no bar and says NO_VALUE; `text` writes a value (a share as a percentage)."""
+    top = top or max((value or 0 for _, value in rows), default=0) or 1
     room = WIDTH - 48  # space for the value after the longest bar
     bars = []
     for i, (label, value) in enumerate(rows):
         y = i * row_height
-        width = max(room * value / top, 2 if value else 0)
+        width = max(room * min(value or 0, top) / top, 2 if value else 0)
         bars.append(
             Bar(label, value, x=0, y=y + 18, width=round(width, 1), height=16, label_x=0, label_y=y + 13,
-                value_x=round(width + 6, 1), value_y=y + 31)
+                value_x=round(width + 6, 1), value_y=y + 31, text=NO_VALUE if value is None else text(value))
         )
     return Chart(WIDTH, max(len(rows), 1) * row_height, bars, [])
 
@@ -58,7 +69,7 @@ def columns_chart(rows: list[tuple[str, int]], height: int = 160) -> Chart:
         bars.append(
             Bar(label, value, x=round(x, 1), y=round(y, 1), width=round(slot - gap, 1), height=round(bar_height, 1),
                 label_x=round(x + (slot - gap) / 2, 1), label_y=height - 4,
-                value_x=round(x + (slot - gap) / 2, 1), value_y=round(y - 3, 1))
+                value_x=round(x + (slot - gap) / 2, 1), value_y=round(y - 3, 1), text=str(value))
         )
     step = max(1, -(-len(rows) // 4))
     shown = sorted({0, len(rows) - 1, *range(0, len(rows), step)}) if rows else []
@@ -68,7 +79,7 @@ def columns_chart(rows: list[tuple[str, int]], height: int = 160) -> Chart:
 
 
 def _no_value(bar: Bar) -> Bar:
-    return Bar(bar.label, bar.value, bar.x, bar.y, bar.width, bar.height, bar.label_x, bar.label_y, -1, -1)
+    return Bar(bar.label, bar.value, bar.x, bar.y, bar.width, bar.height, bar.label_x, bar.label_y, -1, -1, bar.text)
 
 
 def _axis_label(bars: list[Bar], i: int) -> tuple[float, str, str]:

@@ -79,3 +79,14 @@ def working_days_between(calendar: WorkCalendar, start: date, end: date) -> int:
         if calendar.is_working_day(day):
             count += 1
     return count
+
+
+def non_working_days(calendar: WorkCalendar, start: date, end: date) -> list[date]:
+    """Every day of [start, end] that is not a working day: what `working_days_between` skips."""
+    days = []
+    day = start
+    while day <= end:
+        if not calendar.is_working_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days

@@ -10,17 +10,18 @@ AUDIT_ACTIONS = (
 
 
 def init_app(app: Flask) -> None:
-    """Wire petitions into `app`: its tables, its API (with the open data) and pages, its notification
-    kinds, the minute job of its deadlines, its audit actions and its part of the API document.
+    """Wire petitions into `app`: its tables, its API (with the open data, the body record and the
+    calendar it is counted on) and pages, its notification kinds, the minute job of its deadlines, its
+    audit actions and its part of the API document.
     The working-day calendar's admin, which lives here too, is a feature of its own (calendar_admin)."""
     import openapi
     import petitions.models  # noqa: F401  (its tables, for Alembic and create_all)
     from audit.services import register_actions
     from extensions import csrf
-    from petitions import api, api_doc, exports, notifications, officials, pages
+    from petitions import api, api_doc, exports, notifications, officials, pages, statistics_api
     from workers import schedule
 
-    for api_bp in (api.bp, exports.bp):
+    for api_bp in (api.bp, exports.bp, statistics_api.bp):
         csrf.exempt(api_bp)  # the API authenticates by Bearer token, never by cookie
         app.register_blueprint(api_bp)
     for blueprint in (pages.bp, officials.bp):

@@ -1,4 +1,5 @@
-"""petitions' part of the OpenAPI document: petitions, their signatures and count, the queues, open data."""
+"""petitions' part of the OpenAPI document: petitions, their signatures and count, the queues, open data,
+every body's record and the calendar it is counted on."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from openapi import (
     ref,
     response,
 )
+from petitions.body_statistics import CSV_FIELDS, DEFINITIONS
+from petitions.statistics_api import CALENDAR_MAX_DAYS
+
+NULLABLE_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+COUNT = {"type": "integer", "minimum": 0}
 
 SCHEMAS: dict = {
     "Petition": {
@@ -143,6 +149,64 @@ SCHEMAS: dict = {
             "total": {"type": "integer"},
         },
     },
+    "BodyRecords": {
+        "description": "Every body's record (API.md \"Accountability\"). " + DEFINITIONS,
+        "type": "object",
+        "required": ["items"],
+        "properties": {
+            "from": NULLABLE_DATE,
+            "to": NULLABLE_DATE,
+            "today": {"type": "string", "format": "date", "description": "The Kazakhstan day the figures are as of."},
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "body", "received", "answered", "answered_on_time", "on_time_rate", "median_working_days",
+                        "overdue_now", "moderation", "ratings", "contested", "reports_due", "reports_overdue",
+                    ],
+                    "properties": {
+                        "body": {
+                            "type": "object", "required": ["addressee", "territory", "name_kk", "name_ru"],
+                            "properties": {
+                                "addressee": {"type": "string"}, "territory": NULLABLE_STRING,
+                                "name_kk": {"type": "string"}, "name_ru": {"type": "string"},
+                            },
+                        },
+                        "received": COUNT,
+                        "answered": COUNT,
+                        "answered_on_time": COUNT,
+                        "on_time_rate": NULLABLE_SHARE,
+                        "median_working_days": {"type": ["number", "null"], "minimum": 0},
+                        "overdue_now": COUNT,
+                        "moderation": {
+                            "type": "object", "required": ["decided", "on_time_rate", "overdue_now"],
+                            "properties": {"decided": COUNT, "on_time_rate": NULLABLE_SHARE, "overdue_now": COUNT},
+                        },
+                        "ratings": {
+                            "type": "object", "required": ["count", "mean", "dissatisfied_share"],
+                            "properties": {
+                                "count": COUNT, "mean": {"type": ["number", "null"], "minimum": 1, "maximum": 5},
+                                "dissatisfied_share": NULLABLE_SHARE,
+                            },
+                        },
+                        "contested": COUNT,
+                        "reports_due": COUNT,
+                        "reports_overdue": COUNT,
+                    },
+                },
+            },
+        },
+    },
+    "Calendar": {
+        "type": "object",
+        "required": ["from", "to", "non_working_days"],
+        "properties": {
+            "from": {"type": "string", "format": "date"},
+            "to": {"type": "string", "format": "date"},
+            "non_working_days": {"type": "array", "items": {"type": "string", "format": "date"}},
+        },
+    },
     "Count": {
         "type": "object",
         "required": ["signature_count", "threshold", "state"],
@@ -155,6 +219,26 @@ SCHEMAS: dict = {
 }
 
 PETITION_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+
+def _period(what: str) -> list[dict]:
+    return [
+        {"name": name, "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+         "description": f"{side} of {what}, an ISO date (YYYY-MM-DD), included"}
+        for name, side in (("from", "The first day"), ("to", "The last day"))
+    ]
+
+
+CALENDAR_DESCRIPTION = (
+    "Every day of [from, to] (both included) that is not a working day on the production calendar the "
+    "deadlines and the body record are counted on: weekends and public holidays, the government's transfers "
+    "(a weekday off, a weekend day worked) and those an admin entered. Without `from` and `to`: this year in "
+    "Kazakhstan; with one of them, that day's year from or to it. At most "
+    f"{CALENDAR_MAX_DAYS} days; a bad date, `from` after `to` or a longer range is validation_error. "
+    "Working days between two days a and b (as review_due_on and median_working_days count them): the days d "
+    "with a < d <= b that are not in non_working_days, the start day excluded and the end day included; a "
+    "deadline of n working days from a is the n-th such day after a."
+)
 
 
 def paths() -> dict:
@@ -230,6 +314,25 @@ def paths() -> dict:
                                       "responses": {"200": response({"type": "object"}), **AUTH_ERRORS}}},
         "/review/queue": {"get": {"security": BEARER, "summary": "Review queue of the caller's bodies",
                                   "responses": {"200": response({"type": "object"}), **AUTH_ERRORS}}},
+        "/statistics/bodies": {"get": {
+            "summary": "Every body's record: received, answered, on time, working days, overdue, moderation, "
+                       "ratings, contested, reports",
+            "description": DEFINITIONS,
+            "parameters": _period("the period (default: all time)"),
+            "responses": {"200": response(ref("BodyRecords")), "422": ERRORS["422"]}}},
+        "/exports/bodies.csv": {"get": {
+            "summary": "GET /statistics/bodies as CSV: one row a body",
+            "description": "UTF-8 with a byte-order mark; the JSON item flattened, one column each: "
+                           + ", ".join(CSV_FIELDS) + ". An empty cell is null. Text cells that a spreadsheet "
+                           "would run as a formula start with `'`.",
+            "parameters": _period("the period (default: all time)"),
+            "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                          "422": ERRORS["422"]}}},
+        "/calendar": {"get": {
+            "summary": "The production calendar: the non-working days of a range",
+            "description": CALENDAR_DESCRIPTION,
+            "parameters": _period("the range"),
+            "responses": {"200": response(ref("Calendar")), "422": ERRORS["422"]}}},
         "/exports/{name}.{fmt}": {"get": {
             "summary": "Open data without personal data: petitions, signatures-by-region, signatures-by-day",
             "parameters": [

@@ -1,20 +1,22 @@
-"""Open data: public petitions and their counts by region and day, as CSV or JSON; no personal data."""
+"""Open data: public petitions and their counts by region and day, as CSV or JSON, and every body's
+record as CSV; no personal data."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from sqlalchemy import func, select
 
 from extensions import db
 from jsonapi import API_PREFIX
 from kernel.csv_export import csv_response
 from kernel.errors import DomainError
-from petitions import breakdowns
+from petitions import body_statistics, breakdowns
 from petitions.counter import exact_count
 from petitions.models import Petition, Signature
 from petitions.queries import PUBLIC_STATES, kazakhstan_day
+from web import clock
 
 bp = Blueprint("petition_exports", __name__, url_prefix=API_PREFIX + "/exports")
 
@@ -89,6 +91,20 @@ DATASETS = {
 }
 
 
+@bp.get("/bodies.csv")
+def bodies_csv():
+    """GET /statistics/bodies as CSV, one row a body (the same `from`, `to`; columns CSV_FIELDS)."""
+    period = body_statistics.period_from(request.args)
+    records = body_statistics.body_records(clock.now(), period)
+    return _public(csv_response([r.csv_row() for r in records], body_statistics.CSV_FIELDS, "bodies.csv"))
+
+
+def _public(response):
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
+
+
 @bp.get("/<name>.<fmt>")
 def export(name: str, fmt: str):
     if name not in DATASETS or fmt not in ("csv", "json"):
@@ -99,6 +115,4 @@ def export(name: str, fmt: str):
         response = jsonify({"items": rows})
     else:
         response = csv_response(rows, fields, f"{name}.csv")
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    return response
+    return _public(response)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import format_date, format_number, format_percent, get_locale
+from flask_babel import format_date, format_decimal, format_number, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.signed_form import process_signed_form
 from extensions import db
 from kernel import charts, visible_text
+from kernel.date_validators import YEARS_MESSAGE
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
 from kernel.territories import territory_names
-from petitions import breakdowns, counter, labels, page_queries, queries, rules, services
+from petitions import body_statistics, breakdowns, counter, labels, page_queries, queries, rules, services
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
 from web import clock
@@ -219,6 +220,41 @@ def mine():
 
 @bp.get("/statistics")
 def statistics():
-    rows = queries.on_time_statistics(clock.now())
-    names = territory_names({row.territory for row in rows}, _locale())
-    return render_template("petitions/statistics.html", rows=rows, names=names)
+    """Every body's record (petitions/body_statistics.py) for the period the reader chose, with its charts."""
+    days, wrong = body_statistics.date_range_from(request.args)
+    # a day that was read but is wrong can only be `to` before `from`; any other could not be read
+    errors = {name: [_("The end of the period is before its start.") if days[name] else str(YEARS_MESSAGE)]
+              for name in wrong}
+    records = [] if errors else body_statistics.body_records(clock.now(), body_statistics.Period(days["from"], days["to"]))
+    locale = _locale()
+    rows = [(_body_label(record, locale), record) for record in records]
+    return render_template(
+        "petitions/statistics.html",
+        rows=rows,
+        typed={name: (request.args.get(name) or "")[:10] for name in ("from", "to")},
+        period={name: day.isoformat() for name, day in days.items() if day and not errors},
+        errors=errors,
+        on_time_chart=charts.rows_chart([(label, r.on_time_rate) for label, r in rows], top=1, text=_percent),
+        rating_chart=charts.rows_chart([(label, r.ratings.mean) for label, r in rows], top=5, text=_mean_text),
+        table_of=_table_of,
+        percent=_percent,
+        mean_text=_mean_text,
+    ), 422 if errors else 200
+
+
+def _body_label(record: body_statistics.BodyRecord, locale: str) -> str:
+    """The body's name in the page's language (Kazakh, Russian, or English)."""
+    return {"kk": record.name_kk, "ru": record.name_ru}.get(locale, record.name_en)
+
+
+def _table_of(chart: charts.Chart) -> list[tuple[str, str]]:
+    """The table behind a chart: each bar's label and value, as the chart writes them."""
+    return [(bar.label, bar.text) for bar in chart.bars]
+
+
+def _percent(share: float) -> str:
+    return format_percent(share, "#,##0.##%")  # 4 places of a share are 2 of a percentage
+
+
+def _mean_text(mean: float) -> str:
+    return format_decimal(mean, "0.00")

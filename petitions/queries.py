@@ -1,8 +1,8 @@
-"""Reading petitions: the public JSON, lists with filters and search, charts and statistics."""
+"""Reading petitions: the public JSON, lists with filters and search, charts (the body record is
+petitions/body_statistics.py)."""
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -231,52 +231,3 @@ def recent_signers(petition_id: int, limit: int = 20) -> list[tuple[str, datetim
         .limit(limit)
     ).all()
     return [(name, at) for name, at in rows]
-
-
-@dataclass(frozen=True)
-class BodyStatistics:
-    addressee: str
-    territory: str | None
-    answered: int
-    on_time: int
-    pending: int
-    overdue: int
-    median_working_days: float | None
-
-    @property
-    def on_time_share(self) -> float | None:
-        return self.on_time / self.answered if self.answered else None
-
-
-def on_time_statistics(now: datetime) -> list[BodyStatistics]:
-    """Per addressed body: how many answers came within the deadline, and the median working days taken."""
-    calendar = load_work_calendar()
-    today = local_date(now)
-    rows = db.session.execute(
-        select(
-            Petition.addressee, Petition.territory, Petition.state, Petition.threshold_reached_at,
-            Petition.review_due_on, Petition.answered_at,
-        ).where(Petition.state.in_(("under_review", "answered")))
-    ).all()
-    bodies: dict[tuple[str, str | None], dict] = {}
-    for addressee, territory, state, reached, due, answered in rows:
-        body = bodies.setdefault((addressee, territory), {"taken": [], "on_time": 0, "pending": 0, "overdue": 0})
-        if state == "answered":
-            answered_day = local_date(answered)
-            body["taken"].append(working_days_between(calendar, local_date(reached), answered_day))
-            body["on_time"] += answered_day <= due
-        else:
-            body["pending"] += 1
-            body["overdue"] += today > due
-    return [
-        BodyStatistics(
-            addressee=addressee,
-            territory=territory,
-            answered=len(body["taken"]),
-            on_time=body["on_time"],
-            pending=body["pending"],
-            overdue=body["overdue"],
-            median_working_days=statistics.median(body["taken"]) if body["taken"] else None,
-        )
-        for (addressee, territory), body in sorted(bodies.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
-    ]

@@ -39,7 +39,7 @@ OWNED = {
         "jobs": (("workers.jobs.purge_auth_nonces", 3600),), "paths": set(), "schemas": set(),
     },
     petitions: {
-        "blueprints": {"petitions_api", "petition_exports", "petitions", "officials"},
+        "blueprints": {"petitions_api", "petition_exports", "petition_statistics_api", "petitions", "officials"},
         "cli": set(),
         "kinds": {
             "petition.approved", "petition.rejected", "petition.opened", "petition.lapsed", "petition.closed",
@@ -52,8 +52,9 @@ OWNED = {
             "/petitions", "/petitions/rules", "/petitions/{id}", "/petitions/{id}/submit",
             "/petitions/{id}/moderation", "/petitions/{id}/signatures", "/petitions/{id}/count",
             "/petitions/{id}/review", "/moderation/queue", "/review/queue", "/exports/{name}.{fmt}",
+            "/statistics/bodies", "/exports/bodies.csv", "/calendar",
         },
-        "schemas": {"Petition", "PetitionPage", "Count"},
+        "schemas": {"Petition", "PetitionPage", "Count", "BodyRecords", "Calendar"},
     },
     budgeting: {
         "blueprints": {"budget_api", "budgeting", "budget_officials"},
@@ -114,11 +115,12 @@ OWNED = {
 # The app as it was wired before, by hand, in factory.py, workers/schedule.py, audit/services.py and openapi.py.
 BLUEPRINTS_BEFORE = {
     "audit_admin", "auth", "auth_api", "budget_api", "budget_officials", "budgeting", "calendar_admin", "home",
-    "i18n", "notifications", "notifications_api", "officials", "openapi", "petition_exports", "petitions",
-    "petitions_api", "publiclog_api", "verification",
+    "i18n", "notifications", "notifications_api", "officials", "openapi", "petition_exports", "petition_statistics_api",
+    "petitions", "petitions_api", "publiclog_api", "verification",
 }
 API_BLUEPRINTS_BEFORE = {
-    "auth_api", "notifications_api", "petitions_api", "petition_exports", "budget_api", "publiclog_api", "openapi",
+    "auth_api", "notifications_api", "petitions_api", "petition_exports", "petition_statistics_api", "budget_api",
+    "publiclog_api", "openapi",
 }
 CLI_BEFORE = {"budget", "calendar", "db", "demo", "eds", "log", "registry", "roles"}
 KINDS_BEFORE = {
