@@ -19,7 +19,9 @@ import jsonschema
 import pytest
 
 from kernel.csv_export import BOM
+from tests.conftest import answer_fields
 from tests.petitions.conftest import BODY, create_and_submit, sign
+from tests.petitions.test_after_the_answer import rate
 
 PINNED = datetime(2025, 3, 3, 6, 0, tzinfo=UTC)  # Monday 3 March 2025, 11:00 in Kazakhstan (UTC+5)
 ASTANA, AKMOLA, EVIL = "710000000", "110000000", "190000000"
@@ -349,32 +351,6 @@ def _backdate(petition_id, days, instant, due, working_days) -> None:
     db.session.commit()
 
 
-def write_after_the_answer(petition_id: int, *, ratings=(), contested_at=None, report_due_on=None,
-                           reported_at=None) -> None:
-    """THE test-data helper for what follows an answer: ratings, contesting, the report date and the report.
-
-    It writes the columns and PetitionRating rows directly because the use cases and endpoints that
-    make them (POST /petitions/{id}/ratings, the contest job, the answer's report_due_on, the
-    petition.report act) are being built concurrently; when they land, replace this body with those
-    API calls. Nothing on the recomputing side reads what it writes but through the public API."""
-    from extensions import db
-    from petitions.models import Petition, PetitionRating
-
-    petition = db.session.get(Petition, petition_id)
-    for rating in ratings:
-        n = next(_serials)
-        db.session.add(PetitionRating(petition_id=petition_id, rater_hash=f"{n:064x}", rating=rating,
-                                      reasons=["formal"] if rating <= 3 else [], rated_at=petition.answered_at,
-                                      receipt=f"w{n}"))
-    if contested_at is not None:
-        petition.contested_at = contested_at
-        petition.follow_up_due_on = contested_at.date() + timedelta(days=28)
-    petition.report_due_on = report_due_on
-    if reported_at is not None:
-        petition.reported_at, petition.report_text, petition.report_official = reported_at, "Жасалды.", "Әкім"
-    db.session.commit()
-
-
 def _half_up(numerator: int, denominator: int, places: str) -> float | None:
     if not denominator:
         return None
@@ -387,37 +363,18 @@ def kz_day(instant: str) -> date:
     return datetime.fromisoformat(instant).astimezone(ZoneInfo("Asia/Almaty")).date()
 
 
-# What the petition JSON does not carry yet (the lead adds `ratings`, `contested_at`, `report_due_on` and
-# the petition.report act): until it does, the recomputation takes those from what write_after_the_answer
-# was told, and says so here. Each entry goes once the JSON has the member.
-GAPS_FILLED_FROM_THE_TEST_DATA: set[str] = set()
-
-
-def after_the_answer(petition: dict, written: dict) -> dict:
+def after_the_answer(petition: dict) -> dict:
     """The after-the-answer facts of a petition's public JSON: its rating distribution, contested_at,
     report_due_on and whether a report was published (a petition.report act)."""
-    facts = {}
-    if "ratings" in petition:
-        facts["distribution"] = {int(k): n for k, n in petition["ratings"]["distribution"].items()}
-    else:
-        GAPS_FILLED_FROM_THE_TEST_DATA.add("ratings")
-        facts["distribution"] = {k: list(written.get("ratings", ())).count(k) for k in range(1, 6)}
-    for name in ("contested_at", "report_due_on"):
-        if name in petition:
-            facts[name] = petition[name]
-        else:
-            GAPS_FILLED_FROM_THE_TEST_DATA.add(name)
-            value = written.get(name)
-            facts[name] = value.isoformat() if value is not None else None
-    reported = any(act["purpose"] == "petition.report" for act in petition["acts"])
-    if not reported and written.get("reported_at") is not None:
-        GAPS_FILLED_FROM_THE_TEST_DATA.add("petition.report act")
-        reported = True
-    facts["reported"] = reported
-    return facts
+    return {
+        "distribution": {int(k): n for k, n in petition["ratings"]["distribution"].items()},
+        "contested_at": petition["contested_at"],
+        "report_due_on": petition["report_due_on"],
+        "reported": any(act["purpose"] == "petition.report" for act in petition["acts"]),
+    }
 
 
-def recompute(client, last_id: int, today: date, written: dict, start: date | None = None,
+def recompute(client, last_id: int, today: date, start: date | None = None,
               end: date | None = None) -> list[dict]:
     """Every body's figures from GET /petitions/{id} (1..last_id, drafts 404) and GET /calendar alone."""
     petitions = []
@@ -450,7 +407,7 @@ def recompute(client, last_id: int, today: date, written: dict, start: date | No
     for p in petitions:
         if p["threshold_reached_at"] and in_period(kz_day(p["threshold_reached_at"])):
             b, due = body(p), date.fromisoformat(p["review_due_on"])
-            after = after_the_answer(p, written.get(p["id"], {}))
+            after = after_the_answer(p)
             b["received"] += 1
             if p["answer"]:
                 answered = kz_day(p["answer"]["answered_at"])
@@ -503,19 +460,25 @@ def test_every_body_figure_is_recomputed_from_the_public_api(app, client, small_
     signers = [make_citizen(kato=ASTANA) for _ in range(3)]
     moderator, reviewer = officials["moderator"], officials["reviewer"]
     astana_reviewer = officials["reviewer_astana"]
-    written: dict[int, dict] = {}
+    app.config.update(PETITION_CONTEST_MIN_RATINGS=4, PETITION_CONTEST_PERCENT=50)
 
-    def after(pid: int, **facts) -> None:
-        written[pid] = facts
-        write_after_the_answer(pid, **facts)
+    def rated(petition: dict, author, *values) -> None:
+        for citizen, value in zip([author.citizen, *signers], values, strict=False):
+            given = rate(client, citizen, petition, value, ["formal"] if value <= 3 else [])
+            assert given.status_code == 201, given.get_json()
 
     def reach_threshold(petition: dict) -> None:
         for citizen in signers:
             assert sign(client, citizen, petition).status_code == 201
 
-    def answer(pid: int, official, **grant) -> None:
-        answered = official.review(pid, "petition.answer", decision="not_supported", text=ANSWER, **grant)
+    def answer(pid: int, official, report_due_on: date | None = None, **grant) -> dict:
+        if report_due_on is None:
+            fields = {"decision": "not_supported", "text": ANSWER}
+        else:
+            fields = answer_fields("supported", real_day, report_due_on=report_due_on.isoformat())
+        answered = official.review(pid, "petition.answer", **fields, **grant)
         assert answered.status_code == 200, answered.get_json()
+        return answered.get_json()
 
     def approved(author, **where) -> dict:
         petition = create_and_submit(author, **where)
@@ -523,6 +486,7 @@ def test_every_body_figure_is_recomputed_from_the_public_api(app, client, small_
         return petition
 
     real_now = datetime.now(UTC)
+    real_day = kz_day(real_now.isoformat())
     today = (real_now + timedelta(days=2)).astimezone(UTC)
     today_day = kz_day(today.isoformat())
 
@@ -540,31 +504,31 @@ def test_every_body_figure_is_recomputed_from_the_public_api(app, client, small_
     backdate_threshold(overdue["id"], 90)  # still under review, long past its due day
     on_time = approved(gov_author, title="Су құбырын тарту керек")
     reach_threshold(on_time)
-    answer(on_time["id"], reviewer)
-    after(on_time["id"], ratings=(1, 1, 2, 5), contested_at=real_now, report_due_on=today_day - timedelta(days=1))
+    rated(answer(on_time["id"], reviewer, report_due_on=today_day - timedelta(days=1)), gov_author, 1, 1, 2, 5)  # contested
     late = approved(gov_author, title="Аурухана салу керек")
     reach_threshold(late)
     backdate_threshold(late["id"], 90)  # answered today, about 60 working days after its threshold
-    answer(late["id"], reviewer)
-    after(late["id"], ratings=(3,), report_due_on=today_day)
+    rated(answer(late["id"], reviewer, report_due_on=today_day), gov_author, 3)
     late_moderation = create_and_submit(astana_author, addressee="city_akimat", territory=ASTANA, title="Аялдамаға шатыр керек")
     backdate_submission(late_moderation["id"], 45)
     assert moderator.moderate(late_moderation["id"]).status_code == 200
     astana = approved(astana_author, addressee="city_akimat", territory=ASTANA, title="Көшеге жарық керек")
     reach_threshold(astana)
     backdate_threshold(astana["id"], 10)
-    answer(astana["id"], astana_reviewer, scope=ASTANA, body="city_akimat")
-    after(astana["id"], ratings=(4, 5, 2), report_due_on=today_day - timedelta(days=5), reported_at=real_now)
+    grant = {"scope": ASTANA, "body": "city_akimat"}
+    rated(answer(astana["id"], astana_reviewer, report_due_on=real_day + timedelta(days=1), **grant), astana_author, 4, 5, 2)
+    reported = astana_reviewer.review(astana["id"], "petition.report", text="Көше жарығы орнатылды, көпір кейінге қалды.",
+                                      measures=[{"id": 1, "done": True}, {"id": 2, "done": False}], **grant)
+    assert reported.status_code == 200, reported.get_json()
     reported_later = approved(astana_author, addressee="city_akimat", territory=ASTANA, title="Саябаққа орындық керек")
     reach_threshold(reported_later)
-    answer(reported_later["id"], astana_reviewer, scope=ASTANA, body="city_akimat")
-    after(reported_later["id"], report_due_on=today_day + timedelta(days=30))  # not due yet
+    answer(reported_later["id"], astana_reviewer, report_due_on=today_day + timedelta(days=30), **grant)  # not due yet
     last_id = reported_later["id"]
 
     monkeypatch.setattr(clock, "now", lambda: today)
     published = bodies(client)
     assert published["today"] == today_day.isoformat()
-    expected = recompute(client, last_id, today_day, written)
+    expected = recompute(client, last_id, today_day)
     assert without_names(published["items"]) == expected
     # the data is not trivial: every kind of figure is there, late and on time, overdue and not
     government = expected[1]
@@ -577,10 +541,10 @@ def test_every_body_figure_is_recomputed_from_the_public_api(app, client, small_
 
     recent = today_day - timedelta(days=20)  # leaves out the backdated thresholds and submissions
     within = bodies(client, f"?from={recent}&to={today_day}")
-    assert without_names(within["items"]) == recompute(client, last_id, today_day, written, recent, today_day)
+    assert without_names(within["items"]) == recompute(client, last_id, today_day, recent, today_day)
     assert [i["received"] for i in within["items"]] == [2, 1]
     before = bodies(client, f"?to={recent}")
-    assert without_names(before["items"]) == recompute(client, last_id, today_day, written, None, recent)
+    assert without_names(before["items"]) == recompute(client, last_id, today_day, None, recent)
 
 
 def test_the_definitions_are_the_same_in_the_api_document_and_the_architecture(client):
