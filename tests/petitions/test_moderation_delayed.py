@@ -127,3 +127,16 @@ def test_the_queue_puts_the_overdue_first_and_marks_them(client, make_citizen, a
     assert len(re.findall(r"Overdue by \d+ working days?", page)) == 1
     for locale, words in {"kk": "жұмыс күніне өтіп кетті", "ru": "Просрочено на"}.items():
         assert words in client.get(f"/moderation?lang={locale}").get_data(as_text=True), locale
+
+
+def test_the_day_after_a_due_friday_the_queue_says_overdue_not_due_today(client, make_citizen, officials, monkeypatch):
+    """No working day has been missed on the Saturday, yet the decision is late: the page clock pinned."""
+    from web import clock
+
+    author = make_citizen(kato="710000000")
+    make_petition("moderation", author.iin, at("2025-04-18T06:00:00"), moderation_due_on=date(2025, 5, 16))
+    monkeypatch.setattr(clock, "now", lambda: at("2025-05-17T06:00:00"))
+    sign_in_page(client, officials["moderator"].citizen)
+    page = client.get("/moderation?lang=en").get_data(as_text=True)
+    assert '<li class="petition-item is-overdue">' in page
+    assert '<strong class="overdue">Overdue</strong>' in page and "Due today" not in page
