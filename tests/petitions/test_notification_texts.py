@@ -30,7 +30,7 @@ def test_every_petition_event_renders_in_every_language(app, make_citizen, local
     db.session.add(petition)
     db.session.commit()
     petition_events = [name for name in KINDS if name.startswith("petition.")]
-    assert len(petition_events) == 11
+    assert len(petition_events) == 18
     subjects = set()
     for event in petition_events:
         subject, text = render(event, user, {"petition_id": petition.id, "days_left": 5}, locale)
