@@ -41,13 +41,14 @@ def list_petitions():
     addressee = request.args.get("addressee") or None
     if addressee and addressee not in rules.ADDRESSEES:
         raise DomainError("validation_error", fields={"addressee": ", ".join(rules.ADDRESSEES)})
+    now = _now()
     result = queries.public_list(
         state=state, addressee=addressee, territory=request.args.get("territory") or None,
         q=request.args.get("q") or None, page=page,
     )
     return jsonify(
         {
-            "items": [queries.petition_json(p) for p in result.items],
+            "items": [queries.petition_json(p, now=now) for p in result.items],
             "page": result.page,
             "pages": result.pages,
             "total": result.total,
@@ -59,17 +60,18 @@ def list_petitions():
 def create_petition():
     user = bearer_user()
     data = typed_body(title=str, body=str, language=str, addressee=str, territory=str)
+    now = _now()
     petition = services.create_draft(
         user, title=data.get("title"), body=data.get("body"), language=data.get("language"),
-        addressee=data.get("addressee"), territory=data.get("territory"), now=_now(),
+        addressee=data.get("addressee"), territory=data.get("territory"), now=now,
     )
     db.session.commit()
-    return jsonify(queries.petition_json(petition, count=0)), 201
+    return jsonify(queries.petition_json(petition, count=0, now=now)), 201
 
 
 @bp.get("/petitions/<int:petition_id>")
 def get_petition(petition_id: int):
-    return jsonify(queries.petition_json(_load(petition_id, _optional_viewer_iin())))
+    return jsonify(queries.petition_json(_load(petition_id, _optional_viewer_iin()), now=_now()))
 
 
 @bp.patch("/petitions/<int:petition_id>")
@@ -82,16 +84,17 @@ def edit_petition(petition_id: int):
         language=data.get("language", petition.language),
     )
     db.session.commit()
-    return jsonify(queries.petition_json(petition, count=0))
+    return jsonify(queries.petition_json(petition, count=0, now=_now()))
 
 
 @bp.post("/petitions/<int:petition_id>/submit")
 def submit_petition(petition_id: int):
     user = bearer_user()
     petition = _load(petition_id, user.iin)
-    services.submit(petition, user, typed_body(jws=str).get("jws"), _now())
+    now = _now()
+    services.submit(petition, user, typed_body(jws=str).get("jws"), now)
     db.session.commit()
-    return jsonify(queries.petition_json(petition, count=0))
+    return jsonify(queries.petition_json(petition, count=0, now=now))
 
 
 def _act_body() -> object:
@@ -107,9 +110,10 @@ def _act_body() -> object:
 @role_required("moderator")
 def moderate_petition(petition_id: int):
     petition = _load(petition_id)
-    services.moderate(petition, bearer_user(), _act_body(), _now())
+    now = _now()
+    services.moderate(petition, bearer_user(), _act_body(), now)
     db.session.commit()
-    return jsonify(queries.petition_json(petition))
+    return jsonify(queries.petition_json(petition, now=now))
 
 
 def _signer_key() -> str:
@@ -153,9 +157,10 @@ _COUNT_CACHE_CONTROL = f"public, max-age={int(counter.COUNT_TTL_SECONDS)}"
 def review_petition(petition_id: int):
     user = bearer_user()
     petition = _load(petition_id)
-    services.review(petition, user, _act_body(), _now())
+    now = _now()
+    services.review(petition, user, _act_body(), now)
     db.session.commit()
-    return jsonify(queries.petition_json(petition))
+    return jsonify(queries.petition_json(petition, now=now))
 
 
 def _rater_key() -> str:
@@ -217,7 +222,7 @@ def moderation_queue():
     return jsonify(
         {"items": [
             {
-                **queries.petition_json(p, count=0),
+                **queries.petition_json(p, count=0, now=now),
                 "working_days_left": queries.working_days_left(p.moderation_due_on, now),
                 "similar": queries.similar_json(queries.similar_petitions(p, queries.SIMILAR_STATES_FOR_MODERATORS)),
             }
@@ -236,12 +241,12 @@ def review_queue():
     return jsonify(
         {
             "items": [
-                {**queries.petition_json(p), "owes": "answer", "working_days_left": queries.working_days_left(p.review_due_on, now)}
+                {**queries.petition_json(p, now=now), "owes": "answer", "working_days_left": queries.working_days_left(p.review_due_on, now)}
                 for p in items
             ],
             # answered petitions whose body still owes a follow-up answer or a report, earliest first
             "after_answer": [
-                {**queries.petition_json(p), "owes": owes, "working_days_left": queries.working_days_left(due, now)}
+                {**queries.petition_json(p, now=now), "owes": owes, "working_days_left": queries.working_days_left(due, now)}
                 for p, owes, due in queries.owed_after_answer(bodies)
             ],
         }

@@ -28,7 +28,7 @@ SCHEMAS: dict = {
             "id", "title", "body", "language", "addressee", "territory", "state", "digest", "signature_count",
             "threshold", "author_display", "created_at", "submitted_at", "moderation_due_on", "published_at",
             "restricted_until", "collection_ends_at", "threshold_reached_at", "review_due_on", "discussion", "answer",
-            "acts",
+            "acts", "moderation_delayed", "moderated_at",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -52,6 +52,11 @@ SCHEMAS: dict = {
             "created_at": {"type": "string", "format": "date-time"},
             "submitted_at": NULLABLE_INSTANT,
             "moderation_due_on": NULLABLE_DATE,
+            "moderation_delayed": {
+                "description": "Still in moderation after moderation_due_on (the Kazakhstan day): the decision is late.",
+                "type": "boolean",
+            },
+            "moderated_at": NULLABLE_INSTANT,
             "published_at": NULLABLE_INSTANT,
             "restricted_until": NULLABLE_DATE,
             "collection_ends_at": NULLABLE_INSTANT,

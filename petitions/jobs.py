@@ -32,6 +32,7 @@ def tick(now_iso: str | None = None) -> dict:
         "closed": close_expired(now),
         "reminders": review_reminders(now, today, calendar),
         "after_answer": after_answer_reminders(now, today, calendar),
+        "moderation_delayed": moderation_delays(now, today),
         "anonymised": retention.anonymise_expired(now),
     }
     return done
@@ -157,5 +158,26 @@ def _deadline_notices(
             if _milestone_once(petition_id, kind, now):
                 outbox.record(event, now, petition_id=petition_id, days_left=max(left, 0), due_on=due.isoformat())
                 sent += 1
+        db.session.commit()
+    return sent
+
+
+def moderation_delays(now: datetime, today: date) -> int:
+    """A petition still in moderation after its due day: the admins are told once (milestone
+    `moderation_delayed`); its page shows the delay meanwhile (petitions/queries.py:moderation_delayed).
+    A decision that comes later sends nothing more: the petition has left `moderation`."""
+    told = select(PetitionMilestone.petition_id).where(
+        PetitionMilestone.petition_id == Petition.id, PetitionMilestone.kind == "moderation_delayed"
+    )
+    rows = db.session.execute(
+        select(Petition.id, Petition.moderation_due_on).where(
+            Petition.state == "moderation", Petition.moderation_due_on < today, ~told.exists()
+        )
+    ).all()
+    sent = 0
+    for petition_id, due in rows:
+        if _milestone_once(petition_id, "moderation_delayed", now):
+            outbox.record("petition.moderation_delayed", now, petition_id=petition_id, due_on=due.isoformat())
+            sent += 1
         db.session.commit()
     return sent

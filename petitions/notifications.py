@@ -74,6 +74,10 @@ def register_kinds() -> None:
     register("petition.review_reminder", _kind(reviewers, _l("A petition's review is due soon"), "petition_review_reminder"))
     register("petition.review_overdue", _kind(admins, _l("A petition's review is overdue"), "petition_review_overdue"))
     register(
+        "petition.moderation_delayed",
+        _kind(admins, _l("A petition's moderation is overdue"), "petition_moderation_delayed"),
+    )
+    register(
         "petition.discussion_scheduled",
         _kind(
             lambda p, now: author(p, now) + signers(p, opted_in_only=True),

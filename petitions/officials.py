@@ -42,7 +42,11 @@ def _territory_names(petitions: list[Petition]) -> dict[str, str]:
 def moderation_queue():
     now = clock.now()
     items = queries.queue(("moderation",), Petition.moderation_due_on)
-    rows = [(p, p.moderation_due_on, queries.working_days_left(p.moderation_due_on, now)) for p in items]
+    # earliest due day first, so the overdue ones lead; each marked as its public page marks it
+    rows = [
+        (p, p.moderation_due_on, queries.working_days_left(p.moderation_due_on, now), queries.moderation_delayed(p, now))
+        for p in items
+    ]
     return render_template("petitions/moderation_queue.html", rows=rows, names=_territory_names(items))
 
 

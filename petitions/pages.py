@@ -131,6 +131,8 @@ def show(petition_id: int):
         signers=queries.recent_signers(petition.id) if public else [],
         breakdown_minimum=breakdowns.minimum(),
         supporters_needed=config["PETITION_RESTRICTED_SUPPORTERS"],
+        moderation_delayed=queries.moderation_delayed(petition, now),
+        moderation_working_days=config["PETITION_MODERATION_WORKING_DAYS"],
         signable=petition.state in rules.SIGNABLE_STATES,
         is_author=current_user.is_authenticated and current_user.iin == petition.author_iin,
     )

@@ -25,8 +25,9 @@ def _iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def petition_json(petition: Petition, count: int | None = None) -> dict:
-    """The petition as API.md describes it (plus the rejection, when there is one)."""
+def petition_json(petition: Petition, count: int | None = None, *, now: datetime) -> dict:
+    """The petition as API.md describes it (plus the rejection, when there is one) at `now`, the
+    request's clock (web/clock.py): whether its moderation is delayed depends on the day."""
     return {
         "id": petition.id,
         "title": petition.title,
@@ -42,6 +43,8 @@ def petition_json(petition: Petition, count: int | None = None) -> dict:
         "created_at": _iso(petition.created_at),
         "submitted_at": _iso(petition.submitted_at),
         "moderation_due_on": _iso(petition.moderation_due_on),
+        "moderation_delayed": moderation_delayed(petition, now),
+        "moderated_at": _iso(petition.moderated_at),
         "published_at": _iso(petition.published_at),
         "restricted_until": _iso(petition.restricted_until),
         "collection_ends_at": _iso(petition.collection_ends_at),
@@ -188,6 +191,13 @@ def similar_petitions(petition: Petition, states: tuple[str, ...] = SIMILAR_STAT
 
 def similar_json(petitions: list[Petition]) -> list[dict]:
     return [{"id": p.id, "title": p.title, "state": p.state} for p in petitions]
+
+
+def moderation_delayed(petition: Petition, now: datetime) -> bool:
+    """Still in moderation after its due day (the Kazakhstan day of `now`): DOMAIN.md "moderation
+    delayed". Read off the row, no query, so every petition JSON and queue line can carry it."""
+    due = petition.moderation_due_on
+    return petition.state == "moderation" and due is not None and local_date(now) > due
 
 
 def working_days_left(due: date | None, now: datetime) -> int | None:

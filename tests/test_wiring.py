@@ -44,7 +44,7 @@ OWNED = {
         "kinds": {
             "petition.approved", "petition.rejected", "petition.opened", "petition.lapsed", "petition.closed",
             "petition.threshold_reached", "petition.review_reminder", "petition.review_overdue",
-            "petition.discussion_scheduled", "petition.answered",
+            "petition.discussion_scheduled", "petition.answered", "petition.moderation_delayed",
         },
         "actions": ("petition.moderate", "petition.schedule_discussion", "petition.answer"),
         "jobs": (("petitions.jobs.tick", 60),),
@@ -127,6 +127,7 @@ KINDS_BEFORE = {
     "account.welcome", "budget.phase_changed", "budget.proposal_screened", "budget.results", "petition.answered",
     "petition.approved", "petition.closed", "petition.discussion_scheduled", "petition.lapsed", "petition.opened",
     "petition.rejected", "petition.review_overdue", "petition.review_reminder", "petition.threshold_reached",
+    "petition.moderation_delayed",
 }
 ACTIONS_BEFORE = (
     "petition.moderate", "petition.schedule_discussion", "petition.answer", "proposal.screen",

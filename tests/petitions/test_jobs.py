@@ -141,7 +141,7 @@ def test_a_restricted_petition_whose_move_was_lost_is_opened_by_tick_once(app, p
     assert tick(opened_at)["recounted"] == 1
     assert tick(opened_at)["recounted"] == 0
     assert tick(opened_at + timedelta(days=1)) == {
-        "recounted": 0, "lapsed": 0, "closed": 0, "reminders": 0, "anonymised": 0
+        "recounted": 0, "lapsed": 0, "closed": 0, "reminders": 0, "after_answer": 0, "moderation_delayed": 0, "anonymised": 0
     }
     row = state_of(petition_id)
     assert row.state == "open" and row.published_at == opened_at

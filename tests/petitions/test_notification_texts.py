@@ -23,14 +23,14 @@ def test_every_petition_event_renders_in_every_language(app, make_citizen, local
     petition = Petition(
         author_iin=citizen.iin, title="Ауыл көшесін жөндеу керек", body="x" * 60, language="kk",
         addressee="government", state="answered", threshold=50000, digest="sha256:" + "0" * 64, created_at=now,
-        collection_ends_at=now, review_due_on=date(2026, 12, 1), discussion_at=now, discussion_place="Астана",
+        collection_ends_at=now, review_due_on=date(2026, 12, 1), moderation_due_on=date(2026, 11, 2), discussion_at=now, discussion_place="Астана",
         answer_decision="partly_supported", answer_text="Жауап мәтіні", answer_official="Ахметов Ерлан",
         answered_at=now, rejection_reason="duplicate", rejection_comment="Бұрын берілген",
     )
     db.session.add(petition)
     db.session.commit()
     petition_events = [name for name in KINDS if name.startswith("petition.")]
-    assert len(petition_events) == 10
+    assert len(petition_events) == 18
     subjects = set()
     for event in petition_events:
         subject, text = render(event, user, {"petition_id": petition.id, "days_left": 5}, locale)
