@@ -45,13 +45,17 @@ OWNED = {
             "petition.approved", "petition.rejected", "petition.opened", "petition.lapsed", "petition.closed",
             "petition.threshold_reached", "petition.review_reminder", "petition.review_overdue",
             "petition.discussion_scheduled", "petition.answered", "petition.moderation_delayed",
+            "petition.contested", "petition.follow_up_reminder", "petition.follow_up_overdue", "petition.followed_up",
+            "petition.report_reminder", "petition.report_overdue", "petition.reported",
         },
-        "actions": ("petition.moderate", "petition.schedule_discussion", "petition.answer"),
+        "actions": (
+            "petition.moderate", "petition.schedule_discussion", "petition.answer", "petition.follow_up", "petition.report",
+        ),
         "jobs": (("petitions.jobs.tick", 60),),
         "paths": {
             "/petitions", "/petitions/rules", "/petitions/{id}", "/petitions/{id}/submit",
             "/petitions/{id}/moderation", "/petitions/{id}/signatures", "/petitions/{id}/count",
-            "/petitions/{id}/review", "/moderation/queue", "/review/queue", "/exports/{name}.{fmt}",
+            "/petitions/{id}/review", "/petitions/{id}/ratings", "/moderation/queue", "/review/queue", "/exports/{name}.{fmt}",
             "/statistics/bodies", "/exports/bodies.csv", "/calendar",
         },
         "schemas": {"Petition", "PetitionPage", "Count", "BodyRecords", "Calendar"},
@@ -127,10 +131,12 @@ KINDS_BEFORE = {
     "account.welcome", "budget.phase_changed", "budget.proposal_screened", "budget.results", "petition.answered",
     "petition.approved", "petition.closed", "petition.discussion_scheduled", "petition.lapsed", "petition.opened",
     "petition.rejected", "petition.review_overdue", "petition.review_reminder", "petition.threshold_reached",
-    "petition.moderation_delayed",
+    "petition.moderation_delayed", "petition.contested", "petition.follow_up_reminder", "petition.follow_up_overdue",
+    "petition.followed_up", "petition.report_reminder", "petition.report_overdue", "petition.reported",
 }
 ACTIONS_BEFORE = (
-    "petition.moderate", "petition.schedule_discussion", "petition.answer", "proposal.screen",
+    "petition.moderate", "petition.schedule_discussion", "petition.answer", "petition.follow_up", "petition.report",
+    "proposal.screen",
     "proposal.implementation", "ballot.paper", "role.grant", "role.withdraw", "certificate.revoke", "certificate.issue_official",
     "calendar.transfer", "calendar.remove_transfer",
 )
@@ -141,7 +147,8 @@ JOBS_BEFORE = (
 TABLES_BEFORE = {
     "audit_log", "auth_nonce", "budget_ballot", "budget_cycle", "budget_follower", "budget_proposal",
     "calendar_transfer", "eds_certificate", "email_delivery", "log_entry", "log_head", "log_node", "log_state", "official_act",
-    "login_session", "notification", "outbox_event", "person", "petition", "petition_counter", "petition_milestone",
+    "login_session", "notification", "outbox_event", "person", "petition", "petition_counter", "petition_measure",
+    "petition_milestone", "petition_rating",
     "role_grant", "signature", "territory", "user_account",
 }
 

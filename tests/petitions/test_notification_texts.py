@@ -26,6 +26,9 @@ def test_every_petition_event_renders_in_every_language(app, make_citizen, local
         collection_ends_at=now, review_due_on=date(2026, 12, 1), moderation_due_on=date(2026, 11, 2), discussion_at=now, discussion_place="Астана",
         answer_decision="partly_supported", answer_text="Жауап мәтіні", answer_official="Ахметов Ерлан",
         answered_at=now, rejection_reason="duplicate", rejection_comment="Бұрын берілген",
+        report_due_on=date(2027, 6, 1), rating_closes_on=date(2027, 1, 20), contested_at=now,
+        follow_up_due_on=date(2027, 2, 1), follow_up_text="Қосымша жауап", follow_up_official="Ахметов Ерлан",
+        follow_up_at=now, report_text="Есеп мәтіні", report_official="Ахметов Ерлан", reported_at=now,
     )
     db.session.add(petition)
     db.session.commit()
