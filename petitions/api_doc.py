@@ -15,6 +15,23 @@ from openapi import (
     response,
 )
 
+# The budget proposals that take a petition up (DOMAIN.md "After the answer"), oldest first, and their fate.
+BUDGET_PROPOSALS = {
+    "type": "array",
+    "items": {
+        "type": "object", "required": ["id", "cycle", "state"],
+        "properties": {
+            "id": {"type": "integer"},
+            "cycle": {"type": "integer"},
+            "state": {"enum": ["submitted", "eligible", "ineligible", "funded", "not_funded", "implemented"]},
+            "title": {"type": "string"},
+            "year": {"type": "integer"},
+            "funded": {"type": ["boolean", "null"]},
+            "implementation": {"enum": ["planned", "in_progress", "done", None]},
+        },
+    },
+}
+
 SCHEMAS: dict = {
     "Petition": {
         "type": "object",
@@ -65,6 +82,7 @@ SCHEMAS: dict = {
                 },
             },
             "rejection": {"type": ["object", "null"]},
+            "budget_proposals": BUDGET_PROPOSALS,
             "acts": {
                 "description": "Every official act on the petition (API.md \"Official acts\"), oldest first, each JWS "
                                "whole, verifiable with GET /eds/ca alone.",

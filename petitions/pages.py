@@ -14,6 +14,7 @@ from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
 from kernel.territories import territory_names
 from petitions import breakdowns, counter, labels, page_queries, queries, rules, services
+from petitions.citations import citing
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
 from web import clock
@@ -132,6 +133,7 @@ def show(petition_id: int):
         supporters_needed=config["PETITION_RESTRICTED_SUPPORTERS"],
         signable=petition.state in rules.SIGNABLE_STATES,
         is_author=current_user.is_authenticated and current_user.iin == petition.author_iin,
+        citing=citing(petition.id),  # the budget proposals that take it up: templates/budgeting/_petition_proposals.html
     )
 
 
