@@ -58,7 +58,9 @@ OWNED = {
     budgeting: {
         "blueprints": {"budget_api", "budgeting", "budget_officials"},
         "cli": {"budget"},
-        "kinds": {"budget.proposal_screened", "budget.phase_changed", "budget.results"},
+        "kinds": {
+            "budget.proposal_screened", "budget.phase_changed", "budget.results", "budget.petition_proposal_funded",
+        },
         "actions": ("proposal.screen", "proposal.implementation", "ballot.paper"),
         "jobs": (("budgeting.jobs.tick", 60),),
         "paths": {
@@ -125,6 +127,7 @@ KINDS_BEFORE = {
     "account.welcome", "budget.phase_changed", "budget.proposal_screened", "budget.results", "petition.answered",
     "petition.approved", "petition.closed", "petition.discussion_scheduled", "petition.lapsed", "petition.opened",
     "petition.rejected", "petition.review_overdue", "petition.review_reminder", "petition.threshold_reached",
+    "budget.petition_proposal_funded",  # from petition to budget (issue 14)
 }
 ACTIONS_BEFORE = (
     "petition.moderate", "petition.schedule_discussion", "petition.answer", "proposal.screen",
