@@ -9,12 +9,14 @@ AUDIT_ACTIONS = ("proposal.screen", "proposal.implementation", "ballot.paper")
 
 def init_app(app: Flask) -> None:
     """Wire budgeting into `app`: its tables, its API and pages, `flask budget`, its notification kinds,
-    the minute job of its phases, its audit actions and its part of the API document."""
+    the minute job of its phases, its audit actions, its part of the API document, and the proposals
+    a petition's JSON and page list (petitions/citations.py)."""
     import budgeting.models  # noqa: F401  (its tables, for Alembic and create_all)
     import openapi
     from audit.services import register_actions
-    from budgeting import api, api_doc, cli, notifications, officials, pages
+    from budgeting import api, api_doc, cli, notifications, officials, pages, petition_links
     from extensions import csrf
+    from petitions import citations
     from workers import schedule
 
     csrf.exempt(api.bp)  # the API authenticates by Bearer token, never by cookie
@@ -26,3 +28,4 @@ def init_app(app: Flask) -> None:
     schedule.every(app, 60, "budgeting.jobs.tick")
     register_actions(*AUDIT_ACTIONS)
     openapi.add(app, api_doc.paths(), api_doc.SCHEMAS)
+    citations.register("budget_proposals", petition_links.budget_proposals)

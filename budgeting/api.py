@@ -44,7 +44,7 @@ def get_cycle(cycle_id: int):
 @bp.post("/cycles/<int:cycle_id>/proposals")
 def create_proposal(cycle_id: int):
     user = bearer_user()
-    data = typed_body(title=str, description=str, category=str, settlement=str, cost=int)
+    data = typed_body(title=str, description=str, category=str, settlement=str, cost=int, petition=int)
     proposal = services.create_proposal(_cycle(cycle_id), user, data, _now())
     db.session.commit()
     return jsonify(queries.proposal_json(proposal)), 201

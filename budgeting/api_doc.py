@@ -48,6 +48,7 @@ SCHEMAS: dict = {
             "checked_cost": {"type": ["integer", "null"]},
             "state": {"enum": ["draft", "submitted", "eligible", "ineligible"]},
             "digest": {"type": "string"},
+            "petition": {"type": ["integer", "null"], "description": "The public petition it takes up, if any."},
             "acts": {"type": "array", "items": ACT},
         },
     },
@@ -75,7 +76,9 @@ def paths() -> dict:
             "requestBody": body({"type": "object", "required": ["title", "description", "category", "settlement", "cost"],
                                   "properties": {"title": {"type": "string"}, "description": {"type": "string"},
                                                  "category": {"type": "string"}, "settlement": {"type": "string"},
-                                                 "cost": {"type": "integer"}}}),
+                                                 "cost": {"type": "integer"},
+                                                 "petition": {"type": ["integer", "null"], "description":
+                                                              "The number of a public petition it takes up"}}}),
             "responses": {"201": proposal, **AUTH_ERRORS, "404": error("Not found"), "409": error("Wrong phase"),
                           "422": ERRORS["422"]}}},
         "/budget/proposals/{id}": {"parameters": CYCLE_ID, "get": {"summary": "A proposal", "responses": {

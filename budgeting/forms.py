@@ -83,6 +83,7 @@ FIELD_MESSAGES = {
     "category": _l("Choose a category."),
     "settlement": _l("Choose a village of this rural district."),
     "cost": _l("Enter a whole number of tenge, no more than the budget of the cycle."),
+    "petition": _l("Enter the number of a published petition (open, under review, answered or closed), or leave it empty."),
     "reason": _l("Tell the proposer why the proposal is not eligible."),
     "eligible": _l("Choose eligible or not eligible."),
     "status": _l("Choose the status."),
@@ -126,6 +127,11 @@ class ProposalForm(FlaskForm):
     cost = IntegerColumnField(
         Proposal.cost, _l("Estimated cost, ₸"),
         validators=[InputRequired(message=FIELD_MESSAGES["cost"]), NumberRange(min=1, message=FIELD_MESSAGES["cost"])],
+    )
+    # The number of the petition the project takes up, if any (the service checks it is public).
+    petition = IntegerColumnField(
+        Proposal.petition_id, _l("Petition it takes up (optional)"),
+        validators=[Optional(), NumberRange(min=1, message=FIELD_MESSAGES["petition"])],
     )
 
 

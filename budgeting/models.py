@@ -102,6 +102,8 @@ class Proposal(db.Model):
     screened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     implementation: Mapped[str | None] = mapped_column(String(12))
     spent: Mapped[int | None] = mapped_column(BigInteger)
+    # The petition it takes up (DOMAIN.md "After the answer": from petition to budget), a public one
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petition.id"), index=True)
 
     __table_args__ = (
         CheckConstraint("cost > 0", name="cost_positive"),
@@ -115,11 +117,16 @@ class Proposal(db.Model):
     )
 
     def document(self) -> dict:
-        return {
+        """What the author signs (its digest): the petition it cites is part of it, named only when
+        there is one, so a proposal citing none keeps the digest it was signed with before."""
+        document = {
             "type": "proposal", "id": self.id, "cycle": self.cycle_id, "title": self.title,
             "description": self.description, "category": self.category, "settlement": self.settlement,
             "cost": self.cost,
         }
+        if self.petition_id is not None:
+            document["petition"] = self.petition_id
+        return document
 
     def signed_doc(self) -> dict:
         return {"type": "proposal", "id": self.id, "digest": self.digest}

@@ -1,4 +1,5 @@
-"""Who hears about a budget cycle: proposers about screening; followers about phases and results."""
+"""Who hears about a budget cycle: proposers about screening; followers about phases and results;
+the signers of a petition who asked to be told, when a proposal taking it up is funded."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from sqlalchemy import select
 
 from auth.models import User
 from auth.services import account_for
+from budgeting import petition_links
 from budgeting.models import BudgetCycle, BudgetFollower, Proposal
 from extensions import db
 from notifications.events import EventKind, register
+from petitions import notifications as petition_notifications
 
 
 def _proposer(payload: dict, now: datetime) -> list[User]:
@@ -43,8 +46,22 @@ def _context(payload: dict) -> dict:
     }
 
 
+def _opted_in_signers(payload: dict, _now: datetime) -> list[User]:
+    """The signers of the petition the funded proposal takes up who asked to hear how it goes."""
+    return petition_notifications.signers(payload, opted_in_only=True)
+
+
+def _funded_context(payload: dict) -> dict:
+    return {**_context(payload), **petition_notifications.context(payload)}
+
+
 def register_kinds() -> None:
     """Tell the notifications which budget events there are (budgeting.init_app calls it)."""
     register("budget.proposal_screened", EventKind(_proposer, _l("Your budget proposal was screened"), "budget_proposal_screened", _context))
     register("budget.phase_changed", EventKind(_followers, _l("The village budget moved to a new phase"), "budget_phase_changed", _context))
     register("budget.results", EventKind(_followers_and_proposers, _l("The village budget results are published"), "budget_results", _context))
+    register(
+        petition_links.FUNDED_EVENT,
+        EventKind(_opted_in_signers, _l("A budget project taking up a petition you signed is funded"),
+                  "budget_petition_proposal_funded", _funded_context),
+    )

@@ -163,7 +163,7 @@ def propose(cycle_id: int):
     def save():
         data = {
             "title": form.title.data, "description": form.description.data, "category": form.category.data,
-            "settlement": form.settlement.data, "cost": form.cost.data,
+            "settlement": form.settlement.data, "cost": form.cost.data, "petition": form.petition.data,
         }
         return services.create_proposal(cycle, current_user, data, clock.now())
 

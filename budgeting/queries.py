@@ -35,6 +35,7 @@ def proposal_json(proposal: Proposal) -> dict:
         "submitted_at": _iso(proposal.submitted_at),
         "implementation": proposal.implementation,
         "spent": proposal.spent,
+        "petition": proposal.petition_id,
         "acts": acts_json("proposal", proposal.id),
     }
 

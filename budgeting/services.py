@@ -20,6 +20,7 @@ from auth.access import Console, require_role
 from auth.iin import InvalidIIN, age_on, decode
 from auth.models import Person, User
 from auth.services import account_for
+from budgeting import petition_links
 from budgeting.lifecycle import CYCLE, PROPOSAL
 from budgeting.models import CATEGORIES, IMPLEMENTATION, Ballot, BudgetCycle, BudgetFollower, Proposal
 from extensions import db
@@ -138,7 +139,8 @@ def is_own(proposal: Proposal, official: User) -> bool:
 
 
 def create_proposal(cycle: BudgetCycle, author: User, data: dict, now: datetime) -> Proposal:
-    """A resident's draft item; submitted later with the SIGN key."""
+    """A resident's draft item; submitted later with the SIGN key. It may take up a public petition
+    (`petition`: its number), which its document, and so the signature, then names."""
     _require_phase(cycle, now, "proposals")
     person = author.person
     if not _adult(person.birth_date, now):
@@ -158,11 +160,13 @@ def create_proposal(cycle: BudgetCycle, author: User, data: dict, now: datetime)
     cost = _int(data.get("cost"), "cost", fields, 1)
     if cost is not None and cost > cycle.amount:
         fields["cost"] = "no more than the cycle's amount"
+    petition_id = petition_links.cited_petition(data.get("petition"), fields)
     if fields:
         raise DomainError("validation_error", fields=fields)
     proposal = Proposal(
         cycle_id=cycle.id, author_iin=person.iin, title=title, description=description,
         category=data["category"], settlement=settlement, cost=cost, state=PROPOSAL.initial, digest="", created_at=now,
+        petition_id=petition_id,
     )
     db.session.add(proposal)
     db.session.flush()

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
-from budgeting import allocation, pabulib
+from budgeting import allocation, pabulib, petition_links
 from budgeting.lifecycle import CYCLE
 from budgeting.models import Ballot, BudgetCycle, Proposal
 from extensions import db
@@ -65,6 +65,7 @@ def tally_cycle(cycle_id: int, now: datetime) -> int:
         if proposal.id in outcome.funded and proposal.implementation is None:
             proposal.implementation = "planned"
     outbox.record("budget.results", now, cycle_id=cycle_id)
+    petition_links.record_funded(proposals, outcome.funded, cycle_id, now)  # their petitions' signers hear
     return 1
 
 

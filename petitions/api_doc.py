@@ -21,6 +21,23 @@ from petitions.statistics_api import CALENDAR_MAX_DAYS
 NULLABLE_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 COUNT = {"type": "integer", "minimum": 0}
 
+# The budget proposals that take a petition up (DOMAIN.md "After the answer"), oldest first, and their fate.
+BUDGET_PROPOSALS = {
+    "type": "array",
+    "items": {
+        "type": "object", "required": ["id", "cycle", "state"],
+        "properties": {
+            "id": {"type": "integer"},
+            "cycle": {"type": "integer"},
+            "state": {"enum": ["submitted", "eligible", "ineligible", "funded", "not_funded", "implemented"]},
+            "title": {"type": "string"},
+            "year": {"type": "integer"},
+            "funded": {"type": ["boolean", "null"]},
+            "implementation": {"enum": ["planned", "in_progress", "done", None]},
+        },
+    },
+}
+
 SCHEMAS: dict = {
     "Petition": {
         "type": "object",
@@ -76,6 +93,7 @@ SCHEMAS: dict = {
                 },
             },
             "rejection": {"type": ["object", "null"]},
+            "budget_proposals": BUDGET_PROPOSALS,
             "acts": {
                 "description": "Every official act on the petition (API.md \"Official acts\"), oldest first, each JWS "
                                "whole, verifiable with GET /eds/ca alone.",

@@ -15,6 +15,7 @@ from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
 from kernel.territories import territory_names
 from petitions import body_statistics, breakdowns, counter, labels, page_queries, queries, rules, services
+from petitions.citations import citing
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
 from web import clock
@@ -135,6 +136,7 @@ def show(petition_id: int):
         moderation_working_days=config["PETITION_MODERATION_WORKING_DAYS"],
         signable=petition.state in rules.SIGNABLE_STATES,
         is_author=current_user.is_authenticated and current_user.iin == petition.author_iin,
+        citing=citing(petition.id),  # the budget proposals that take it up: templates/budgeting/_petition_proposals.html
     )
 
 

@@ -14,6 +14,7 @@ from kernel.kazakhstan_time import local_date
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import working_days_between
 from petitions import accountability, rules
+from petitions.citations import citing
 from petitions.counter import public_count
 from petitions.models import Petition, Signature
 
@@ -73,6 +74,7 @@ def petition_json(petition: Petition, count: int | None = None, *, now: datetime
         # every official act on it, whole, oldest first (API.md "Official acts")
         "acts": acts_json("petition", petition.id),
         **after_answer_json(petition),
+        **citing(petition.id),  # the budget proposals that take it up (budget_proposals)
         # a draft (only its author sees one) is told of look-alikes before it is submitted
         **({"similar": similar_json(similar_petitions(petition))} if petition.state == "draft" else {}),
     }

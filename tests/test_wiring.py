@@ -63,7 +63,9 @@ OWNED = {
     budgeting: {
         "blueprints": {"budget_api", "budgeting", "budget_officials"},
         "cli": {"budget"},
-        "kinds": {"budget.proposal_screened", "budget.phase_changed", "budget.results"},
+        "kinds": {
+            "budget.proposal_screened", "budget.phase_changed", "budget.results", "budget.petition_proposal_funded",
+        },
         "actions": ("proposal.screen", "proposal.implementation", "ballot.paper"),
         "jobs": (("budgeting.jobs.tick", 60),),
         "paths": {
@@ -133,6 +135,7 @@ KINDS_BEFORE = {
     "petition.rejected", "petition.review_overdue", "petition.review_reminder", "petition.threshold_reached",
     "petition.moderation_delayed", "petition.contested", "petition.follow_up_reminder", "petition.follow_up_overdue",
     "petition.followed_up", "petition.report_reminder", "petition.report_overdue", "petition.reported",
+    "budget.petition_proposal_funded",  # from petition to budget (issue 14)
 }
 ACTIONS_BEFORE = (
     "petition.moderate", "petition.schedule_discussion", "petition.answer", "petition.follow_up", "petition.report",

@@ -145,7 +145,7 @@ def auth_token(client, make_citizen, make_cycle) -> Endpoint:
 def create_proposal(client, make_citizen, make_cycle) -> Endpoint:
     cycle = make_cycle("proposals")
     author = Actor(client, make_citizen(kato=VILLAGE_1))
-    fields = {"title": str, "description": str, "category": str, "settlement": str, "cost": int}
+    fields = {"title": str, "description": str, "category": str, "settlement": str, "cost": int, "petition": int}
     return Endpoint("POST", f"/api/v1/budget/cycles/{cycle.id}/proposals", proposal_body(), fields, author.auth)
 
 
