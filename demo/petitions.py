@@ -65,15 +65,16 @@ def _is_ec(key_pem: bytes) -> bool:
 
 
 def _sign_keys(person: Person, now: datetime):
-    """A fresh EC SIGN key for a demo signer (the demo's residents hold no key files)."""
+    """A fresh EC SIGN key for a demo signer, and only that (the demo's residents hold no key files
+    and never sign in): issue it once per signer and sign all they sign with it."""
     import base64
 
     from cryptography.hazmat.primitives import serialization
 
-    key_set = auth_services.issue_key_set(person, "ec", now)
-    der = key_set.sign.cert.public_bytes(serialization.Encoding.DER)
+    key = auth_services.issue_key(person, "sign", "ec", now)
+    der = key.cert.public_bytes(serialization.Encoding.DER)
     issuing = certification_authority().issuing_cert.public_bytes(serialization.Encoding.DER)
-    return key_set.sign.key_pem, base64.b64encode(der).decode(), base64.b64encode(issuing).decode()
+    return key.key_pem, base64.b64encode(der).decode(), base64.b64encode(issuing).decode()
 
 
 def official_keys(iin: str, now: datetime):
