@@ -161,7 +161,7 @@ def seed_answered_petitions(
     keys_at = _day(now, max(story["submitted"] for story in stories) + 1)
     people = {p.iin: p for p in db.session.scalars(select(Person).where(Person.kato == ASTANA))}
     signers = [people[iin] for iin in astana_iins] + [people[citizen_iin]]
-    # one key set for each, issued once, valid for both petitions and the ratings
+    # one SIGN key for each, issued once, valid for both petitions and the ratings
     keys = {person.iin: _sign_keys(person, keys_at) for person in signers}
     officials = {"moderator": official_keys(moderator_iin, keys_at), "reviewer": official_keys(reviewer_iin, keys_at)}
     db.session.commit()
