@@ -96,22 +96,27 @@ class KeySet:
 
 def issue_key_set(person: Person, key_type: str, now: datetime) -> KeySet:
     """Issue a person's AUTH and SIGN keys and record the certificates."""
+    auth, sign = (issue_key(person, usage, key_type, now) for usage in ("auth", "sign"))
+    return KeySet(auth=auth, sign=sign, chain_pem=certification_authority().chain_pem())
+
+
+def issue_key(person: Person, usage: str, key_type: str, now: datetime) -> pki.IssuedKey:
+    """Issue one key of a person's (`auth` or `sign`) and record its certificate: for a holder who
+    needs only that one, such as the demo's signers, who never sign in (half the CA's work)."""
     ca = certification_authority()
     holder = pki.Holder(iin=person.iin, surname=person.surname, given_name=person.given_name)
-    days = current_app.config["EDS_USER_CERT_DAYS"]
-    issued = [pki.issue(ca, holder, usage, key_type, now, days) for usage in ("auth", "sign")]
-    for key in issued:
-        db.session.add(
-            Certificate(
-                serial=format(key.cert.serial_number, "x"),
-                iin=person.iin,
-                usage=key.usage,
-                key_type=key_type,
-                not_before=key.cert.not_valid_before_utc,
-                not_after=key.cert.not_valid_after_utc,
-            )
+    key = pki.issue(ca, holder, usage, key_type, now, current_app.config["EDS_USER_CERT_DAYS"])
+    db.session.add(
+        Certificate(
+            serial=format(key.cert.serial_number, "x"),
+            iin=person.iin,
+            usage=key.usage,
+            key_type=key_type,
+            not_before=key.cert.not_valid_before_utc,
+            not_after=key.cert.not_valid_after_utc,
         )
-    return KeySet(auth=issued[0], sign=issued[1], chain_pem=ca.chain_pem())
+    )
+    return key
 
 
 @dataclass(frozen=True)

@@ -65,15 +65,16 @@ def _is_ec(key_pem: bytes) -> bool:
 
 
 def _sign_keys(person: Person, now: datetime):
-    """A fresh EC SIGN key for a demo signer (the demo's residents hold no key files)."""
+    """A fresh EC SIGN key for a demo signer, and only that (the demo's residents hold no key files
+    and never sign in): issue it once per signer and sign all they sign with it."""
     import base64
 
     from cryptography.hazmat.primitives import serialization
 
-    key_set = auth_services.issue_key_set(person, "ec", now)
-    der = key_set.sign.cert.public_bytes(serialization.Encoding.DER)
+    key = auth_services.issue_key(person, "sign", "ec", now)
+    der = key.cert.public_bytes(serialization.Encoding.DER)
     issuing = certification_authority().issuing_cert.public_bytes(serialization.Encoding.DER)
-    return key_set.sign.key_pem, base64.b64encode(der).decode(), base64.b64encode(issuing).decode()
+    return key.key_pem, base64.b64encode(der).decode(), base64.b64encode(issuing).decode()
 
 
 def official_keys(iin: str, now: datetime):
@@ -90,17 +91,19 @@ def official_keys(iin: str, now: datetime):
     return issued.key.key_pem, base64.b64encode(der).decode(), base64.b64encode(issuing).decode()
 
 
-def seed_petitions(author_iin: str, moderator_iin: str, now: datetime) -> int:
-    """Three petitions at three stages, once; returns how many were made."""
+def seed_petitions(author_iin: str, moderator_iin: str, now: datetime, not_signing: set[str] = frozenset()) -> int:
+    """Three petitions at three stages, once; returns how many were made. Their signers are the
+    registry's adults in IIN order, but those in `not_signing` (who sign the answered ones)."""
     if db.session.scalar(select(func.count(Petition.id))):
         return 0
     author = auth_services.account_for(author_iin, now)
     moderator = auth_services.account_for(moderator_iin, now)
-    adults = list(
-        db.session.scalars(
+    adults = [
+        person for person in db.session.scalars(
             select(Person).where(Person.birth_date < now.date().replace(year=now.year - 18)).order_by(Person.iin)
         )
-    )
+        if person.iin not in not_signing
+    ]
     author_keys = _sign_keys(author.person, now)
     moderator_keys = official_keys(moderator_iin, now)  # the approvals are the moderator's signed acts
     made = 0

@@ -1,4 +1,5 @@
-"""`flask demo seed`: territories, ~300 residents, officials and their key files; idempotent."""
+"""`flask demo seed`: territories, ~300 villagers and ~2,600 Astana residents, officials and their key
+files, petitions (two of them answered) and village budgets; idempotent."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from auth import services
 from auth.cli import write_key_set, write_official_key_set
 from auth.models import Certificate, Person
+from demo.answers import ASTANA, seed_answered_petitions, where_they_are
 from demo.budget import seed_budgets
 from demo.people import birth_date_for_age, random_person
 from demo.petitions import seed_petitions
@@ -27,6 +29,9 @@ DATA = Path(__file__).parent / "data"
 POPULATION_AS_OF = date(2025, 1, 1)
 RESIDENTS = 300
 MINORS = 8
+# Astana residents drawn after the villagers (so those stay who they were): they write and sign the
+# answered demo petitions, past the city akimat's real threshold of 2,500 signatures each
+ASTANA_RESIDENTS = 2_620
 SEED = 2025
 
 
@@ -62,6 +67,7 @@ HOLDERS = (
         "reviewer-akmola-maslikhat", "reviewer for the Akmola regional maslikhat", "110000000",
         (("reviewer", "110000000", "region_maslikhat"),),
     ),
+    DemoHolder("reviewer-astana", "reviewer for the Astana city akimat", ASTANA, (("reviewer", ASTANA, "city_akimat"),)),
 )
 
 
@@ -92,21 +98,37 @@ def _csv(name: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def _residents(today: date) -> int:
-    """RESIDENTS people spread over the demo villages, the same ones on every run."""
+def _resident_rows(today: date) -> list[dict]:
+    """The demo residents' registry rows, the same ones on every run: RESIDENTS spread over the demo
+    villages (the first MINORS of them minors), then ASTANA_RESIDENTS adults of Astana."""
     rng = random.Random(SEED)
     villages = list(
         db.session.scalars(select(Territory.kato).where(Territory.level == "settlement").order_by(Territory.kato))
     )
     taken: set[str] = set()
-    added = 0
+    rows = []
     for index in range(RESIDENTS):
         minor = index < MINORS
         born = birth_date_for_age(rng, today, 10, 17) if minor else birth_date_for_age(rng, today, 18, 85)
-        fields = random_person(rng, villages[index % len(villages)], born, taken)
-        if db.session.get(Person, fields["iin"]) is None:
-            services.add_person(**fields)
-            added += 1
+        rows.append(random_person(rng, villages[index % len(villages)], born, taken))
+    for _ in range(ASTANA_RESIDENTS):
+        # 19 or over: adults on each day of the answered petitions' stories, which began weeks ago
+        rows.append(random_person(rng, ASTANA, birth_date_for_age(rng, today, 19, 85), taken))
+    return rows
+
+
+def _residents(rows: list[dict]) -> int:
+    """Add the rows not in the registry yet (one read for all of them); returns how many."""
+    known = set(db.session.scalars(select(Person.iin)))
+    places = db.session.scalars(select(Territory)).all()  # held, so add_person finds each in the session
+    added = 0
+    with db.session.no_autoflush:  # one flush of all the rows at the end, not one per row
+        for fields in rows:
+            if fields["iin"] not in known:
+                services.add_person(**fields)
+                added += 1
+    db.session.flush()
+    del places
     return added
 
 
@@ -157,7 +179,8 @@ def seed():
     now = datetime.now(UTC)
     today = now.date()
     territories = _territories()
-    residents = _residents(today)
+    rows = _resident_rows(today)
+    residents = _residents(rows)
     to_write: list[tuple[services.KeySet | services.OfficialKeySet, Path]] = []
     holders = _holders(today, now, to_write)
     db.session.commit()
@@ -168,12 +191,17 @@ def seed():
         else:
             write_key_set(key_set, folder)
     by_folder = {holder.folder: person_iin for holder, person_iin in _holder_iins(today)}
-    petitions = seed_petitions(by_folder["citizen"], by_folder["moderator"], now)
+    astana = [row["iin"] for row in rows[RESIDENTS:]]
+    # the Astana residents sign only the answered petitions, so the others keep their signers
+    petitions = seed_petitions(by_folder["citizen"], by_folder["moderator"], now, not_signing=set(astana))
+    answered = seed_answered_petitions(
+        astana, by_folder["citizen-astana"], by_folder["moderator"], by_folder["reviewer-astana"], now
+    )
     budgets = seed_budgets(by_folder["budget-officer"], now)
     db.session.commit()
     click.echo(
         f"territories added: {territories}; residents added: {residents}; petitions added: {petitions}; "
-        f"budget cycles added: {budgets}"
+        f"answered petitions added: {answered}; budget cycles added: {budgets}"
     )
     click.echo(
         "Demo key files (sign in with auth.key.pem + auth.cert.pem; sign with sign.key.pem + sign.cert.pem; "
@@ -181,3 +209,6 @@ def seed():
     )
     for holder, folder in holders:
         click.echo(f"  {holder.description:<55} {folder}/")
+    click.echo("Answered petitions to the Astana city akimat (see /petitions/<number>):")
+    for line in where_they_are():
+        click.echo(line)
