@@ -28,6 +28,7 @@ from kernel.keyed_hashes import signer_hash
 from kernel.text_checks import checked_prose, checked_title
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import add_working_days
+from petitions.body_statistics import share
 from petitions.lifecycle import PETITION
 from petitions.models import Petition, PetitionMeasure, PetitionRating
 from petitions.signature_sql import already_signed
@@ -268,8 +269,9 @@ def rating_summary(petition_id: int | None) -> dict:
     low = sum(1 for value, _ in rows if value <= DISSATISFIED)
     return {
         "count": count,
-        "mean": round(total / count, 2) if count else None,
-        "dissatisfied_share": round(low / count, 4) if count else None,
+        # rounded half up, exactly as the body record rounds them (petitions.body_statistics.share)
+        "mean": share(total, count, 2),
+        "dissatisfied_share": share(low, count, 4),
         "reasons": reasons,
         "distribution": distribution,
     }
