@@ -144,9 +144,25 @@ def main() -> int:
     status, petition = reviewer.call("POST", f"/petitions/{draft['id']}/review",
                                      reviewer.act("petition.discussion", doc, at=at, place="Астана, Үкімет үйі"))
     expect("discussion published", (status, petition["discussion"]["place"]), (200, "Астана, Үкімет үйі"))
+    # a supporting answer reasons in at least 200 characters, names its measures and the day its report is due
+    today = kz_day(datetime.now(UTC).isoformat())
+    measures = [
+        {"body": "Білім басқармасы", "what": "Мектептің жобалау-сметалық құжаттамасын әзірлеу",
+         "due_on": (today + timedelta(days=90)).isoformat()},
+        {"body": "Аудан әкімдігі", "what": "Құрылысқа мердігерді конкурс арқылы таңдау",
+         "due_on": (today + timedelta(days=150)).isoformat()},
+    ]
+    report_due_on = (today + timedelta(days=180)).isoformat()
+    text = ("Петиция қаралды және қолдау тапты. Мектеп құрылысы 2027 жылғы жергілікті бюджетке енгізілді: "
+            "алдымен жобалау-сметалық құжаттама әзірленеді, содан кейін мемлекеттік сатып алу арқылы мердігер "
+            "таңдалады. Жұмыстың барысы туралы есеп белгіленген күні жарияланады.")
     status, petition = reviewer.call("POST", f"/petitions/{draft['id']}/review", reviewer.act(
-        "petition.answer", doc, decision="supported", text="Мектеп құрылысы 2027 жылғы бюджетке енгізілді."))
-    expect("answered", (status, petition["state"], petition["answer"]["decision"]), (200, "answered", "supported"))
+        "petition.answer", doc, decision="supported", text=text, measures=measures, report_due_on=report_due_on))
+    expect("answered", (status, petition.get("state"), (petition.get("answer") or {}).get("decision")),
+           (200, "answered", "supported"))
+    expect("measures and report date published", ([(m["body"], m["due_on"]) for m in petition.get("measures", [])],
+                                                  petition.get("report_due_on")),
+           ([(m["body"], m["due_on"]) for m in measures], report_due_on))
     expect("the three acts published, oldest first", [a["purpose"] for a in petition["acts"]],
            ["petition.moderate", "petition.discussion", "petition.answer"])
     expect("responsible official named", petition["answer"]["official"].startswith("Байжанов"), True)

@@ -29,6 +29,7 @@ from tests.budgeting.conftest import (
     submit_jws,
     user_of,
 )
+from tests.conftest import answer_fields
 from tests.petitions.conftest import BODY, Actor
 from tests.petitions.test_transitions import make_petition
 
@@ -131,8 +132,7 @@ def review_discussion(client, make_citizen, make_cycle) -> Endpoint:
 
 
 def review_answer(client, make_citizen, make_cycle) -> Endpoint:
-    fields = {"decision": "supported", "text": "Ұсыныс қолдау тапты, жұмыс жоспарға енгізілді."}
-    return _review(client, make_citizen, "petition.answer", fields)
+    return _review(client, make_citizen, "petition.answer", answer_fields("supported"))
 
 
 def auth_token(client, make_citizen, make_cycle) -> Endpoint:

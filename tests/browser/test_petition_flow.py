@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser.conftest import PHONE, PageAudit
 from tests.browser.test_login_browser import sign_in
-from tests.conftest import _pem_blocks, pem_to_b64_der, sign_jws
+from tests.conftest import _pem_blocks, answer_fields, pem_to_b64_der, sign_jws
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,7 +23,13 @@ BODY = (
     "Жол жөндеу туралы: ауылдағы негізгі көше көктемде су басып, балалар мектепке бара алмайды.\n"
     "Ұсыныс: көшені биылғы бюджетке енгізу."
 )
-ANSWER = "Көше 2026 жылғы жөндеу бағдарламасына енгізілді; жұмыс мамыр айында басталады."
+# The review page's answer form signs a decision and its reasoning but no measures yet, so the answer
+# it publishes is a refusal: reasoned in at least 200 characters (PETITION_ANSWER_MIN_CHARS).
+ANSWER = (
+    "Өтініш мұқият қаралды. Көшені биылғы жөндеу бағдарламасына енгізу мүмкін емес: бағдарламаның қаражаты "
+    "толық бөлініп қойған, ал көшенің жобалау-сметалық құжаттамасы әлі жоқ. Құжаттама дайындалған соң "
+    "ұсыныс келесі жылдың бюджетін жоспарлау кезінде қайта қаралады."
+)
 
 
 def small_thresholds(server) -> None:
@@ -188,7 +194,7 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
         page.wait_for_url(re.compile(rf"/review/{petition_id}$"))
         shot(page, screenshots, "review")
         choose_official_files(page, reviewer_files)  # a new page: the files are chosen again
-        page.check("#decision-1")  # partly supported
+        page.check("#decision-2")  # not supported: the form cannot yet name a supporting answer's measures
         page.fill("#text", ANSWER)
         page.click("#publish-answer")
         page.wait_for_url(re.compile(rf"/petitions/{petition_id}$"))
@@ -306,7 +312,7 @@ def test_petition_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screen
     reviewer.post(f"/petitions/{answered['id']}/review", reviewer.act(
         as_reviewer, "petition.discussion", answered, at=SOON.strftime("%Y-%m-%dT10:30:00+05:00"), place="Астана"))
     reviewer.post(f"/petitions/{answered['id']}/review",
-                  reviewer.act(as_reviewer, "petition.answer", answered, decision="supported", text=ANSWER))
+                  reviewer.act(as_reviewer, "petition.answer", answered, **answer_fields("supported")))
 
     page = phone
     audit = PageAudit(page, live_server.url, lang, screenshots, prefix="petition-axe-")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from kernel.kazakhstan_time import local_date
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import add_working_days
+from tests.conftest import answer_fields
 from tests.petitions.conftest import create_and_submit, sign
 
 
@@ -48,14 +49,17 @@ def test_petition_goes_from_draft_to_answered_over_the_api(app, client, small_th
     scheduled = officials["reviewer"].review(pid, "petition.discussion", at=at, place="Астана, Үкімет үйі")
     assert scheduled.status_code == 200, scheduled.get_json()
     assert scheduled.get_json()["discussion"]["place"] == "Астана, Үкімет үйі"
-    wrong_body = officials["reviewer_astana"].review(pid, "petition.answer", decision="supported", text="x" * 30)
+    answer = answer_fields("partly_supported", today)
+    wrong_body = officials["reviewer_astana"].review(pid, "petition.answer", **answer)
     assert wrong_body.status_code == 403 and wrong_body.get_json()["error"]["code"] == "forbidden"
-    answered = officials["reviewer"].review(pid, "petition.answer", decision="partly_supported", text="Жол 2027 жылғы бюджетке енгізілді, көпір кейін.")
+    answered = officials["reviewer"].review(pid, "petition.answer", **answer)
     assert answered.status_code == 200, answered.get_json()
     final = answered.get_json()
     assert final["state"] == "answered"
     assert final["answer"]["decision"] == "partly_supported"
     assert final["answer"]["official"]
+    assert [(m["body"], m["due_on"]) for m in final["measures"]] == [(m["body"], m["due_on"]) for m in answer["measures"]]
+    assert final["report_due_on"] == answer["report_due_on"]
 
     wait_for_inprocess()
     events = {i["event"] for i in author.get("/api/v1/me/notifications").get_json()["items"]}

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from kernel.visible_text import BIDI_CONTROLS
+from tests.conftest import answer_fields
 from tests.petitions.conftest import create_and_submit, sign
 from tests.petitions.test_pages import sign_in_page, sign_out_page
 
@@ -129,7 +130,7 @@ def test_pages_isolate_legacy_text_of_a_petition_and_its_answer(small_thresholds
     reviewer = officials["reviewer"]
     at = (datetime.now(UTC) + timedelta(days=5)).isoformat()
     assert reviewer.review(pid, "petition.discussion", at=at, place="Астана").status_code == 200
-    assert reviewer.review(pid, "petition.answer", decision="supported", text="Көше 2026 жылғы бюджетке енгізілді.").status_code == 200
+    assert reviewer.review(pid, "petition.answer", **answer_fields("supported")).status_code == 200
     write_columns(Petition, pid, title=LEGACY, body=LEGACY + " " + LEGACY, answer_text=LEGACY, answer_official=LEGACY,
            discussion_place=LEGACY)
     queued = create_and_submit(actor(make_citizen()), title="Ауылға жаңа мектеп салу керек")

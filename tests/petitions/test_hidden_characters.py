@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import ANSWER_TEXT, answer_fields
 from tests.petitions.conftest import BODY, create_and_submit, sign
 from tests.petitions.test_pages import sign_in_page
 from tests.petitions.test_spoofed_titles import count
@@ -186,15 +187,15 @@ def test_every_bidi_control_in_an_answer_or_a_place_is_refused_on_the_api_and_th
     at = (datetime.now(UTC) + timedelta(days=5)).isoformat()
     sign_in_page(client, reviewer.citizen)
     for name, control in BIDI_CONTROLS.items():
-        text = with_controls("Көше 2026 жылғы бюджетке енгізілді.", control)
+        text = with_controls(ANSWER_TEXT, control)  # long enough: the controls alone are refused
         place = f"Астана, Үкімет үйі, {control}5{control}-қабат"
         with subtests.test(api=name):
-            answer = reviewer.review(petition['id'], "petition.answer", decision="supported", text=text)
-            assert answer.status_code == 422 and "text" in answer.get_json()["error"]["fields"], answer.get_json()
+            answer = reviewer.review(petition['id'], "petition.answer", **answer_fields("supported", text=text))
+            assert answer.status_code == 422 and set(answer.get_json()["error"]["fields"]) == {"text"}, answer.get_json()
             where = reviewer.review(petition['id'], "petition.discussion", at=at, place=place)
             assert where.status_code == 422 and "place" in where.get_json()["error"]["fields"], where.get_json()
         with subtests.test(form=name):
-            fields = {"decision": "supported", "text": text}
+            fields = answer_fields("not_supported", text=text)  # what the page's form can sign
             jws = reviewer.act("petition.answer", petition, **fields)
             page = client.post(f"/review/{petition['id']}/answer?lang=en", data={"jws": jws, **fields})
             assert page.status_code == 422 and 'id="text-error"' in page.get_data(as_text=True)

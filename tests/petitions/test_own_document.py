@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.conftest import answer_fields
 from tests.petitions.conftest import create_and_submit, sign
 from tests.petitions.test_pages import sign_in_page, sign_out_page
 
@@ -90,13 +91,13 @@ def test_a_reviewer_cannot_schedule_or_answer_their_own_petition_over_the_api(re
     at = (datetime.now(UTC) + timedelta(days=5)).isoformat()
     for purpose, fields in (
         ("petition.discussion", {"at": at, "place": "Астана, Үкімет үйі"}),
-        ("petition.answer", {"decision": "supported", "text": "Өз петициямды өзім қолдаймын, әрине."}),
+        ("petition.answer", answer_fields("supported")),  # valid: refused only as the reviewer's own
     ):
         refused = reviewer.review(reviewers_own, purpose, **fields)
         assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden", refused.get_json()
     assert _row(reviewers_own) == before and _audit_rows() == audited
     other = _second(make_citizen, actor, "reviewer", "government")
-    answered = other.review(reviewers_own, "petition.answer", decision="not_supported", text="Бюджетте бұл мақсатқа қаражат қарастырылмаған.")
+    answered = other.review(reviewers_own, "petition.answer", **answer_fields("not_supported"))
     assert answered.status_code == 200, answered.get_json()
 
 
@@ -110,7 +111,7 @@ def test_the_review_page_says_why_it_offers_no_action_on_ones_own_petition(clien
     reviewer = officials["reviewer"]
     for action, purpose, fields in (
         ("discussion", "petition.discussion", {"at": at + ":00+05:00", "place": "Астана"}),
-        ("answer", "petition.answer", {"decision": "supported", "text": "Өз петициямды өзім қолдаймын, әрине."}),
+        ("answer", "petition.answer", answer_fields("not_supported")),  # what the page's form can sign
     ):
         jws = reviewer.act(purpose, reviewers_own, **fields)
         posted = client.post(f"/review/{reviewers_own}/{action}?lang=en", data={"jws": jws, **fields})

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.conftest import ANSWER_TEXT, answer_fields
 from tests.petitions.conftest import BODY, create_and_submit, sign
 
 TITLE = "Ауыл көшесін жөндеу керек"
@@ -263,14 +264,15 @@ def test_reviewer_of_another_body_is_refused_and_the_answer_is_published(client,
                        place="Астана")
     assert past.status_code == 422 and "Enter a date and time in the future, at most a year ahead." in past.get_data(as_text=True)
 
-    short = signed_post(f"/review/{pid}/answer?lang=en", "petition.answer", decision="supported", text="Ok")
+    # the page's answer form signs a decision and its reasoning, no measures: what it can send is a refusal
+    short = signed_post(f"/review/{pid}/answer?lang=en", "petition.answer", decision="not_supported",
+                        text=ANSWER_TEXT[:199])
     assert short.status_code == 422
-    answered = signed_post(f"/review/{pid}/answer", "petition.answer", decision="partly_supported",
-                           text="Көше 2026 жылғы бюджетке енгізілді.")
+    answered = signed_post(f"/review/{pid}/answer", "petition.answer", **answer_fields("not_supported"))
     assert answered.status_code == 302
     sign_out_page(client)
     html = client.get(f"/petitions/{pid}?lang=en").get_data(as_text=True)
-    assert "Partly supported" in html and "Көше 2026 жылғы бюджетке енгізілді." in html
+    assert "Not supported" in html and ANSWER_TEXT in html
     assert "Public discussion" in html and "Answer published" in html
     assert "Signed decisions" in html and "Public discussion scheduled" in html and "Reviewer" in html
     stats = client.get("/statistics?lang=en").get_data(as_text=True)

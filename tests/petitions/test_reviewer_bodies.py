@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.conftest import answer_fields
 from tests.petitions.conftest import create_and_submit, sign
 from tests.petitions.test_pages import sign_in_page, sign_out_page
 
@@ -64,7 +65,7 @@ def test_only_the_addressed_bodys_reviewer_acts_on_its_petition_over_the_api(mas
     before = _state(pid)
     at = (datetime.now(UTC) + timedelta(days=7)).isoformat()
     discussion = ("petition.discussion", {"at": at, "place": "Астана, мәслихат ғимараты"})
-    answer = ("petition.answer", {"decision": "supported", "text": "Саябақ 2027 жылғы жоспарға енгізілді."})
+    answer = ("petition.answer", answer_fields("supported"))  # valid: refused only for the body
     for name in ("akimat", "legacy", "wildcard"):
         reviewer = city_reviewers[name]
         for purpose, fields in (discussion, answer):
@@ -114,7 +115,7 @@ def test_the_review_pages_refuse_the_reviewer_of_another_body(client, maslikhat_
     for name in ("akimat", "legacy", "wildcard"):
         sign_in_page(client, city_reviewers[name].citizen)
         assert client.get(f"/review/{pid}").status_code == 403, name
-        posted = client.post(f"/review/{pid}/answer", data={"jws": "a.b.c", "decision": "supported", "text": "x" * 40})
+        posted = client.post(f"/review/{pid}/answer", data={"jws": "a.b.c", **answer_fields("not_supported")})
         assert posted.status_code == 403, name
         assert f"/review/{pid}" not in client.get("/review").get_data(as_text=True)
         sign_out_page(client)

@@ -19,12 +19,12 @@ import pytest
 from jose import jws as jose_jws
 from sqlalchemy import func, select
 
-from tests.conftest import sign_jws
+from tests.conftest import answer_fields, sign_jws
 from tests.petitions.conftest import create_and_submit, sign
 from tests.petitions.test_transitions import make_petition, snapshot
 
 ASTANA = "710000000"
-ANSWER = {"decision": "partly_supported", "text": "Көше 2027 жылғы бюджетке енгізілді, көпір кейін салынады."}
+ANSWER = answer_fields("partly_supported")  # with its measures and report date
 
 
 def _b64(data: bytes) -> str:
@@ -392,9 +392,7 @@ def test_accepted_acts_are_published_whole_oldest_first_and_each_is_one_log_entr
     logged += 3
     at = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0).isoformat()
     discussion = cast["reviewer"].act("petition.discussion", petition, at=at, place="Астана, Үкімет үйі")
-    answer = cast["reviewer"].act("petition.answer", petition, report_due_on="2027-06-01",
-                                  measures=[{"body": "Көлік министрлігі", "what": "Жөндеу", "due": "2027-05-01"}],
-                                  **ANSWER)
+    answer = cast["reviewer"].act("petition.answer", petition, **ANSWER)  # measures and report date included
     for jws in (discussion, answer):
         response = cast["reviewer"].post(f"/api/v1/petitions/{pid}/review", {"jws": jws})
         assert response.status_code == 200, response.get_json()

@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import ANSWER_TEXT, answer_fields
 from tests.petitions.conftest import BODY, create_and_submit
 from tests.petitions.test_pages import sign_in_page
 
@@ -177,7 +178,8 @@ def test_an_answer_or_a_place_with_direction_controls_is_refused(small_threshold
     reviewer = officials["reviewer"]
     place = reviewer.review(petition['id'], "petition.discussion", at=at, place="Астана\u200b\u202e")
     assert place.status_code == 422 and "place" in place.get_json()["error"]["fields"]
-    answer = reviewer.review(petition['id'], "petition.answer", decision="supported", text="Қолдаймыз: \u202eжоқ емес, бар\u202c деп оқыңыз.")
-    assert answer.status_code == 422 and "text" in answer.get_json()["error"]["fields"]
+    spoofed = "Қолдаймыз: \u202eжоқ емес, бар\u202c деп оқыңыз. " + ANSWER_TEXT  # long enough: the override alone is refused
+    answer = reviewer.review(petition['id'], "petition.answer", **answer_fields("supported", text=spoofed))
+    assert answer.status_code == 422 and set(answer.get_json()["error"]["fields"]) == {"text"}, answer.get_json()
     state = reviewer.get(f"/api/v1/petitions/{petition['id']}").get_json()
     assert state["state"] == "under_review" and state["discussion"] is None and state["answer"] is None

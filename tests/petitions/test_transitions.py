@@ -25,7 +25,7 @@ from petitions.models import (
     next_state,
 )
 from petitions.rules import STATES
-from tests.conftest import Citizen, _pem_blocks, pem_to_b64_der
+from tests.conftest import Citizen, _pem_blocks, answer_fields, pem_to_b64_der
 from tests.petitions.conftest import BODY
 
 # The published lifecycle, written out by hand (not read from the code under test).
@@ -286,8 +286,7 @@ def _perform(action: str, petition: Petition, people: dict, users: dict, now: da
             place="Астана, Үкімет үйі"), now)
     elif action == "answer":
         services.answer(petition, users["reviewer"], act(
-            people["reviewer"], "petition.answer", petition, now, decision="not_supported",
-            text="Бюджетте қаражат жоқ, келесі жылы қаралады."), now)
+            people["reviewer"], "petition.answer", petition, now, **answer_fields("not_supported")), now)
     else:  # pragma: no cover
         raise AssertionError(action)
 
@@ -402,7 +401,7 @@ def test_review_after_the_answer_and_a_second_submission_are_409(app, officials,
     reviewer = officials["reviewer"]
     before = snapshot(petition.id)
     for purpose, fields in (
-        ("petition.answer", {"decision": "supported", "text": "Екінші жауап жазуға болмайды, бұл тексеріс."}),
+        ("petition.answer", answer_fields("supported")),  # a valid answer, refused only for the state
         ("petition.discussion", {"at": (datetime.now(UTC) + timedelta(days=3)).isoformat(), "place": "Астана"}),
     ):
         response = reviewer.review(petition, purpose, **fields)

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from kernel.errors import DomainError
+from kernel.kazakhstan_time import local_date
+from tests.conftest import answer_fields
 from tests.petitions.test_transitions import make_petition, snapshot
 
 ASTANA = "710000000"
@@ -117,8 +119,7 @@ def test_only_a_reviewer_of_exactly_the_petitions_body_reviews_it(app, people, a
             jws = people.act(name, "petition.discussion", petition, at=(now + timedelta(days=7)).isoformat(),
                              place="Астана, мәслихат үйі")
             return lambda: services.schedule_discussion(petition, people[name], jws, now)
-        jws = people.act(name, "petition.answer", petition, decision="partly_supported",
-                         text="Саябақ келесі жылдың бюджетіне енгізіледі.")
+        jws = people.act(name, "petition.answer", petition, **answer_fields("partly_supported", local_date(now)))
         return lambda: services.answer(petition, people[name], jws, now)
 
     for name in (
@@ -140,8 +141,7 @@ def test_the_governments_reviewer_answers_only_the_government(app, people):
     now = datetime.now(UTC)
     petition = make_petition("under_review", people["author"].iin, now)
     def answer(name):
-        jws = people.act(name, "petition.answer", petition, decision="not_supported",
-                         text="Бюджетте қаражат жоқ, келесі жылы қаралады.")
+        jws = people.act(name, "petition.answer", petition, **answer_fields("not_supported"))
         return lambda: services.answer(petition, people[name], jws, now)
 
     for name in ("akimat_reviewer", "maslikhat_reviewer", "moderator"):

@@ -22,6 +22,7 @@ from tests.budgeting.conftest import (
     user_of,
 )
 from tests.budgeting.conftest import make_cycle as budget_cycle_fixture
+from tests.conftest import answer_fields
 from tests.petitions.conftest import BODY
 from tests.petitions.test_pages import sign_in_page
 from tests.petitions.test_transitions import make_petition
@@ -80,7 +81,8 @@ def scene(app, client, make_citizen, make_cycle):
 
     reject = {"decision": "reject", "reason": "duplicate", "comment": "Мұндай петиция бар."}
     place = "Әкімдік, мәжіліс залы"
-    answer = {"decision": "supported", "text": "Ұсыныс қолдау тапты, жоспарға енді."}
+    # the answer form signs a decision and its reasoning, and no measures: so an answer it can send is a refusal
+    answer = answer_fields("not_supported")
     year = now.year
     sign_in_page(client, poster)
     return {
