@@ -60,7 +60,8 @@ def test_every_old_title_gets_the_key_a_new_copy_of_it_gets(keyed_database):
     from petitions.models import Petition
 
     upgrade(revision=AFTER)
-    keys = {p.title: p.title_key for p in db.session.scalars(select(Petition))}
+    # the columns of that revision only: later ones add columns the model already has
+    keys = dict(db.session.execute(select(Petition.title, Petition.title_key)).all())
     assert keys == {title: visible_text.look_alike_key(title) for title in OLD_TITLES}
     assert keys[OLD_TITLES[0]] == visible_text.look_alike_key("Ауылдағы қаңғыған иттерден қорғау керек")
     assert keys[OLD_TITLES[1]] == visible_text.look_alike_key("Жолдарды жөндеу керек")

@@ -25,7 +25,7 @@ from petitions.models import (
     next_state,
 )
 from petitions.rules import STATES
-from tests.conftest import Citizen, _pem_blocks, answer_fields, pem_to_b64_der
+from tests.conftest import ANSWER_TEXT, Citizen, _pem_blocks, answer_fields, pem_to_b64_der
 from tests.petitions.conftest import BODY
 
 # The published lifecycle, written out by hand (not read from the code under test).
@@ -42,11 +42,15 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("open", "close"): "closed",
     ("under_review", "schedule_discussion"): "under_review",
     ("under_review", "answer"): "answered",
+    ("answered", "rate"): "answered",
+    ("answered", "contest"): "answered",
+    ("answered", "follow_up"): "answered",
+    ("answered", "report"): "answered",
 }
 ALL_STATES = ("draft", "moderation", "rejected", "restricted", "lapsed", "open", "closed", "under_review", "answered")
 ALL_ACTIONS = (
-    "answer", "approve", "close", "edit", "lapse", "open", "reach_threshold", "reject",
-    "schedule_discussion", "sign", "submit",
+    "answer", "approve", "close", "contest", "edit", "follow_up", "lapse", "open", "rate", "reach_threshold", "reject",
+    "report", "schedule_discussion", "sign", "submit",
 )
 
 
@@ -171,9 +175,10 @@ def events(name: str, petition_id: int | None = None) -> list:
     return [row for row in rows if petition_id is None or row.payload.get("petition_id") == petition_id]
 
 
-def signed(citizen: Citizen, purpose: str, petition: Petition, at: datetime | None = None, doc: dict | None = None) -> str:
+def signed(citizen: Citizen, purpose: str, petition: Petition, at: datetime | None = None, doc: dict | None = None,
+           **fields) -> str:
     iat = int((at or datetime.now(UTC)).timestamp())
-    return citizen.jws({"purpose": purpose, "iat": iat, "doc": doc or petition.signed_doc()})
+    return citizen.jws({"purpose": purpose, "iat": iat, "doc": doc or petition.signed_doc(), **fields})
 
 
 def act(official: Citizen, purpose: str, petition: Petition, when: datetime | None = None, **fields) -> str:
@@ -287,11 +292,40 @@ def _perform(action: str, petition: Petition, people: dict, users: dict, now: da
     elif action == "answer":
         services.answer(petition, users["reviewer"], act(
             people["reviewer"], "petition.answer", petition, now, **answer_fields("not_supported")), now)
+    elif action == "rate":  # the author may rate; an answered petition here has its window open
+        from kernel.kazakhstan_time import local_date
+        from petitions import accountability
+
+        _after_the_answer(petition, rating_closes_on=local_date(now) + timedelta(days=10))
+        accountability.rate(petition, signed(people["author"], "petition.rate", petition, now, rating=3), now)
+    elif action == "follow_up":
+        from kernel.kazakhstan_time import local_date
+
+        _after_the_answer(petition, contested_at=now, follow_up_due_on=local_date(now) + timedelta(days=28))
+        services.follow_up(petition, users["reviewer"], act(
+            people["reviewer"], "petition.follow_up", petition, now, text=ANSWER_TEXT), now)
+    elif action == "report":
+        from kernel.kazakhstan_time import local_date
+
+        _after_the_answer(petition, report_due_on=local_date(now) + timedelta(days=90))
+        services.report(petition, users["reviewer"], act(
+            people["reviewer"], "petition.report", petition, now, text="Барлық шара орындалды.", measures=[]), now)
     else:  # pragma: no cover
         raise AssertionError(action)
 
 
-GUARDED = ("edit", "submit", "approve", "reject", "sign", "schedule_discussion", "answer")
+def _after_the_answer(petition: Petition, **columns) -> None:
+    """What an answered petition owes before the act that follows it (a window, a contest, a report
+    date); other states get nothing, so their refusal is the state's alone."""
+    from extensions import db
+
+    if petition.state == "answered":
+        for name, value in columns.items():
+            setattr(petition, name, value)
+        db.session.commit()
+
+
+GUARDED = ("edit", "submit", "approve", "reject", "sign", "schedule_discussion", "answer", "rate", "follow_up", "report")
 
 
 @pytest.mark.parametrize("action", GUARDED)
