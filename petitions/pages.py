@@ -14,7 +14,7 @@ from kernel.date_validators import YEARS_MESSAGE
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
 from kernel.territories import territory_names
-from petitions import body_statistics, breakdowns, counter, labels, page_queries, queries, rules, services
+from petitions import accountability, body_statistics, breakdowns, counter, labels, page_queries, queries, rules, services
 from petitions.citations import citing
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
@@ -117,13 +117,17 @@ def show(petition_id: int):
 
     count = counter.public_count(petition.id)
     config = current_app.config
+    after = page_queries.after_answer(petition, now)  # measures, ratings, the rating window
     return render_template(
         "petitions/show.html",
         petition=petition,
         count=count,
         public=public,
         territory_name=names.get(petition.territory) if petition.territory else None,
-        steps=page_queries.timeline(petition, now),
+        steps=page_queries.timeline(petition, now, after.measures if after else []),
+        after=after,
+        reasons=accountability.REASONS,
+        rating_names=labels.RATING_NAMES,
         acts=page_queries.act_rows(petition, locale),
         region_rows=region_rows,
         region_chart=charts.rows_chart(region_rows),
