@@ -27,7 +27,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from kernel.date_validators import in_calendar_years
 from kernel.signature_field import SignatureField
 from kernel.text_checks import TEXT_REFUSALS
-from kernel.text_validators import CONTROL_MESSAGE, EMPTY_MESSAGE, INVISIBLE_MESSAGE, MARKS_MESSAGE, visible_prose, visible_title
+from kernel.text_validators import (
+    CONTROL_MESSAGE,
+    EMPTY_MESSAGE,
+    INVISIBLE_MESSAGE,
+    MARKS_MESSAGE,
+    visible_prose,
+    visible_title,
+)
 from petitions import accountability, rules, services
 from petitions.labels import DECISION_NAMES, LANGUAGE_NAMES, STATE_NAMES
 from petitions.queries import PUBLIC_STATES

@@ -112,12 +112,16 @@ def _after_answer_steps(p: Petition, now: datetime, measures: list[PetitionMeasu
 @dataclass(frozen=True)
 class AfterAnswer:
     """What the petition page shows after the answer: the measures (a checklist once reported),
-    the ratings as petitions.accountability.rating_summary counts them, and whether the answer
-    may be rated today."""
+    the ratings as petitions.accountability.rating_summary counts them, whether the answer may be
+    rated today, and the reasons a rating may give (code: label)."""
 
     measures: list[PetitionMeasure]
     ratings: dict
     rating_open: bool
+
+    @property
+    def reasons(self) -> dict:
+        return accountability.REASONS
 
 
 def after_answer(petition: Petition, now: datetime) -> AfterAnswer | None:

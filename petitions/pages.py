@@ -14,7 +14,7 @@ from kernel.date_validators import YEARS_MESSAGE
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
 from kernel.territories import territory_names
-from petitions import accountability, body_statistics, breakdowns, counter, labels, page_queries, queries, rules, services
+from petitions import body_statistics, breakdowns, counter, labels, page_queries, queries, rules, services
 from petitions.citations import citing
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
@@ -41,6 +41,7 @@ def petition_words() -> dict:
         "REJECTION_REASONS": rules.REJECTION_REASONS,
         "PETITION_LANGUAGES": labels.LANGUAGE_NAMES,
         "format_percent": format_percent,
+        "format_decimal": format_decimal,
         "format_number": format_number,
     }
 
@@ -126,7 +127,6 @@ def show(petition_id: int):
         territory_name=names.get(petition.territory) if petition.territory else None,
         steps=page_queries.timeline(petition, now, after.measures if after else []),
         after=after,
-        reasons=accountability.REASONS,
         rating_names=labels.RATING_NAMES,
         acts=page_queries.act_rows(petition, locale),
         region_rows=region_rows,
