@@ -156,6 +156,8 @@ def test_the_follow_up_page_publishes_the_follow_up_of_a_contested_answer(app, c
     sign_in_page(client, reviewer.citizen)
     assert words("en", "No follow-up answer is due on this petition.") in html_of(client.get(f"/review/{pid}/follow-up?lang=en"))
     _contest(app, scene, client, petition)
+    review = html_of(client.get(f"/review/{pid}?lang=en"))  # answered: the answer page points to what is owed
+    assert f'href="/review/{pid}/follow-up"' in review and f'href="/review/{pid}/report"' in review
     for lang in LANGS:
         html = html_of(client.get(f"/review/{pid}/follow-up?lang={lang}"))
         assert 'data-act-purpose="petition.follow_up"' in html and 'id="publish-follow-up"' in html
@@ -326,3 +328,37 @@ def test_the_petition_page_shows_count_mean_dissatisfied_share_reasons_and_the_c
             assert format_date(due, "long") in notice.group(1)
     for citizen in (author, *signers):
         assert citizen.iin not in html
+
+
+def test_odd_text_in_any_field_of_the_follow_up_and_report_forms_is_no_5xx_and_a_refusal_writes_nothing(app, client, scene):
+    from flask import g
+
+    from tests.test_wrong_types import rows_everywhere
+    from tests.web.test_page_form_values import ODD
+
+    pid = scene["petition"]["id"]
+    petition = answered(scene)
+    _contest(app, scene, client, petition)
+    reviewer = scene["reviewer"]
+    sign_in_page(client, reviewer.citizen)
+    report = {"text": "Көше жарығы орнатылды, көпір бағдарламаға енді.",
+              "measures": [{"id": 1, "done": True}, {"id": 2, "done": False, "note": "Келесі жылы"}]}
+    forms = {
+        "follow-up": {"jws": reviewer.act("petition.follow_up", pid, text=ANSWER_TEXT), "text": ANSWER_TEXT},
+        "report": {"jws": reviewer.act("petition.report", pid, **report),
+                   **form_data({"text": report["text"], "measures": [{"id": 1, "done": "yes"}, {"id": 2, "done": "no", "note": "Келесі жылы"}]})},
+    }
+    wrong = []
+    for form, valid in forms.items():
+        before = rows_everywhere()
+        for name in valid:
+            for value in ODD:
+                g.pop("_login_user", None)  # each request loads its own user, as in production
+                response = client.post(f"/review/{pid}/{form}?lang=en", data={**valid, name: value})
+                after = rows_everywhere()
+                if response.status_code >= 500:
+                    wrong.append(f"{form} {name}={str(value)[:30]!r}: {response.status_code}")
+                elif response.status_code != 302 and after != before:
+                    wrong.append(f"{form} {name}={str(value)[:30]!r}: {response.status_code} and wrote")
+                before = after
+    assert wrong == []
