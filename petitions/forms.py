@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
     RadioField,
     SearchField,
     SelectField,
@@ -18,8 +26,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from kernel.date_validators import in_calendar_years
 from kernel.signature_field import SignatureField
-from kernel.text_validators import visible_prose, visible_title
-from petitions import rules, services
+from kernel.text_checks import TEXT_REFUSALS
+from kernel.text_validators import (
+    CONTROL_MESSAGE,
+    EMPTY_MESSAGE,
+    INVISIBLE_MESSAGE,
+    MARKS_MESSAGE,
+    visible_prose,
+    visible_title,
+)
+from petitions import accountability, rules, services
 from petitions.labels import DECISION_NAMES, LANGUAGE_NAMES, STATE_NAMES
 from petitions.queries import PUBLIC_STATES
 
@@ -40,7 +56,11 @@ FIELD_MESSAGES = {
     "at": _l("Enter a date and time in the future, at most a year ahead."),
     "place": _l("Enter where the discussion is held."),
     "decision": _l("Choose the decision."),
-    "text": _l("Explain the decision in at least 20 characters."),
+}
+# A signed text the service refused for its characters, in the reader's words (whatever the field).
+TEXT_MESSAGES = {
+    TEXT_REFUSALS["invisible"]: INVISIBLE_MESSAGE, TEXT_REFUSALS["empty"]: EMPTY_MESSAGE,
+    TEXT_REFUSALS["control"]: CONTROL_MESSAGE, TEXT_REFUSALS["marks"]: MARKS_MESSAGE,
 }
 
 
@@ -118,17 +138,94 @@ class DiscussionForm(FlaskForm):
     )
 
 
+def answer_min_chars() -> int:
+    return current_app.config["PETITION_ANSWER_MIN_CHARS"]
+
+
+def report_max_months() -> int:
+    return current_app.config["PETITION_REPORT_MAX_MONTHS"]
+
+
+class Rows(FieldList):
+    """Rows of an act's list of objects (an answer's measures, a report's), named `NAME-N-MEMBER`
+    as static/js/act-sign.js reads them. The browser leaves a row whose members are all empty out of
+    the signed list, so the list's N-th object is the N-th row with something in it."""
+
+    def signed_entry(self, position: int):
+        filled = [entry for entry in self.entries if not _blank(entry)]
+        return filled[position] if position < len(filled) else None
+
+
+def _blank(entry) -> bool:
+    return all(not "".join(field.raw_data or []).strip() for field in entry.form)
+
+
+class MeasureForm(Form):
+    """One measure an answer promises (petitions.accountability.Measure): who does what by when."""
+
+    body = StringField(_l("Responsible body"))
+    what = TextAreaField(_l("What will be done"))
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+
+
 class AnswerForm(FlaskForm):
-    decision = RadioField(
-        _l("Decision"), choices=_choices(DECISION_NAMES.items()), validators=[InputRequired(message=FIELD_MESSAGES["decision"])]
-    )
-    text = TextAreaField(
-        _l("Reasoning"),
-        validators=[
-            DataRequired(message=FIELD_MESSAGES["text"]), visible_prose,
-            Length(min=20, max=20_000, message=FIELD_MESSAGES["text"]),
-        ],
-    )
+    """The answer as the browser signs it (`petition.answer`): never validated here, shown again as
+    posted with the use case's refusals on its fields. Three empty measure rows work without the
+    page's script, which adds more."""
+
+    decision = RadioField(_l("Decision"), choices=_choices(DECISION_NAMES.items()))
+    text = TextAreaField(_l("Reasoning"))
+    measures = Rows(FormField(MeasureForm), min_entries=3, max_entries=accountability.MEASURES_AT_MOST)
+    report_due_on = DateField(_l("Report due on"), validators=[Optional()])
+
+    def field_messages(self) -> dict:
+        months = report_max_months()
+        return {
+            "text": _l("Explain the decision in at least %(num)d characters.", num=answer_min_chars()),
+            "measures": _l("A supported or partly supported answer names at least one measure: the responsible body, "
+                           "what will be done and by when."),
+            "measures[]": _l("Fill in the responsible body, what will be done and the due date."),
+            "measures[].body": _l("Name the responsible body (%(min)d to %(max)d characters).",
+                                  min=accountability.MEASURE_BODY_LENGTH[0], max=accountability.MEASURE_BODY_LENGTH[1]),
+            "measures[].what": _l("Say what will be done."),
+            "measures[].due_on": _l("Enter a due date from today to at most %(num)d months ahead.", num=months),
+            "report_due_on": _l("Enter the day the report on the measures is due: after today, at most %(num)d months ahead.",
+                                num=months),
+        }
+
+
+class FollowUpForm(FlaskForm):
+    """The follow-up answer a contested answer owes (`petition.follow_up`), as the browser signs it."""
+
+    text = TextAreaField(_l("Follow-up answer"))
+
+    def field_messages(self) -> dict:
+        return {"text": _l("Explain the follow-up answer in at least %(num)d characters.", num=answer_min_chars())}
+
+
+class ReportedMeasureForm(Form):
+    """What the report says of one promised measure: its id, done or not, a note."""
+
+    id = HiddenField()
+    done = RadioField(_l("Was it done?"), choices=_choices([("yes", _l("Yes, done")), ("no", _l("No, not done"))]))
+    note = TextAreaField(_l("Note (optional)"))
+
+
+class ReportForm(FlaskForm):
+    """The report on the answer's measures (`petition.report`), one row a promised measure."""
+
+    text = TextAreaField(_l("What was done"))
+    measures = Rows(FormField(ReportedMeasureForm), max_entries=accountability.MEASURES_AT_MOST)
+
+    def field_messages(self) -> dict:
+        return {
+            "text": _l("Say what was done in at least %(num)d characters.", num=accountability.REPORT_MIN_CHARS),
+            "measures": _l("Say for each measure whether it was done."),
+            "measures[]": _l("Say for each measure whether it was done."),
+            "measures[].id": _l("This measure is not one of the answer's: open the page again."),
+            "measures[].done": _l("Choose done or not done."),
+            "measures[].note": _l("The note may have at most %(num)d characters.", num=accountability.NOTE_AT_MOST),
+        }
 
 
 class FilterForm(FlaskForm):
@@ -149,10 +246,33 @@ class FilterForm(FlaskForm):
     territory = SelectField(_l("Region or city"), choices=[], validate_choice=False, validators=[Optional()])
 
 
+_PART = re.compile(r"\[(\d+)\]|[^.\[\]]+")
+
+
+def _target(form: FlaskForm, name: str):
+    """The field of `form` a use case's field name points at (`text`, `measures[0].due_on`): a row's
+    member, a row (its first member) or the list itself; None when the form has no such field."""
+    node = form
+    for match in _PART.finditer(name):
+        if match.group(1) is not None:
+            if not isinstance(node, Rows):
+                return None
+            node = node.signed_entry(int(match.group(1)))
+        else:
+            inner = node.form if isinstance(node, FormField) else node
+            node = getattr(inner, "_fields", {}).get(match.group(0))
+        if node is None:
+            return None
+    return next(iter(node.form)) if isinstance(node, FormField) else node
+
+
 def field_errors(form: FlaskForm, fields: dict) -> None:
-    """Put a service's field refusals on the form's fields, in the reader's language."""
+    """Put a service's field refusals on the form's fields, in the reader's language: a refused
+    text by its characters, else the form's own word for the field (`field_messages`, rows'
+    members as `measures[].due_on`), else the common one."""
+    messages = {**FIELD_MESSAGES, **(form.field_messages() if hasattr(form, "field_messages") else {})}
     for name, text in fields.items():
-        message = FIELD_MESSAGES.get(name, text)
-        field = getattr(form, name, None)
-        if field is not None:
+        message = TEXT_MESSAGES.get(text) or messages.get(re.sub(r"\[\d+\]", "[]", name), text)
+        field = _target(form, name)
+        if field is not None and message not in field.errors:
             field.errors = [*field.errors, message]

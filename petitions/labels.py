@@ -38,6 +38,20 @@ TIMELINE_LABELS: dict[str, Any] = {
     "review_due": _l("Answer due"),
     "discussion": _l("Public discussion"),
     "answered": _l("Answer published"),
+    "rating_closes": _l("Ratings of the answer accepted until"),
+    "contested": _l("Answer contested by its ratings"),
+    "follow_up_due": _l("Follow-up answer due"),
+    "followed_up": _l("Follow-up answer published"),
+    "report_due": _l("Report on the measures due"),
+    "reported": _l("Report on the measures published"),
+}
+# A citizen's rating of the answer (API.md "Accountability"), as the rating form offers it.
+RATING_NAMES: dict[int, Any] = {
+    1: _l("1 — not satisfied at all"),
+    2: _l("2 — dissatisfied"),
+    3: _l("3 — partly satisfied"),
+    4: _l("4 — satisfied"),
+    5: _l("5 — fully satisfied"),
 }
 # Official acts on a petition (API.md "Official acts"), as the petition page lists them.
 ACT_NAMES: dict[str, Any] = {

@@ -1,8 +1,12 @@
-"""Officials' petition pages: the moderation queue and decisions, the reviewers' queue, discussions and answers."""
+"""Officials' petition pages: the moderation queue and decisions, the reviewers' queue, discussions
+and answers, and what an answer owes afterwards: a contested answer's follow-up, the report on its measures."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,11 +14,11 @@ from flask_login import current_user
 from auth.access import bodies_served, role_required
 from extensions import db
 from kernel.errors import DomainError
-from kernel.kazakhstan_time import KAZAKHSTAN
+from kernel.kazakhstan_time import KAZAKHSTAN, local_date
 from kernel.signature_field import ActForm
 from kernel.territories import territory_names
-from petitions import counter, queries, services
-from petitions.forms import AnswerForm, DiscussionForm, RejectForm, field_errors
+from petitions import accountability, counter, queries, services
+from petitions.forms import AnswerForm, DiscussionForm, FollowUpForm, RejectForm, ReportForm, field_errors
 from petitions.models import Petition
 from web import clock
 from web.forms import post_form
@@ -89,11 +93,18 @@ def moderate(petition_id: int):
 @bp.get("/review")
 @role_required("reviewer")
 def review_queue():
+    """Petitions the reviewer's bodies must answer, then what their answers still owe (a contested
+    answer's follow-up, a report on the measures), each list earliest deadline first."""
     now = clock.now()
-    items = queries.queue(("under_review",), Petition.review_due_on, bodies=bodies_served(current_user, "reviewer"))
+    bodies = bodies_served(current_user, "reviewer")
+    items = queries.queue(("under_review",), Petition.review_due_on, bodies=bodies)
     rows = [(p, p.review_due_on, queries.working_days_left(p.review_due_on, now)) for p in items]
     counts = {p.id: counter.public_count(p.id) for p in items}
-    return render_template("petitions/review_queue.html", rows=rows, counts=counts, names=_territory_names(items))
+    owed = [(p, owes, due, queries.working_days_left(due, now)) for p, owes, due in queries.owed_after_answer(bodies)]
+    return render_template(
+        "petitions/review_queue.html", rows=rows, counts=counts, owed=owed,
+        names=_territory_names(items + [p for p, *_ in owed]),
+    )
 
 
 def _reviewed(petition_id: int) -> Petition:
@@ -107,9 +118,19 @@ def _review_page(petition: Petition, act: ActForm, discussion: DiscussionForm, a
     return render_template(
         "petitions/review.html", petition=petition, act_form=act, discussion_form=discussion, answer_form=answer,
         names=_territory_names([petition]), count=counter.public_count(petition.id),
-        own=services.is_own(petition, current_user),
+        own=services.is_own(petition, current_user), limits=_answer_limits(now),
+        min_chars=current_app.config["PETITION_ANSWER_MIN_CHARS"],
         days_left=queries.working_days_left(petition.review_due_on, now) if petition.state == "under_review" else None,
     ), status
+
+
+def _answer_limits(now: datetime) -> dict:
+    """The days a measure and the report may be due on, as the date inputs' min and max
+    (petitions.accountability.answer_substance checks them again on the signed act)."""
+    today = local_date(now)
+    latest = today + relativedelta(months=current_app.config["PETITION_REPORT_MAX_MONTHS"])
+    return {"today": today, "tomorrow": today + timedelta(days=1), "latest": latest,
+            "months": current_app.config["PETITION_REPORT_MAX_MONTHS"], "measures_at_most": accountability.MEASURES_AT_MOST}
 
 
 @bp.get("/review/<int:petition_id>")
@@ -151,6 +172,95 @@ def schedule_discussion(petition_id: int):
 @bp.post("/review/<int:petition_id>/answer")
 @role_required("reviewer")
 def answer(petition_id: int):
-    """The signed act `petition.answer`: its decision and reasoning."""
+    """The signed act `petition.answer`: its decision and reasoning, and for a supporting answer its
+    measures and report date."""
     return _signed_review(petition_id, services.answer, "answer",
                           _("The answer is published; the author and signers are told."))
+
+
+# --- after the answer: the follow-up and the report -----------------------------------
+
+
+def _owed_page(template: str, petition: Petition, act: ActForm, form, status: int = 200):
+    """The follow-up or the report page: the petition, its answer and ratings, and the act's form
+    while it is owed (`due` is its day, `days_left` the working days to it)."""
+    due = petition.follow_up_due_on if template == FOLLOW_UP_PAGE else petition.report_due_on
+    return render_template(
+        template, petition=petition, act_form=act, form=form, names=_territory_names([petition]),
+        own=services.is_own(petition, current_user), ratings=accountability.rating_summary(petition.id),
+        measures=accountability.measures_of(petition.id), min_chars=current_app.config["PETITION_ANSWER_MIN_CHARS"],
+        report_min_chars=accountability.REPORT_MIN_CHARS, reasons=accountability.REASONS, due=due,
+        owed=follow_up_due(petition) if template == FOLLOW_UP_PAGE else report_due(petition),
+        days_left=queries.working_days_left(due, clock.now()),
+    ), status
+
+
+FOLLOW_UP_PAGE, REPORT_PAGE = "petitions/follow_up.html", "petitions/report.html"
+
+
+def follow_up_due(petition: Petition) -> bool:
+    """Whether the petition's answer is contested and its follow-up answer not yet published."""
+    return petition.state == "answered" and petition.contested_at is not None and petition.follow_up_at is None
+
+
+def report_due(petition: Petition) -> bool:
+    """Whether the answer promised a report that is not yet published."""
+    return petition.state == "answered" and petition.report_due_on is not None and petition.reported_at is None
+
+
+@bp.get("/review/<int:petition_id>/follow-up")
+@role_required("reviewer")
+def follow_up_page(petition_id: int):
+    return _owed_page(FOLLOW_UP_PAGE, _reviewed(petition_id), ActForm(), FollowUpForm(formdata=None))
+
+
+@bp.post("/review/<int:petition_id>/follow-up")
+@role_required("reviewer")
+def follow_up(petition_id: int):
+    """The signed act `petition.follow_up`: the follow-up answer a contested answer owes."""
+    petition = _reviewed(petition_id)
+    act, form = ActForm(), FollowUpForm()
+    posted = post_form(
+        act, lambda: services.follow_up(petition, current_user, act.jws.data, clock.now()),
+        done_message=_("The follow-up answer is published; the signers are told."),
+        field_errors=field_errors, errors_on=form,
+    )
+    if not posted.done:
+        return _owed_page(FOLLOW_UP_PAGE, petition, act, form, posted.status)
+    return redirect(url_for("petitions.show", petition_id=petition.id))
+
+
+def _report_form(petition: Petition, posted: bool) -> ReportForm:
+    """The report form with one row a promised measure, in the answer's order (its row N is the
+    signed list's N-th object: each row has its measure's id, so none is left out)."""
+    form = ReportForm() if posted else ReportForm(formdata=None)
+    measures = accountability.measures_of(petition.id)
+    while len(form.measures.entries) < len(measures):
+        form.measures.append_entry()
+    del form.measures.entries[len(measures):]
+    for measure, row in zip(measures, form.measures.entries, strict=True):
+        row.form.id.data = str(measure.number)
+    return form
+
+
+@bp.get("/review/<int:petition_id>/report")
+@role_required("reviewer")
+def report_page(petition_id: int):
+    petition = _reviewed(petition_id)
+    return _owed_page(REPORT_PAGE, petition, ActForm(), _report_form(petition, posted=False))
+
+
+@bp.post("/review/<int:petition_id>/report")
+@role_required("reviewer")
+def report(petition_id: int):
+    """The signed act `petition.report`: for each promised measure whether it was done, and what was."""
+    petition = _reviewed(petition_id)
+    act, form = ActForm(), _report_form(petition, posted=True)
+    posted = post_form(
+        act, lambda: services.report(petition, current_user, act.jws.data, clock.now()),
+        done_message=_("The report is published; the signers who asked are told."),
+        field_errors=field_errors, errors_on=form,
+    )
+    if not posted.done:
+        return _owed_page(REPORT_PAGE, petition, act, form, posted.status)
+    return redirect(url_for("petitions.show", petition_id=petition.id))

@@ -1,8 +1,9 @@
-"""Reads the petition pages need beyond petitions.queries: territories to pick, an author's list, the timeline."""
+"""Reads the petition pages need beyond petitions.queries: territories to pick, an author's list, the
+timeline, what followed the answer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -11,8 +12,8 @@ from auth.acts import PLATFORM_BODY, acts_json
 from extensions import db
 from kernel.kazakhstan_time import local_date
 from kernel.territories import Territory, territory_names
-from petitions import labels, rules
-from petitions.models import Petition
+from petitions import accountability, labels, rules
+from petitions.models import Petition, PetitionMeasure
 from petitions.queries import working_days_left
 
 # Levels a petition can be addressed to (regional and city akimats and maslikhats).
@@ -34,7 +35,8 @@ class Step:
     """One line of a petition's status timeline.
 
     `days_left` is set for a deadline that is still running (negative: overdue);
-    `met` says whether a deadline that has passed its step was kept.
+    `met` says whether a deadline that has passed its step was kept; `measures` is
+    (promised, done) on the report's steps, done None until the report says.
     """
 
     key: str
@@ -42,6 +44,7 @@ class Step:
     deadline: bool = False
     days_left: int | None = None
     met: bool | None = None
+    measures: tuple[int, int | None] | None = None
 
     @property
     def is_date(self) -> bool:
@@ -57,8 +60,9 @@ def _deadline(key: str, due: date | None, running: bool, done_at: datetime | Non
     return Step(key, due, deadline=True, met=met)
 
 
-def timeline(petition: Petition, now: datetime) -> list[Step]:
-    """Every stored date of the petition, in the order of the procedure."""
+def timeline(petition: Petition, now: datetime, measures: list[PetitionMeasure] = ()) -> list[Step]:
+    """Every stored date of the petition, in the order of the procedure; `measures`, the answer's,
+    say what the report's steps promised and what was done."""
     p = petition
     rejected = p.state == "rejected"
     steps: list[Step | None] = [
@@ -82,8 +86,53 @@ def timeline(petition: Petition, now: datetime) -> list[Step]:
         _deadline("review_due", p.review_due_on, p.state == "under_review", p.answered_at, now),
         Step("discussion", p.discussion_at) if p.discussion_at else None,
         Step("answered", p.answered_at) if p.answered_at else None,
+        *_after_answer_steps(p, now, measures),
     ]
     return [step for step in steps if step is not None]
+
+
+def _after_answer_steps(p: Petition, now: datetime, measures: list[PetitionMeasure]) -> list[Step | None]:
+    """The rating window, a contested answer's follow-up and the report, promised against done."""
+    rating_open = accountability.rating_open(p, local_date(now))
+    promised = len(measures)
+    done = sum(1 for m in measures if m.done) if p.reported_at else None
+    report_due = _deadline("report_due", p.report_due_on, p.state == "answered" and p.reported_at is None, p.reported_at, now)
+    return [
+        Step("rating_closes", p.rating_closes_on, deadline=True,
+             days_left=working_days_left(p.rating_closes_on, now) if rating_open else None) if p.rating_closes_on else None,
+        Step("contested", p.contested_at) if p.contested_at else None,
+        _deadline("follow_up_due", p.follow_up_due_on, p.contested_at is not None and p.follow_up_at is None,
+                  p.follow_up_at, now),
+        Step("followed_up", p.follow_up_at) if p.follow_up_at else None,
+        replace(report_due, measures=(promised, None)) if report_due else None,
+        Step("reported", p.reported_at, measures=(promised, done)) if p.reported_at else None,
+    ]
+
+
+@dataclass(frozen=True)
+class AfterAnswer:
+    """What the petition page shows after the answer: the measures (a checklist once reported),
+    the ratings as petitions.accountability.rating_summary counts them, whether the answer may be
+    rated today, and the reasons a rating may give (code: label)."""
+
+    measures: list[PetitionMeasure]
+    ratings: dict
+    rating_open: bool
+
+    @property
+    def reasons(self) -> dict:
+        return accountability.REASONS
+
+
+def after_answer(petition: Petition, now: datetime) -> AfterAnswer | None:
+    """None for a petition not answered (it has none of it, and costs no query)."""
+    if petition.answered_at is None:
+        return None
+    return AfterAnswer(
+        measures=accountability.measures_of(petition.id),
+        ratings=accountability.rating_summary(petition.id),
+        rating_open=accountability.rating_open(petition, local_date(now)),
+    )
 
 
 @dataclass(frozen=True)

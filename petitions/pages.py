@@ -41,6 +41,7 @@ def petition_words() -> dict:
         "REJECTION_REASONS": rules.REJECTION_REASONS,
         "PETITION_LANGUAGES": labels.LANGUAGE_NAMES,
         "format_percent": format_percent,
+        "format_decimal": format_decimal,
         "format_number": format_number,
     }
 
@@ -117,13 +118,16 @@ def show(petition_id: int):
 
     count = counter.public_count(petition.id)
     config = current_app.config
+    after = page_queries.after_answer(petition, now)  # measures, ratings, the rating window
     return render_template(
         "petitions/show.html",
         petition=petition,
         count=count,
         public=public,
         territory_name=names.get(petition.territory) if petition.territory else None,
-        steps=page_queries.timeline(petition, now),
+        steps=page_queries.timeline(petition, now, after.measures if after else []),
+        after=after,
+        rating_names=labels.RATING_NAMES,
         acts=page_queries.act_rows(petition, locale),
         region_rows=region_rows,
         region_chart=charts.rows_chart(region_rows),

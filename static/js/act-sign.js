@@ -8,7 +8,13 @@
                      or {"value": V} (a constant). A dotted member ("ballot.projects") goes in a nested
                      object. T: "str" (trimmed), "int", "bool" (true when the value is `true_when`),
                      "instant" (a datetime-local in Astana time, sent as ISO 8601 with +05:00),
-                     "int_list" (the checked boxes named NAME, ascending). Empty optional fields are left out.
+                     "int_list" (the checked boxes named NAME, ascending), "rows" (a list of objects, below).
+                     Empty optional fields are left out, and so are disabled ones (as a browser leaves them
+                     out of a form it posts).
+                     "rows": {"field": NAME, "type": "rows", "members": {MEMBER: {"type": T, …}}, "optional"}
+                     reads the fields named NAME-N-MEMBER (WTForms' FieldList names), N ascending, one
+                     object a row; a row whose fields are all empty is left out, and an optional list
+                     with no row left is left out too.
    data-key-input, data-cert-input  ids of the file inputs (default: official-key-file, official-cert-file)
    data-ca-url       where the CA chain is published (GET /api/v1/eds/ca)
    The button of type submit carries the data-msg-* texts (templates/_macros/eds.html). */
@@ -16,16 +22,55 @@
   "use strict";
   var ASTANA = "+05:00";
 
+  // A form control, or a group of radios (a RadioNodeList), that is disabled or in a disabled fieldset.
+  function off(element) {
+    var first = element && !element.tagName && element.length !== undefined ? element[0] : element;
+    return Boolean(first && first.matches && first.matches(":disabled"));
+  }
+
+  function rawValue(form, name) {
+    var element = form.elements[name];
+    return element && !off(element) ? String(element.value).trim() : "";
+  }
+
+  function rowNumbers(form, name) {
+    var pattern = new RegExp("^" + name.replace(/[^\w]/g, "\\$&") + "-(\\d+)-"), seen = {}, numbers = [];
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var match = pattern.exec(element.name || "");
+      if (match && !seen[match[1]]) {
+        seen[match[1]] = true;
+        numbers.push(Number(match[1]));
+      }
+    });
+    return numbers.sort(function (a, b) { return a - b; });
+  }
+
+  function readRows(form, spec) {
+    var rows = [];
+    rowNumbers(form, spec.field).forEach(function (n) {
+      var row = {}, filled = false;
+      Object.keys(spec.members).forEach(function (member) {
+        var name = spec.field + "-" + n + "-" + member;
+        if (rawValue(form, name) !== "") filled = true;
+        var got = read(form, Object.assign({}, spec.members[member], { field: name }));
+        if (got.present) row[member] = got.value;
+      });
+      if (filled) rows.push(row);
+    });
+    if (!rows.length && spec.optional) return { present: false };
+    return { present: true, value: rows };
+  }
+
   function read(form, spec) {
     if (Object.prototype.hasOwnProperty.call(spec, "value")) return { present: true, value: spec.value };
+    if (spec.type === "rows") return readRows(form, spec);
     if (spec.type === "int_list") {
       var boxes = form.querySelectorAll('input[name="' + spec.field + '"]:checked');
       var ids = Array.prototype.map.call(boxes, function (box) { return Number(box.value); });
       ids.sort(function (a, b) { return a - b; });
       return { present: true, value: ids };
     }
-    var element = form.elements[spec.field];
-    var raw = element ? String(element.value).trim() : "";
+    var raw = rawValue(form, spec.field);
     if (raw === "") return { present: !spec.optional, value: spec.type === "str" ? "" : null };
     switch (spec.type) {
       case "int": return { present: true, value: /^-?\d+$/.test(raw) ? Number(raw) : raw };

@@ -23,8 +23,8 @@ BODY = (
     "Жол жөндеу туралы: ауылдағы негізгі көше көктемде су басып, балалар мектепке бара алмайды.\n"
     "Ұсыныс: көшені биылғы бюджетке енгізу."
 )
-# The review page's answer form signs a decision and its reasoning but no measures yet, so the answer
-# it publishes is a refusal: reasoned in at least 200 characters (PETITION_ANSWER_MIN_CHARS).
+# The answer this flow publishes through the review page is a refusal, reasoned in at least 200 characters
+# (PETITION_ANSWER_MIN_CHARS); a supporting one with its measures: tests/browser/test_after_answer_browser.py.
 ANSWER = (
     "Өтініш мұқият қаралды. Көшені биылғы жөндеу бағдарламасына енгізу мүмкін емес: бағдарламаның қаражаты "
     "толық бөлініп қойған, ал көшенің жобалау-сметалық құжаттамасы әлі жоқ. Құжаттама дайындалған соң "
@@ -194,7 +194,7 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
         page.wait_for_url(re.compile(rf"/review/{petition_id}$"))
         shot(page, screenshots, "review")
         choose_official_files(page, reviewer_files)  # a new page: the files are chosen again
-        page.check("#decision-2")  # not supported: the form cannot yet name a supporting answer's measures
+        page.check("#decision-2")  # not supported: a reasoned refusal, no measures
         page.fill("#text", ANSWER)
         page.click("#publish-answer")
         page.wait_for_url(re.compile(rf"/petitions/{petition_id}$"))

@@ -235,6 +235,7 @@ def test_petition_page_shows_charts_signers_and_never_an_iin(client, author, off
 def test_reviewer_of_another_body_is_refused_and_the_answer_is_published(client, author, officials, small_thresholds, make_citizen):
     from extensions import db
     from petitions.models import Petition
+    from tests.petitions.test_after_answer_pages import form_data
 
     petition = create_and_submit(author)
     pid = petition["id"]
@@ -264,15 +265,17 @@ def test_reviewer_of_another_body_is_refused_and_the_answer_is_published(client,
                        place="Астана")
     assert past.status_code == 422 and "Enter a date and time in the future, at most a year ahead." in past.get_data(as_text=True)
 
-    # the page's answer form signs a decision and its reasoning, no measures: what it can send is a refusal
     short = signed_post(f"/review/{pid}/answer?lang=en", "petition.answer", decision="not_supported",
                         text=ANSWER_TEXT[:199])
     assert short.status_code == 422
-    answered = signed_post(f"/review/{pid}/answer", "petition.answer", **answer_fields("not_supported"))
+    # a supporting answer names its measures, rows of the page's form (tests/petitions/test_after_answer_pages.py)
+    fields = answer_fields("partly_supported")
+    answered = client.post(f"/review/{pid}/answer",
+                           data={"jws": reviewer.act("petition.answer", pid, **fields), **form_data(fields)})
     assert answered.status_code == 302
     sign_out_page(client)
     html = client.get(f"/petitions/{pid}?lang=en").get_data(as_text=True)
-    assert "Not supported" in html and ANSWER_TEXT in html
+    assert "Partly supported" in html and ANSWER_TEXT in html and fields["measures"][0]["what"] in html
     assert "Public discussion" in html and "Answer published" in html
     assert "Signed decisions" in html and "Public discussion scheduled" in html and "Reviewer" in html
     stats = client.get("/statistics?lang=en").get_data(as_text=True)

@@ -24,6 +24,7 @@ from tests.budgeting.conftest import (
 from tests.budgeting.conftest import make_cycle as budget_cycle_fixture
 from tests.conftest import answer_fields
 from tests.petitions.conftest import BODY
+from tests.petitions.test_after_answer_pages import form_data
 from tests.petitions.test_pages import sign_in_page
 from tests.petitions.test_transitions import make_petition
 from tests.test_wrong_types import rows_everywhere
@@ -81,8 +82,8 @@ def scene(app, client, make_citizen, make_cycle):
 
     reject = {"decision": "reject", "reason": "duplicate", "comment": "Мұндай петиция бар."}
     place = "Әкімдік, мәжіліс залы"
-    # the answer form signs a decision and its reasoning, and no measures: so an answer it can send is a refusal
-    answer = answer_fields("not_supported")
+    # a supporting answer: its measures are rows of the form (measures-N-body, …), each odd in turn below
+    answer = answer_fields("supported")
     year = now.year
     sign_in_page(client, poster)
     return {
@@ -98,7 +99,7 @@ def scene(app, client, make_citizen, make_cycle):
                        {"jws": act(reviewed, "petition.discussion", "reviewer", at=soon + ":00+05:00", place=place),
                         "at": soon, "place": place}),
         "answer": (f"/review/{reviewed.id}/answer", {"jws": act(reviewed, "petition.answer", "reviewer", **answer),
-                                                     **answer}),
+                                                     **form_data(answer)}),
         "new_cycle": ("/budget/new", {"kato": DISTRICT, "year": str(year + 4), "amount": "5000000", "ballot": "approval",
                                       "rule": "greedy", "min_choices": "", "max_choices": "",
                                       "proposals_open": f"{year + 4}-03-01T09:00", "proposals_close": f"{year + 4}-03-31T18:00",
