@@ -9,6 +9,7 @@ cases check who may act themselves, never commit and never send: the outbox does
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -119,20 +120,7 @@ def _measures(raw: list, today: date, latest: date, fields: dict) -> tuple[Measu
         fields["measures"] = f"at most {MEASURES_AT_MOST} measures"
         return ()
     measures = []
-    for position, item in enumerate(raw):
-        name = f"measures[{position}]"
-        if not isinstance(item, dict):
-            fields[name] = "an object {body, what, due_on}"
-            continue
-        extra = sorted(set(item) - {"body", "what", "due_on"})
-        if extra:
-            fields[name] = "unknown members: " + ", ".join(extra) + " (a measure is {body, what, due_on})"
-            continue
-        try:
-            values = typed(item, body=str, what=str, due_on=str)
-        except DomainError as wrong:
-            fields.update({f"{name}.{member}": why for member, why in wrong.fields.items()})
-            continue
+    for position, name, values in _signed_objects(raw, "{body, what, due_on}", fields, body=str, what=str, due_on=str):
         body = checked_title(values.get("body"), MEASURE_BODY_LENGTH, fields, f"{name}.body")
         what = checked_prose(values.get("what"), fields, f"{name}.what")
         if not what and f"{name}.what" not in fields:
@@ -148,6 +136,23 @@ def _measures(raw: list, today: date, latest: date, fields: dict) -> tuple[Measu
         if body and what and due_on:
             measures.append(Measure(position + 1, body, what, due_on))
     return tuple(measures)
+
+
+def _signed_objects(raw: list, shape: str, fields: dict, **kinds: type) -> Iterator[tuple[int, str, dict]]:
+    """The objects of a signed list (`measures`) that have only the members `kinds` names, each of its
+    JSON type: (position, field name `measures[N]`, typed members); every other one refused into `fields`."""
+    for position, item in enumerate(raw):
+        name = f"measures[{position}]"
+        extra = sorted(set(item) - set(kinds)) if isinstance(item, dict) else []
+        if not isinstance(item, dict) or extra:
+            fields[name] = f"an object {shape}" + (": unknown members " + ", ".join(extra) if extra else "")
+            continue
+        try:
+            values = typed(item, **kinds)
+        except DomainError as wrong:
+            fields.update({f"{name}.{member}": why for member, why in wrong.fields.items()})
+            continue
+        yield position, name, values
 
 
 def keep_substance(petition: Petition, substance: Substance, today: date) -> None:
@@ -306,9 +311,19 @@ def _contest_if_due(petition: Petition, now: datetime) -> bool:
 # --- the follow-up answer and the report ---------------------------------------------------------
 
 
+def follow_up_owed(petition: Petition) -> bool:
+    """Whether the answer is contested and its follow-up answer not yet published."""
+    return PETITION.allows(petition.state, "follow_up") and petition.contested_at is not None and petition.follow_up_at is None
+
+
+def report_owed(petition: Petition) -> bool:
+    """Whether the answer promised a report (a report date) that is not yet published."""
+    return PETITION.allows(petition.state, "report") and petition.report_due_on is not None and petition.reported_at is None
+
+
 def follow_up_fields(petition: Petition, act: dict) -> str:
     """The follow-up's text, once the answer is contested and before one is published; else DomainError."""
-    if petition.contested_at is None or petition.follow_up_at is not None or not PETITION.allows(petition.state, "follow_up"):
+    if not follow_up_owed(petition):
         raise DomainError("wrong_state", _l("No follow-up answer is due on this petition."))
     fields: dict[str, str] = {}
     least = _settings()["PETITION_ANSWER_MIN_CHARS"]
@@ -335,7 +350,7 @@ class Reported:
 
 def report_fields(petition: Petition, act: dict) -> tuple[str, list[Reported]]:
     """The report's text and, for each promised measure exactly once, whether it was done."""
-    if petition.report_due_on is None or petition.reported_at is not None or not PETITION.allows(petition.state, "report"):
+    if not report_owed(petition):
         raise DomainError("wrong_state", _l("No report is due on this petition."))
     fields: dict[str, str] = {}
     text = checked_prose(act.get("text"), fields, "text")
@@ -343,16 +358,8 @@ def report_fields(petition: Petition, act: dict) -> tuple[str, list[Reported]]:
         fields["text"] = f"what was done, at least {REPORT_MIN_CHARS} characters"
     promised = {m.number for m in measures_of(petition.id)}
     reported: list[Reported] = []
-    for position, item in enumerate(act.get("measures") or []):
-        name = f"measures[{position}]"
-        if not isinstance(item, dict) or set(item) - {"id", "done", "note"}:
-            fields[name] = "an object {id, done, note?}"
-            continue
-        try:
-            values = typed(item, id=int, done=bool, note=str)
-        except DomainError as wrong:
-            fields.update({f"{name}.{member}": why for member, why in wrong.fields.items()})
-            continue
+    for _, name, values in _signed_objects(act.get("measures") or [], "{id, done, note?}", fields, id=int, done=bool,
+                                           note=str):
         number, done = values.get("id"), values.get("done")
         if number not in promised:
             fields[f"{name}.id"] = "the id of one of the answer's measures"

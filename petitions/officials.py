@@ -190,22 +190,12 @@ def _owed_page(template: str, petition: Petition, act: ActForm, form, status: in
         own=services.is_own(petition, current_user), ratings=accountability.rating_summary(petition.id),
         measures=accountability.measures_of(petition.id), min_chars=current_app.config["PETITION_ANSWER_MIN_CHARS"],
         report_min_chars=accountability.REPORT_MIN_CHARS, reasons=accountability.REASONS, due=due,
-        owed=follow_up_due(petition) if template == FOLLOW_UP_PAGE else report_due(petition),
+        owed=accountability.follow_up_owed(petition) if template == FOLLOW_UP_PAGE else accountability.report_owed(petition),
         days_left=queries.working_days_left(due, clock.now()),
     ), status
 
 
 FOLLOW_UP_PAGE, REPORT_PAGE = "petitions/follow_up.html", "petitions/report.html"
-
-
-def follow_up_due(petition: Petition) -> bool:
-    """Whether the petition's answer is contested and its follow-up answer not yet published."""
-    return petition.state == "answered" and petition.contested_at is not None and petition.follow_up_at is None
-
-
-def report_due(petition: Petition) -> bool:
-    """Whether the answer promised a report that is not yet published."""
-    return petition.state == "answered" and petition.report_due_on is not None and petition.reported_at is None
 
 
 @bp.get("/review/<int:petition_id>/follow-up")
@@ -218,15 +208,23 @@ def follow_up_page(petition_id: int):
 @role_required("reviewer")
 def follow_up(petition_id: int):
     """The signed act `petition.follow_up`: the follow-up answer a contested answer owes."""
+    return _post_owed(
+        petition_id, FOLLOW_UP_PAGE, lambda petition: FollowUpForm(), services.follow_up,
+        _("The follow-up answer is published; the signers are told."),
+    )
+
+
+def _post_owed(petition_id: int, template: str, form_of, use_case, done_message: str):
+    """Take the signed act of a follow-up or report page (`use_case` decides it, from the JWS alone):
+    on success to the petition, else the page again with the refusal on its fields."""
     petition = _reviewed(petition_id)
-    act, form = ActForm(), FollowUpForm()
+    act, form = ActForm(), form_of(petition)
     posted = post_form(
-        act, lambda: services.follow_up(petition, current_user, act.jws.data, clock.now()),
-        done_message=_("The follow-up answer is published; the signers are told."),
-        field_errors=field_errors, errors_on=form,
+        act, lambda: use_case(petition, current_user, act.jws.data, clock.now()),
+        done_message=done_message, field_errors=field_errors, errors_on=form,
     )
     if not posted.done:
-        return _owed_page(FOLLOW_UP_PAGE, petition, act, form, posted.status)
+        return _owed_page(template, petition, act, form, posted.status)
     return redirect(url_for("petitions.show", petition_id=petition.id))
 
 
@@ -254,13 +252,7 @@ def report_page(petition_id: int):
 @role_required("reviewer")
 def report(petition_id: int):
     """The signed act `petition.report`: for each promised measure whether it was done, and what was."""
-    petition = _reviewed(petition_id)
-    act, form = ActForm(), _report_form(petition, posted=True)
-    posted = post_form(
-        act, lambda: services.report(petition, current_user, act.jws.data, clock.now()),
-        done_message=_("The report is published; the signers who asked are told."),
-        field_errors=field_errors, errors_on=form,
+    return _post_owed(
+        petition_id, REPORT_PAGE, lambda petition: _report_form(petition, posted=True), services.report,
+        _("The report is published; the signers who asked are told."),
     )
-    if not posted.done:
-        return _owed_page(REPORT_PAGE, petition, act, form, posted.status)
-    return redirect(url_for("petitions.show", petition_id=petition.id))

@@ -121,3 +121,16 @@ def sign(client, citizen, petition: dict, notify: bool = False):
     doc = {"type": "petition", "id": petition["id"], "digest": petition["digest"]}
     jws = citizen.jws({"purpose": "petition.sign", "iat": int(time.time()), "doc": doc})
     return client.post(f"/api/v1/petitions/{petition['id']}/signatures", json={"jws": jws, "notify": notify})
+
+
+def form_data(fields: dict) -> dict:
+    """An act's members as the page's form posts them beside the JWS (static/js/act-sign.js reads
+    them back): a list of objects as rows NAME-N-MEMBER."""
+    data = {}
+    for name, value in fields.items():
+        if isinstance(value, list):
+            for n, row in enumerate(value):
+                data |= {f"{name}-{n}-{member}": str(item) for member, item in row.items()}
+        else:
+            data[name] = value
+    return data

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import ANSWER_TEXT, answer_fields
 from tests.petitions import test_after_the_answer
+from tests.petitions.conftest import form_data
 from tests.petitions.test_after_the_answer import _contest, answered, rate
 from tests.petitions.test_pages import sign_in_page, sign_out_page
 
@@ -37,19 +38,6 @@ def _request(lang: str):
 
     with current_app.test_request_context(f"/?lang={lang}"), force_locale(lang):
         yield
-
-
-def form_data(fields: dict) -> dict:
-    """An act's members as the page's form posts them beside the JWS (static/js/act-sign.js reads
-    them back): a list of objects as rows NAME-N-MEMBER."""
-    data = {}
-    for name, value in fields.items():
-        if isinstance(value, list):
-            for n, row in enumerate(value):
-                data |= {f"{name}-{n}-{member}": str(item) for member, item in row.items()}
-        else:
-            data[name] = value
-    return data
 
 
 def signed_post(client, reviewer, path: str, purpose: str, rows: dict | None = None, **fields):

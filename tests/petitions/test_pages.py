@@ -235,7 +235,7 @@ def test_petition_page_shows_charts_signers_and_never_an_iin(client, author, off
 def test_reviewer_of_another_body_is_refused_and_the_answer_is_published(client, author, officials, small_thresholds, make_citizen):
     from extensions import db
     from petitions.models import Petition
-    from tests.petitions.test_after_answer_pages import form_data
+    from tests.petitions.conftest import form_data
 
     petition = create_and_submit(author)
     pid = petition["id"]

@@ -23,8 +23,7 @@ from tests.budgeting.conftest import (
 )
 from tests.budgeting.conftest import make_cycle as budget_cycle_fixture
 from tests.conftest import answer_fields
-from tests.petitions.conftest import BODY
-from tests.petitions.test_after_answer_pages import form_data
+from tests.petitions.conftest import BODY, form_data
 from tests.petitions.test_pages import sign_in_page
 from tests.petitions.test_transitions import make_petition
 from tests.test_wrong_types import rows_everywhere
