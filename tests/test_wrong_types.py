@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ from tests.budgeting.conftest import (
     submit_jws,
     user_of,
 )
-from tests.conftest import answer_fields
+from tests.conftest import ANSWER_TEXT, answer_fields
 from tests.petitions.conftest import BODY, Actor
 from tests.petitions.test_transitions import make_petition
 
@@ -63,8 +63,8 @@ def _official(client, make_citizen, kato: str, role: str, scope: str | None, bod
     return Actor(client, citizen)
 
 
-def _petition(state: str, author_iin: str) -> dict:
-    petition = make_petition(state, author_iin, datetime.now(UTC))
+def _petition(state: str, author_iin: str, **overrides) -> dict:
+    petition = make_petition(state, author_iin, datetime.now(UTC), **overrides)
     return {"id": petition.id, "doc": petition.signed_doc()}
 
 
@@ -119,9 +119,9 @@ def sign_petition(client, make_citizen, make_cycle) -> Endpoint:
     return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/signatures", body, {"jws": str, "notify": bool})
 
 
-def _review(client, make_citizen, purpose: str, fields: dict) -> Endpoint:
+def _review(client, make_citizen, purpose: str, fields: dict, state: str = "under_review", **owed) -> Endpoint:
     reviewer = _official(client, make_citizen, ASTANA, "reviewer", "government")
-    petition = _petition("under_review", make_citizen(kato=ASTANA).iin)
+    petition = _petition(state, make_citizen(kato=ASTANA).iin, **owed)
     body = {"jws": reviewer.citizen.act(purpose, petition["doc"], **fields)}
     return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/review", body, {"jws": str}, reviewer.auth)
 
@@ -133,6 +133,24 @@ def review_discussion(client, make_citizen, make_cycle) -> Endpoint:
 
 def review_answer(client, make_citizen, make_cycle) -> Endpoint:
     return _review(client, make_citizen, "petition.answer", answer_fields("supported"))
+
+
+def review_follow_up(client, make_citizen, make_cycle) -> Endpoint:
+    owed = {"contested_at": datetime.now(UTC), "follow_up_due_on": date.today() + timedelta(days=28)}
+    return _review(client, make_citizen, "petition.follow_up", {"text": ANSWER_TEXT}, "answered", **owed)
+
+
+def review_report(client, make_citizen, make_cycle) -> Endpoint:
+    return _review(client, make_citizen, "petition.report", {"text": "Уәде етілгеннің бәрі орындалды.", "measures": []},
+                   "answered", report_due_on=date.today() + timedelta(days=90))
+
+
+def rate_answer(client, make_citizen, make_cycle) -> Endpoint:
+    author = make_citizen(kato=ASTANA)
+    petition = _petition("answered", author.iin, rating_closes_on=date.today() + timedelta(days=30))
+    payload = {"purpose": "petition.rate", "iat": int(time.time()), "doc": petition["doc"], "rating": 2,
+               "reasons": ["formal"]}
+    return Endpoint("POST", f"/api/v1/petitions/{petition['id']}/ratings", {"jws": author.jws(payload)}, {"jws": str})
 
 
 def auth_token(client, make_citizen, make_cycle) -> Endpoint:
@@ -237,7 +255,7 @@ def paper_ballot(client, make_citizen, make_cycle) -> Endpoint:
 
 ENDPOINTS = [
     create_petition, edit_petition, submit_petition, moderate_reject, moderate_approve, sign_petition,
-    review_discussion, review_answer, auth_token, create_proposal, submit_proposal, screen_eligible,
+    review_discussion, review_answer, review_follow_up, review_report, rate_answer, auth_token, create_proposal, submit_proposal, screen_eligible,
     screen_ineligible, implementation, cast_ballot, paper_ballot,
 ]
 
