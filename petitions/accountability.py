@@ -48,6 +48,7 @@ RATINGS = range(1, 6)
 LOW_RATINGS_WITH_REASONS = 3  # reason codes go with ratings 1 to 3
 DISSATISFIED = 2  # a rating of 1 or 2 counts towards contesting the answer
 MEASURES_AT_MOST = 30
+MEASURE_ID_AT_MOST = 2**31 - 1  # the column's range
 MEASURE_BODY_LENGTH = (2, 300)
 REPORT_MIN_CHARS = 20
 NOTE_AT_MOST = 2000
@@ -116,11 +117,15 @@ def answer_substance(act: dict, decision: str, today: date, fields: dict) -> Sub
 
 
 def _measures(raw: list, today: date, latest: date, fields: dict) -> tuple[Measure, ...]:
+    """The answer's measures. Each may name its `id` (a whole number from 1, as the petition JSON then
+    shows it and the report names it): all of them or none, each once; without, they are 1, 2, … in order."""
     if len(raw) > MEASURES_AT_MOST:
         fields["measures"] = f"at most {MEASURES_AT_MOST} measures"
         return ()
     measures = []
-    for position, name, values in _signed_objects(raw, "{body, what, due_on}", fields, body=str, what=str, due_on=str):
+    named: list[object] = []
+    shape = "{body, what, due_on, id?}"
+    for position, name, values in _signed_objects(raw, shape, fields, body=str, what=str, due_on=str, id=int):
         body = checked_title(values.get("body"), MEASURE_BODY_LENGTH, fields, f"{name}.body")
         what = checked_prose(values.get("what"), fields, f"{name}.what")
         if not what and f"{name}.what" not in fields:
@@ -133,8 +138,16 @@ def _measures(raw: list, today: date, latest: date, fields: dict) -> tuple[Measu
         else:
             if not today <= due_on <= latest:
                 fields[f"{name}.due_on"] = f"from today to {latest.isoformat()}"
+        number = values.get("id")
+        named.append(number)
+        if number is not None and not 1 <= number <= MEASURE_ID_AT_MOST:
+            fields[f"{name}.id"] = f"a whole number from 1 to {MEASURE_ID_AT_MOST}"
+        elif number is not None and named.count(number) > 1:
+            fields[f"{name}.id"] = "each measure's id once"
         if body and what and due_on:
-            measures.append(Measure(position + 1, body, what, due_on))
+            measures.append(Measure(number or position + 1, body, what, due_on))
+    if any(n is None for n in named) and any(n is not None for n in named) and "measures" not in fields:
+        fields["measures"] = "give every measure an id, or none"
     return tuple(measures)
 
 

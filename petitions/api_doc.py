@@ -133,8 +133,8 @@ SCHEMAS: dict = {
                                "at": {"type": "string", "format": "date-time"}},
             },
             "measures": {
-                "description": "What a supporting answer promised, in its order (`id` 1, 2, ...); `done` is null "
-                               "until the report.",
+                "description": "What a supporting answer promised, by `id` (the answer's own ids, given to all "
+                               "its measures or none, else 1, 2, ... in its order); `done` is null until the report.",
                 "type": "array",
                 "items": {
                     "type": "object", "required": ["id", "body", "what", "due_on", "done"],
@@ -317,7 +317,7 @@ def paths() -> dict:
             "security": BEARER,
             "summary": "A reviewer's act (reviewers of the addressee): `petition.discussion` (`doc, at, place`), "
                        "`petition.answer` (`doc, decision, text` of at least 200 characters, and for a supported or "
-                       "partly supported answer `measures: [{body, what, due_on}]` and `report_due_on`, at most 12 "
+                       "partly supported answer `measures: [{body, what, due_on, id?}]` and `report_due_on`, at most 12 "
                        "months on), `petition.follow_up` (`doc, text`: once a contested answer owes it) or "
                        "`petition.report` (`doc, text, measures: [{id, done, note?}]`, every measure once)",
             "requestBody": body(ref("Jws")),

@@ -401,3 +401,21 @@ def test_retention_strips_ratings_of_their_jws_and_keyed_hash_and_keeps_the_figu
     (row,) = db.session.scalars(select(PetitionRating).where(PetitionRating.petition_id == petition["id"])).all()
     assert row.jws is None and row.rater_hash.startswith("anonymised:")
     assert client.get(f"/api/v1/petitions/{petition['id']}").get_json()["ratings"] == before
+
+
+def test_an_answer_may_name_its_measures_ids_all_or_none_and_the_report_uses_them(scene):
+    reviewer, pid = scene["reviewer"], scene["petition"]["id"]
+    measures = answer_fields()["measures"]
+    for ids, field in (((7, None), "measures"), ((7, 7), "measures[1].id"), ((0, 2), "measures[0].id"),
+                       (("1", 2), "measures[0].id"), ((True, 2), "measures[0].id")):
+        named = [m | ({"id": n} if n is not None else {}) for m, n in zip(measures, ids, strict=True)]
+        refused(reviewer.review(pid, "petition.answer", **answer_fields(measures=named)), 422, "validation_error", field)
+    named = [m | {"id": n} for m, n in zip(measures, (20, 10), strict=True)]
+    shown = reviewer.review(pid, "petition.answer", **answer_fields(measures=named)).get_json()
+    assert [(m["id"], m["what"]) for m in shown["measures"]] == [(10, measures[1]["what"]), (20, measures[0]["what"])]
+    refused(reviewer.review(pid, "petition.report", text="Екеуі де орындалды, толығырақ.",
+                            measures=[{"id": 1, "done": True}, {"id": 2, "done": True}]), 422, "validation_error")
+    done = reviewer.review(pid, "petition.report", text="Екеуі де орындалды, толығырақ.",
+                           measures=[{"id": 10, "done": True}, {"id": 20, "done": False}])
+    assert done.status_code == 200, done.get_json()
+    assert [(m["id"], m["done"]) for m in done.get_json()["measures"]] == [(10, True), (20, False)]
