@@ -190,8 +190,10 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
         choose_official_files(page, reviewer_files)
         page.fill("#at", SOON.strftime("%Y-%m-%dT10:30"))
         page.fill("#place", "Астана, Үкімет үйі, 3-зал")
-        page.click("#schedule")
-        page.wait_for_url(re.compile(rf"/review/{petition_id}$"))
+        # the page posts to /review/N/discussion and comes back to /review/N, the URL it is on: wait for
+        # that navigation itself (waiting for the URL returned at once, and the next step raced the reload)
+        with page.expect_navigation(url=re.compile(rf"/review/{petition_id}$")):
+            page.click("#schedule")
         shot(page, screenshots, "review")
         choose_official_files(page, reviewer_files)  # a new page: the files are chosen again
         page.check("#decision-2")  # not supported: a reasoned refusal, no measures
