@@ -121,6 +121,7 @@ def _review_page(petition: Petition, act: ActForm, discussion: DiscussionForm, a
         own=services.is_own(petition, current_user), limits=_answer_limits(now),
         min_chars=current_app.config["PETITION_ANSWER_MIN_CHARS"],
         days_left=queries.working_days_left(petition.review_due_on, now) if petition.state == "under_review" else None,
+        owes_follow_up=accountability.follow_up_owed(petition), owes_report=accountability.report_owed(petition),
     ), status
 
 
