@@ -193,7 +193,7 @@ RATERS_APART = 100  # the second story's raters are other signers than the first
 SIGNERS_APART = 30
 
 
-def seed_answered_petitions(
+def seed_astana_petitions(
     astana_iins: Sequence[str], citizen_iin: str, moderator_iin: str, reviewer_iin: str, now: datetime
 ) -> int:
     """The stories not told yet, each once; returns how many were.

@@ -126,8 +126,8 @@ class Signing(NamedTuple):
 
 def sign_together(signings: list[Signing], keys: dict, told: frozenset = frozenset()) -> None:
     """Each signer signs at their instant through the signing service, each petition's signatures
-    in time order; each local day's signatures of a petition are committed and its moves made (as
-    the signing endpoint and the recount job make them) before its next day's.
+    in time order; at the end of each local day the moves its count allows are made (as the signing
+    endpoint and the recount job make them) and committed with the day's signatures.
 
     The petitions are signed side by side, the n-th signature of each after the (n-1)-th of all: a
     resident who signs several of them, at nearby places in each, is then verified from the
@@ -141,8 +141,7 @@ def sign_together(signings: list[Signing], keys: dict, told: frozenset = frozens
             jws = _jws(keys[signers[n]], {"purpose": "petition.sign", "doc": doc}, at[n])
             signing.sign(petition, jws, at[n], notify=signers[n] in told)
             if n + 1 == len(at) or local_date(at[n + 1]) != local_date(at[n]):
-                db.session.commit()
-                count_moves.advance(petition.id, at[n])
+                count_moves.advance(petition.id, at[n])  # the day's count, this transaction's rows in it
                 db.session.commit()
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from auth import services
 from auth.cli import write_key_set, write_official_key_set
 from auth.models import Certificate, Person
-from demo.answers import ASTANA, seed_answered_petitions, where_they_are
+from demo.answers import ASTANA, seed_astana_petitions, where_they_are
 from demo.budget import seed_budgets
 from demo.people import birth_date_for_age, random_person
 from demo.petitions import seed_petitions
@@ -211,14 +211,14 @@ def seed():
     petitions = seed_petitions(
         by_folder["citizen"], by_folder["moderator"], now, not_signing=set(astana) | set(by_folder.values())
     )
-    answered = seed_answered_petitions(
+    astana_petitions = seed_astana_petitions(
         astana, by_folder["citizen-astana"], by_folder["moderator"], by_folder["reviewer-astana"], now
     )
     budgets = seed_budgets(by_folder["budget-officer"], now)
     db.session.commit()
     click.echo(
         f"territories added: {territories}; residents added: {residents}; petitions added: {petitions}; "
-        f"Astana petitions added: {answered}; budget cycles added: {budgets}"
+        f"Astana petitions added: {astana_petitions}; budget cycles added: {budgets}"
     )
     click.echo(
         "Demo key files (sign in with auth.key.pem + auth.cert.pem; sign with sign.key.pem + sign.cert.pem; "
