@@ -208,3 +208,18 @@ def test_a_poster_is_for_a_petition_people_can_sign(client, author, approved):
 def test_the_short_link_leads_to_the_petition(client, approved):
     response = client.get(f"/p/{approved['id']}")
     assert response.status_code == 302 and response.headers["Location"] == f"/petitions/{approved['id']}"
+
+
+def test_the_receipt_of_a_petition_whose_collection_ended_says_so(client, approved, make_citizen):
+    from sqlalchemy import update
+
+    from extensions import db
+    from petitions import counter
+    from petitions.models import Petition
+
+    receipt = sign(client, make_citizen(), approved).get_json()["receipt"]
+    db.session.execute(update(Petition).where(Petition.id == approved["id"]).values(state="lapsed"))
+    db.session.commit()
+    counter.forget(approved["id"])
+    text = client.get(f"/petitions/{approved['id']}/receipt?receipt={receipt}&lang=en").get_data(as_text=True)
+    assert "The collection has ended." in text and "reached its threshold" not in text
