@@ -18,30 +18,57 @@ def test_demo_seed_is_complete_and_idempotent(app, instance_dir):
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0, first.output
     counts = lambda: tuple(  # noqa: E731
-        db.session.scalar(select(func.count()).select_from(model)) for model in (Territory, Person, RoleGrant, Petition, Signature, PetitionMeasure, PetitionRating, Certificate)
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Territory, Person, RoleGrant, Petition, Signature, PetitionMeasure, PetitionRating, Certificate)
     )
     before = counts()
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0, second.output
     assert counts() == before
 
-    regions = db.session.scalars(select(Territory).where(Territory.level.in_(("region", "city")), Territory.parent.is_(None))).all()
+    regions = db.session.scalars(
+        select(Territory).where(Territory.level.in_(("region", "city")), Territory.parent.is_(None))
+    ).all()
     assert len(regions) == 20 and all(r.population for r in regions)
-    assert db.session.scalar(select(func.count()).select_from(Territory).where(Territory.level == "rural_district")) == 6
+    assert (
+        db.session.scalar(select(func.count()).select_from(Territory).where(Territory.level == "rural_district")) == 6
+    )
     people = db.session.scalars(select(Person)).all()
     assert len(people) >= 300 + 2_600
     minors = [p for p in people if age_on(p.birth_date, date.today()) < 18]
     assert 3 <= len(minors) <= 20
     roles = {(g.role, g.scope) for g in db.session.scalars(select(RoleGrant))}
-    assert {("moderator", None), ("reviewer", "government"), ("reviewer", "110000000"),
-            ("budget_officer", "113243000"), ("secretary", "113243000"), ("admin", None), ("reviewer", "710000000")} <= roles
-    folders = ("citizen", "moderator", "reviewer-government", "budget-officer", "secretary", "admin", "minor", "reviewer-astana")
+    assert {
+        ("moderator", None),
+        ("reviewer", "government"),
+        ("reviewer", "110000000"),
+        ("budget_officer", "113243000"),
+        ("secretary", "113243000"),
+        ("admin", None),
+        ("reviewer", "710000000"),
+    } <= roles
+    folders = (
+        "citizen",
+        "moderator",
+        "reviewer-government",
+        "budget-officer",
+        "secretary",
+        "admin",
+        "minor",
+        "reviewer-astana",
+    )
     for folder in folders:
         assert (instance_dir / "demo-keys" / folder / "auth.key.pem").exists()
     assert (instance_dir / "demo-keys" / "reviewer-astana" / "official.key.pem").exists()
     assert "reviewer-astana" in first.output
     assert sorted(p.state for p in db.session.scalars(select(Petition))) == [
-        "answered", "answered", "moderation", "open", "restricted", "under_review", "under_review",
+        "answered",
+        "answered",
+        "moderation",
+        "open",
+        "restricted",
+        "under_review",
+        "under_review",
     ]
     assert "instance/demo-keys" in first.output or "demo-keys" in first.output
     _the_answered_petitions_tell_their_stories()
@@ -85,7 +112,9 @@ def _the_astana_reviewer_has_answers_to_write(app, instance_dir):
     page = queue.get_data(as_text=True)
     for petition in waiting:
         assert f'href="/review/{petition.id}"' in page
-    assert page.index(f'href="/review/{held.id}"') < page.index(f'href="/review/{not_scheduled.id}"')  # earliest due first
+    assert page.index(f'href="/review/{held.id}"') < page.index(
+        f'href="/review/{not_scheduled.id}"'
+    )  # earliest due first
 
 
 def _signatures_came_over_days_and_hours():
@@ -155,7 +184,11 @@ def _the_public_log_holds_every_signature_and_verifies():
     entries = [tool.check_entry(idx, text, bytes(leaf).hex(), signed_at) for idx, text, leaf in rows]
     assert tool.tree_hash([bytes(leaf) for _, _, leaf in rows]).hex() == head["root_hash"]
     logged = Counter(e["subject"]["id"] for e in entries if e["kind"] == "signature")
-    counted = dict(db.session.execute(select(Signature.petition_id, func.count(Signature.id)).group_by(Signature.petition_id)).all())
+    counted = dict(
+        db.session.execute(
+            select(Signature.petition_id, func.count(Signature.id)).group_by(Signature.petition_id)
+        ).all()
+    )
     assert logged == counted and sum(counted.values()) >= 10_000
     # each signature's entry is stamped when it was signed
     first = db.session.scalar(select(Signature).order_by(Signature.signed_at).limit(1))
@@ -200,5 +233,7 @@ def _the_answered_petitions_tell_their_stories():
     assert contested.follow_up_at is None  # the demo's Astana reviewer may write it
     # each Astana signer got one SIGN key and signed both petitions and their rating with it
     astana = select(Person.iin).where(Person.kato == "710000000")
-    keys = Counter(db.session.scalars(select(Certificate.iin).where(Certificate.usage == "sign", Certificate.iin.in_(astana))))
+    keys = Counter(
+        db.session.scalars(select(Certificate.iin).where(Certificate.usage == "sign", Certificate.iin.in_(astana)))
+    )
     assert sum(1 for n in keys.values() if n > 1) <= 1  # the demo citizen of Astana: their key file's and the seed's
