@@ -34,6 +34,7 @@ from kernel import integer_columns
 from kernel.errors import DomainError, code_for_status, internal_error_body
 from petitions import calendar_admin
 from request_bodies import LimitedRequest
+from web import forms as web_forms
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -86,11 +87,13 @@ def _configured_app(overrides: dict[str, Any] | None) -> Flask:
 
 
 def _web(app: Flask) -> None:
-    """CSRF for the pages, rate limits declared on their routes, no cookie session for the API."""
+    """CSRF for the pages, rate limits declared on their routes, no cookie session for the API; every
+    page's error summary reads its forms' refusals (web/forms.py:field_refusals)."""
     csrf.init_app(app)
     limiter.init_app(app)
     _limits_on_routes_only(app)
     app.session_interface = jsonapi.ApiWithoutSessions()
+    app.jinja_env.globals["field_refusals"] = web_forms.field_refusals
 
 
 def _database(app: Flask) -> None:
