@@ -39,7 +39,7 @@ class Link:
 
 @dataclass(frozen=True)
 class Item:
-    title: Any
+    heading: Any
     description: Any
     links: tuple[Link, ...] = ()
     # an address to fill in (a receipt, two tree sizes): its endpoint and query, shown, not linked

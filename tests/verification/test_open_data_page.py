@@ -100,7 +100,7 @@ def test_the_page_speaks_each_language_with_a_licence_for_each_item(client, lang
     assert html.count('class="card open-data-item"') == len(items)
     with client.application.test_request_context(f"/?lang={lang}"):
         licences = {str(item.licence) for item in items}
-        titles = [str(item.title) for item in items]
+        titles = [str(item.heading) for item in items]
     assert all(title in text for title in titles)
     assert all(licence in text for licence in licences)
     if lang != "en":
