@@ -33,7 +33,7 @@ from extensions import db
 from kernel import charts
 from kernel.disclosure import OTHER
 from kernel.errors import DomainError
-from kernel.territories import territory_chain, territory_names
+from kernel.territories import named_places, territory_chain
 from web import clock
 from web.forms import post_form
 
@@ -80,7 +80,7 @@ def load_cycle(cycle_id: int) -> BudgetCycle:
 
 
 def cycle_place(cycle: BudgetCycle) -> str:
-    return territory_names({cycle.kato}, _locale()).get(cycle.kato, cycle.kato)
+    return named_places({cycle.kato}, _locale())[cycle.kato]
 
 
 def place_names(cycle: BudgetCycle) -> dict[str, str]:
@@ -110,8 +110,8 @@ def body_names(cycle: BudgetCycle) -> dict[str, str]:
 def index():
     now = clock.now()
     cycles = queries.cycles()
-    names = territory_names({c.kato for c in cycles}, _locale())
-    return render_template("budgeting/list.html", rows=[(c, names.get(c.kato, c.kato), c.phase_at(now)) for c in cycles])
+    names = named_places({c.kato for c in cycles}, _locale())
+    return render_template("budgeting/list.html", rows=[(c, names[c.kato], c.phase_at(now)) for c in cycles])
 
 
 @bp.get("/budget/<int:cycle_id>")
@@ -224,13 +224,13 @@ class VillageRow:
 
 def village_rows(by_village: queries.VotesByVillage, names: dict[str, str], proposals: list[Proposal]) -> list[VillageRow]:
     """The shown villages by name, then "other villages"; each lists every project, a 0 too."""
-    all_names = {**territory_names(set(by_village.villages), _locale()), **names}
+    all_names = {**named_places(set(by_village.villages), _locale()), **names}
 
     def row(key: str, name: str, village: queries.VillageVotes) -> VillageRow:
         votes = sorted(((p, village.votes.get(p.id, 0)) for p in proposals), key=lambda pair: (-pair[1], pair[0].id))
         return VillageRow(key, name, village.ballots, votes)
 
-    rows = sorted((row(kato, all_names.get(kato, kato), v) for kato, v in by_village.villages.items()),
+    rows = sorted((row(kato, all_names[kato], v) for kato, v in by_village.villages.items()),
                   key=lambda r: r.name)
     if by_village.other is not None:
         rows.append(row(OTHER, _("Other villages"), by_village.other))
