@@ -21,14 +21,15 @@ from web import clock
 
 bp = Blueprint("petition_exports", __name__, url_prefix=API_PREFIX + "/exports")
 
-# Each KATO code column is followed by the territory's name in Kazakh and Russian (empty when the
-# registry has none), as GET /territories names it; the columns before them never change.
+# A KATO code column's territory names in Kazakh and Russian (empty when the registry has none), as
+# GET /territories names them, come as new columns at the end: a reader that takes columns by position
+# still finds every earlier column where it was.
 PETITION_FIELDS = (
-    "id", "title", "language", "addressee", "territory", "territory_name_kk", "territory_name_ru", "state",
-    "threshold", "signature_count", "submitted_at", "published_at", "collection_ends_at", "threshold_reached_at",
-    "review_due_on", "answered_at", "answer_decision",
+    "id", "title", "language", "addressee", "territory", "state", "threshold", "signature_count",
+    "submitted_at", "published_at", "collection_ends_at", "threshold_reached_at", "review_due_on",
+    "answered_at", "answer_decision", "territory_name_kk", "territory_name_ru",
 )
-REGION_FIELDS = ("petition_id", "region", "region_name_kk", "region_name_ru", "count")
+REGION_FIELDS = ("petition_id", "region", "count", "region_name_kk", "region_name_ru")
 # The row of the regions merged for privacy (petitions.breakdowns), named as the petition page names it.
 OTHER_REGION_NAMES = {"name_kk": "Басқа өңірлер", "name_ru": "Другие регионы"}
 
