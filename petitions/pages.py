@@ -13,7 +13,7 @@ from kernel import charts, visible_text
 from kernel.date_validators import YEARS_MESSAGE
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
-from kernel.territories import territory_names
+from kernel.territories import named_places, territory_names
 from petitions import body_statistics, breakdowns, counter, labels, page_queries, queries, rules, services
 from petitions.citations import citing
 from petitions.forms import NOT_RESIDENT_MESSAGE, DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
@@ -109,9 +109,9 @@ def show(petition_id: int):
     # small regions and days are merged into "other" (petitions.breakdowns): none names a signer
     by_region = breakdowns.by_region(petition.id) if public else []
     by_day = breakdowns.by_day(petition.id) if public else []
-    names = territory_names({petition.territory, *(k for k, _ in by_region if k != breakdowns.OTHER)}, locale)
+    names = named_places({petition.territory, *(k for k, _ in by_region if k != breakdowns.OTHER)}, locale)
     names[breakdowns.OTHER] = _("Other regions")
-    region_rows = [(names.get(kato, kato), n) for kato, n in by_region]
+    region_rows = [(names[kato], n) for kato, n in by_region]
 
     def day_label(day, pattern: str) -> str:
         return _("Other days") if day == breakdowns.OTHER else format_date(day, pattern)
