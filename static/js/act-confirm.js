@@ -10,6 +10,8 @@
                  data-confirm-note        what signing does, if not the dialog's own note
                  data-confirm-yes         the confirming button's text, if not "Sign and publish"
    On a field:   data-confirm-as="money"  an amount in tenge
+                 data-confirm-with=ID     the text of element ID shown under the value (the paper ballot's
+                                          voter as the registry names them)
    The summary lists the form's own fields in their order, as act-sign.js reads them: a disabled field
    (not signed) and an empty one are left out, and so is a row of a list whose fields are all empty. */
 (function () {
@@ -91,7 +93,8 @@
     if (type === "datetime-local") return { value: day(value, true) };
     if (control.dataset.confirmAs === "money") return { value: money(value) };
     if (control.tagName === "TEXTAREA") return { value: excerpt(value), quote: true };
-    return { value: value };
+    var beside = control.dataset.confirmWith && document.getElementById(control.dataset.confirmWith);
+    return { value: value, note: beside ? text(beside) : "" };
   }
 
   function entry(label, what) {
@@ -115,6 +118,12 @@
       var value = document.createElement(what.quote ? "blockquote" : "span");
       value.textContent = what.value;
       detail.appendChild(value);
+      if (what.note) {
+        var note = document.createElement("p");
+        note.className = "hint";
+        note.textContent = what.note;
+        detail.appendChild(note);
+      }
     }
     row.appendChild(term);
     row.appendChild(detail);

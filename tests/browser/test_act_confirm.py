@@ -36,11 +36,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 class Posts:
-    """Every POST the page sends: the decision's one click must send none."""
+    """Every form the page posts (a navigation; the paper ballot's registry check is a fetch of its own):
+    the decision's one click must post none."""
 
     def __init__(self, page):
         self.urls: list[str] = []
-        page.on("request", lambda request: self.urls.append(request.url) if request.method == "POST" else None)
+        page.on("request", self._seen)
+
+    def _seen(self, request) -> None:
+        if request.method == "POST" and request.resource_type == "document":
+            self.urls.append(request.url)
 
 
 def kazakh_number(n: int) -> str:

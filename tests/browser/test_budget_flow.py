@@ -484,7 +484,10 @@ def test_paper_ballot_keeps_the_running_total_and_shows_the_voters_name(live_ser
     page.fill("#voter-iin", on_paper)
     page.locator("#voter-check.voter-ok").wait_for()
     pick_official_files(page, secretary_files)
-    page.click("#record-paper")
+    page.click("#record-paper")  # what will be signed, the registry's name beside the IIN typed
+    page.locator("#act-confirm").wait_for(state="visible")
+    assert "Әбілов Серік" in page.inner_text("#act-confirm")
+    page.click("#act-confirm-yes")
     page.locator(".flash-success").wait_for()
     assert page.input_value("#voter-iin") == "" and seen(page, "#voter-check") == ""
     for iin in (on_paper, online.iin, secretary.iin):
