@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from babel.numbers import get_group_symbol
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from auth.access import role_required, sign_in_required
+from auth.access import role_required, sign_in_required, signed_in_user
 from budgeting import page_queries, queries, services
 from budgeting.forms import (
     FIELD_MESSAGES,
@@ -22,7 +24,8 @@ from budgeting.forms import (
 )
 from budgeting.models import BudgetCycle, Proposal
 from budgeting.pages import body_names, cycle_place, load_cycle, place_names, proposal_acts
-from extensions import db
+from extensions import db, limiter
+from jsonapi import error_response, typed_body
 from kernel import instants
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN
@@ -63,10 +66,20 @@ def _instant(value: datetime) -> datetime:
 @bp.route("/budget/new", methods=["GET", "POST"])
 @role_required("budget_officer")
 def new_cycle():
+    """A new cycle in two steps: the filled form is first shown back as what will be published (the
+    preview; with a script, the same summary in a dialog), and only its confirmation (`confirmed`)
+    creates the cycle; "go back and change" shows the form again as filled."""
     form = CycleForm()
-    form.kato.choices = page_queries.rural_districts(current_user, _locale())
+    districts = page_queries.rural_districts(current_user, _locale())
+    form.kato.choices = districts if len(districts) == 1 else [("", _("Choose the rural district")), *districts]
     if form.year.data is None and not form.is_submitted():
         form.year.data = clock.now().astimezone(KAZAKHSTAN).year
+    if form.is_submitted() and request.form.get("change"):
+        return _cycle_page(form)
+    if form.is_submitted() and form.confirmed.data != "yes":
+        if not form.validate():
+            return _cycle_page(form, 422)
+        return _cycle_page(form, preview=True)
 
     def create() -> BudgetCycle:
         approval = form.ballot.data == "approval"
@@ -84,7 +97,13 @@ def new_cycle():
     )
     if posted.done:
         return redirect(url_for("budgeting.show", cycle_id=posted.result.id))
-    return render_template("budgeting/new.html", form=form), posted.status
+    return _cycle_page(form, posted.status)
+
+
+def _cycle_page(form: CycleForm, status: int = 200, preview: bool = False):
+    form.confirmed.data = ""  # a shown form is confirmed afresh
+    district = dict(form.kato.choices).get(form.kato.data) if preview else None
+    return render_template("budgeting/new.html", form=form, preview=preview, district=district), status
 
 
 # --- screening and implementation -----------------------------------------------------
@@ -221,5 +240,28 @@ def paper(cycle_id: int):
         return redirect(url_for("budget_officials.paper", cycle_id=cycle.id))
     return render_template(
         "budgeting/paper.html", cycle=cycle, place=cycle_place(cycle), form=form, projects=projects,
-        villages=place_names(cycle), ballots=services.ballot_count(cycle.id),
+        villages=place_names(cycle), ballots=services.ballot_count(cycle.id), group_symbol=get_group_symbol(_locale()),
     ), posted.status
+
+
+def _secretary_key() -> str:
+    """The voter look-up's rate-limit key: the signed-in official (a meeting hall shares one address)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+@bp.post("/budget/<int:cycle_id>/paper/voter")
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTER_CHECK"], key_func=_secretary_key, scope="voter-check")
+def paper_voter(cycle_id: int):
+    """The paper-ballot form's check of the voter, for the secretary of this cycle alone: `{iin}` in
+    a JSON body (never a URL, so no access log keeps it), CSRF-protected like every page POST;
+    answers `{status, name}` (budgeting/services.py: PaperVoter) and never the IIN back."""
+    try:
+        secretary = signed_in_user()
+        cycle = load_cycle(cycle_id)
+        voter = services.check_paper_voter(cycle, secretary, typed_body(iin=str).get("iin"), clock.now())
+    except DomainError as error:
+        response = error_response(error)
+    else:
+        response = jsonify({"status": voter.status, "name": voter.name})
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -3,7 +3,9 @@
 
    [data-min-chars][data-count=ID]  a text with a least length: the element ID shows the count as one
                                     types, from its data-short / data-enough templates ({n}: the count),
-                                    counted as the server counts (NFC, trimmed, code points)
+                                    counted as the server counts (NFC, trimmed, code points) and written
+                                    with the page's digit group separator (data-group: a browser may not
+                                    know the locale, and would write 10 000 as 10,000)
    [data-add-row=NAME]              a button (hidden without this script) that adds a row to
                                     [data-rows=NAME]: a copy of its last [data-row], emptied, its
                                     fields renamed NAME-N-… and its legend from data-legend ({n});
@@ -22,10 +24,11 @@
     var shown = document.getElementById(input.dataset.count);
     if (!shown) return;
     var least = Number(input.dataset.minChars);
-    var number = new Intl.NumberFormat(document.documentElement.lang || undefined);
+    var group = shown.dataset.group === undefined ? "\u00a0" : shown.dataset.group;
+    function number(n) { return String(n).replace(/\B(?=(\d{3})+$)/g, group); }
     function update() {
       var n = length(input.value), enough = n >= least;
-      shown.textContent = (enough ? shown.dataset.enough : shown.dataset.short).replace("{n}", number.format(n));
+      shown.textContent = (enough ? shown.dataset.enough : shown.dataset.short).replace("{n}", number(n));
       shown.classList.toggle("is-enough", enough);
     }
     input.addEventListener("input", update);

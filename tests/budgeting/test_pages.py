@@ -237,13 +237,16 @@ def test_officer_creates_a_cycle_in_astana_time_for_their_district_only(client, 
     assert client.post("/budget/new", data={**data, "kato": OTHER_DISTRICT}).status_code == 422
     wrong = client.post("/budget/new?lang=en", data={**data, "voting_open": "2031-03-15T09:00"})
     assert wrong.status_code == 422 and "must come in order" in text(wrong)
-    response = client.post("/budget/new", data=data)
+    preview = client.post("/budget/new?lang=en", data=data)  # shown back first: nothing is created yet
+    assert preview.status_code == 200 and 'id="cycle-preview"' in text(preview)
+    assert db.session.scalar(select(BudgetCycle).where(BudgetCycle.year == 2031)) is None
+    response = client.post("/budget/new", data={**data, "confirmed": "yes"})
     assert response.status_code == 302
     db.session.expire_all()
     cycle = db.session.scalar(select(BudgetCycle).where(BudgetCycle.year == 2031))
     assert cycle.ballot == "knapsack" and cycle.rule == "mes" and cycle.amount == 5_000_000
     assert cycle.proposals_open == datetime(2031, 3, 1, 4, 0, tzinfo=UTC)  # 09:00 in Astana is 04:00 UTC
-    assert client.post("/budget/new?lang=en", data=data).status_code == 422  # one per district and year
+    assert client.post("/budget/new?lang=en", data={**data, "confirmed": "yes"}).status_code == 422  # one per district and year
 
 
 def test_follow_button_for_residents(client, cycle, resident):
@@ -303,7 +306,7 @@ def test_results_page_words_every_reason_and_shows_the_recount(client, make_cycl
     assert "nobody voted for it" in page
     assert "ab" * 32 in page and f"/api/v1/budget/cycles/{cycle.id}/ballots.pb" in page
     assert "What the greedy rule would have funded" in page
-    assert page.count('class="chart-bar"') == 5
+    assert page.count('<g class="is-funded"') == 2 and page.count('<g class="is-not-funded"') == 3  # a bar each
     kk = text(client.get(f"/budget/{cycle.id}/results?lang=kk"))
     assert "Жоба №1" in kk
     cycle.result = {**cycle.result, "not_funded": [{"id": b, "reason": {"kind": "not_affordable"}}], "rule": "mes"}
