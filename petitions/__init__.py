@@ -5,7 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 AUDIT_ACTIONS = (
-    "petition.moderate", "petition.schedule_discussion", "petition.answer", "petition.follow_up", "petition.report",
+    "petition.moderate",
+    "petition.schedule_discussion",
+    "petition.answer",
+    "petition.follow_up",
+    "petition.report",
 )
 
 
@@ -16,6 +20,7 @@ def init_app(app: Flask) -> None:
     The working-day calendar's admin, which lives here too, is a feature of its own (calendar_admin)."""
     import openapi
     import petitions.models  # noqa: F401  (its tables, for Alembic and create_all)
+    import petitions.sharing  # noqa: F401  (the receipt, poster and short-link pages, on pages.bp)
     from audit import wording
     from audit.services import register_actions
     from extensions import csrf
