@@ -53,7 +53,7 @@ def wait_for_inbox_item(page, server, text: str, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         page.goto(server.url + "/inbox")
-        if page.locator(".inbox-item h2", has_text=text).count():
+        if page.locator(".inbox-item h3", has_text=text).count():
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"no inbox item {text!r} after {timeout}s:\n{page.inner_text('main')}")
