@@ -441,7 +441,7 @@ def test_paper_ballot_keeps_the_running_total_and_shows_the_voters_name(live_ser
     urls: list[str] = []
     page.on("request", lambda request: urls.append(request.url))
     sign_in(page, live_server, secretary.auth_key, secretary.auth_cert, lang="en")
-    page.wait_for_url(re.compile(r"/account$"))
+    page.wait_for_url(LANDED)
     page.goto(f"{live_server.url}/budget/{cycle_id}/paper?lang=en")
     assert seen(page, "#paper-total") == "Chosen: 0 ₸ of 1,000,000 ₸"
 
