@@ -27,9 +27,12 @@ PUBLIC = {
     "budgeting.vote",
     "verification.verify",
     "verification.auditor_tool",
+    "verification.open_data",
 }
 # Posts anyone may make: the language switcher, signing in and out.
 PUBLIC_POSTS = {"i18n.switch_language", "auth.login", "auth.logout"}
+# Posts a page's script makes for JSON: they answer as the API does (401 JSON); a script follows no page.
+SCRIPT_POSTS = {"budget_officials.paper_voter"}
 # The pages of a role, each gated by it before anything else is read.
 ROLE_PAGES = {
     "/moderation": "moderator",
@@ -124,6 +127,10 @@ def test_every_page_that_needs_sign_in_sends_an_anonymous_get_to_the_sign_in_pag
 def test_an_anonymous_post_to_a_page_goes_to_the_sign_in_page_and_back_to_its_form(app, client):
     for endpoint, path in page_rules(app, "POST"):
         if endpoint in PUBLIC_POSTS:
+            continue
+        if endpoint in SCRIPT_POSTS:
+            response = client.post(path, json={})
+            assert response.status_code == 401 and response.get_json()["error"]["code"] == "unauthorized", path
             continue
         response = client.post(path, data={})
         assert response.status_code == 303, f"{path} ({endpoint}): {response.status_code}"
