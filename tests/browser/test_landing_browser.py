@@ -102,6 +102,7 @@ def test_a_page_needing_sign_in_comes_back_after_it_and_a_missing_role_offers_a_
         audit = PageAudit(page, live_server.url, "en", screenshots, prefix="role-missing-")
         audit.here("moderation")
         audit.assert_clean()
+        page.goto(live_server.url + "/moderation")  # as it was before the audit opened every <details> (the menu too)
         # a way on: the account page, or signing in as someone else, who comes back here
         assert page.locator("main a[href='/login?next=/moderation']").count() == 1
         with page.expect_navigation():
