@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.browser.conftest import KeyFiles
-from tests.browser.test_login_browser import sign_in
+from tests.browser.test_login_browser import LANDED, sign_in
 from tests.budgeting.conftest import move_to, proposal_body, schedule, screen_jws, submit_jws
 from tests.conftest import Citizen, _pem_blocks, pem_to_b64_der
 
@@ -105,7 +105,7 @@ def phone_page(browser, size=PHONE_390):
 def signed_in(browser, server, person: Holder, size=PHONE_390):
     context, page = phone_page(browser, size)
     sign_in(page, server, person.keys.auth_key, person.keys.auth_cert, lang="kk")
-    page.wait_for_url(re.compile(r"/account$"))
+    page.wait_for_url(LANDED)
     return context, page
 
 
