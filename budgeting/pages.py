@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+import i18n
 from auth.acts import RURAL_BODY
 from auth.models import OfficialAct
 from auth.signed_form import process_signed_form
@@ -45,8 +46,8 @@ def _locale() -> str:
 
 
 def money(amount: int | None) -> str:
-    """Whole tenge, grouped the reader's way: «1 200 000 ₸»."""
-    return "" if amount is None else f"{format_decimal(amount)}\u00a0₸"
+    """Whole tenge, grouped the reader's way: «1 200 000 ₸» (kernel/local_formats.py:money)."""
+    return i18n.money(amount)
 
 
 def reason_text(reason: dict, titles: dict[int, str]) -> str:
@@ -253,7 +254,7 @@ def results(cycle_id: int):
     return render_template(
         "budgeting/results.html", cycle=cycle, place=cycle_place(cycle), funded=funded, not_funded=not_funded,
         reasons={o.proposal.id: reason_text(o.reason, titles) for o in not_funded},
-        chart=charts.rows_chart([(o.proposal.title, o.votes) for o in everyone]), everyone=everyone,
+        chart=charts.rows_chart([(o.proposal.title, o.votes) for o in everyone], text=i18n.format_number), everyone=everyone,
         village_rows=village_rows(by_village, villages, proposals), villages_withheld=by_village.withheld,
         villages_merged=by_village.other is not None, village_minimum=by_village.minimum,
         villages=villages, greedy=greedy, spent=spent,

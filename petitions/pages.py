@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal, format_number, format_percent, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.signed_form import process_signed_form
 from extensions import db
-from kernel import charts, visible_text
+from kernel import charts, local_formats, visible_text
 from kernel.date_validators import YEARS_MESSAGE
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
@@ -40,9 +40,6 @@ def petition_words() -> dict:
         "TIMELINE_LABELS": labels.TIMELINE_LABELS,
         "REJECTION_REASONS": rules.REJECTION_REASONS,
         "PETITION_LANGUAGES": labels.LANGUAGE_NAMES,
-        "format_percent": format_percent,
-        "format_decimal": format_decimal,
-        "format_number": format_number,
     }
 
 
@@ -114,7 +111,9 @@ def show(petition_id: int):
     region_rows = [(names.get(kato, kato), n) for kato, n in by_region]
 
     def day_label(day, pattern: str) -> str:
-        return _("Other days") if day == breakdowns.OTHER else format_date(day, pattern)
+        if day == breakdowns.OTHER:
+            return _("Other days")
+        return local_formats.short_day(day, locale) if pattern == "dd.MM" else local_formats.day_label(day, locale)
 
     count = counter.public_count(petition.id)
     config = current_app.config
@@ -261,8 +260,8 @@ def _table_of(chart: charts.Chart) -> list[tuple[str, str]]:
 
 
 def _percent(share: float) -> str:
-    return format_percent(share, "#,##0.##%")  # 4 places of a share are 2 of a percentage
+    return local_formats.percent(share, _locale(), places=2)  # 4 places of a share are 2 of a percentage
 
 
 def _mean_text(mean: float) -> str:
-    return format_decimal(mean, "0.00")
+    return local_formats.number(mean, _locale(), places=2, min_places=2)

@@ -22,10 +22,9 @@
     var shown = document.getElementById(input.dataset.count);
     if (!shown) return;
     var least = Number(input.dataset.minChars);
-    var number = new Intl.NumberFormat(document.documentElement.lang || undefined);
     function update() {
       var n = length(input.value), enough = n >= least;
-      shown.textContent = (enough ? shown.dataset.enough : shown.dataset.short).replace("{n}", number.format(n));
+      shown.textContent = (enough ? shown.dataset.enough : shown.dataset.short).replace("{n}", DauysNumbers.number(n));
       shown.classList.toggle("is-enough", enough);
     }
     input.addEventListener("input", update);
