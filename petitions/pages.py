@@ -14,7 +14,7 @@ from kernel.date_validators import YEARS_MESSAGE
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
 from kernel.territories import territory_names
-from petitions import body_statistics, breakdowns, counter, labels, page_queries, queries, rules, services
+from petitions import body_statistics, breakdowns, counter, labels, page_charts, page_queries, queries, rules, services
 from petitions.citations import citing
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
@@ -103,18 +103,9 @@ def show(petition_id: int):
     now = clock.now()
     locale = _locale()
     public = petition.state in queries.PUBLIC_STATES
-    # small regions and days are merged into "other" (petitions.breakdowns): none names a signer
-    by_region = breakdowns.by_region(petition.id) if public else []
-    by_day = breakdowns.by_day(petition.id) if public else []
-    names = territory_names({petition.territory, *(k for k, _ in by_region if k != breakdowns.OTHER)}, locale)
-    names[breakdowns.OTHER] = _("Other regions")
-    region_rows = [(names.get(kato, kato), n) for kato, n in by_region]
-
-    def day_label(day, pattern: str) -> str:
-        if day == breakdowns.OTHER:
-            return _("Other days")
-        return local_formats.short_day(day, locale) if pattern == "dd.MM" else local_formats.day_label(day, locale)
-
+    # small regions, days and hours are merged into "other" (petitions.breakdowns): none names a signer
+    signature_charts = page_charts.signature_charts(petition.id, locale, now) if public else None
+    names = territory_names({petition.territory}, locale)
     count = counter.public_count(petition.id)
     config = current_app.config
     after = page_queries.after_answer(petition, now)  # measures, ratings, the rating window
@@ -128,10 +119,8 @@ def show(petition_id: int):
         after=after,
         rating_names=labels.RATING_NAMES,
         acts=page_queries.act_rows(petition, locale),
-        region_rows=region_rows,
-        region_chart=charts.rows_chart(region_rows),
-        day_rows=[(day_label(day, "long"), n) for day, n in by_day],
-        day_chart=charts.columns_chart([(day_label(day, "dd.MM"), n) for day, n in by_day]),
+        signature_charts=signature_charts,
+        hourly_days=breakdowns.hourly_days(),
         signers=queries.recent_signers(petition.id) if public else [],
         breakdown_minimum=breakdowns.minimum(),
         supporters_needed=config["PETITION_RESTRICTED_SUPPORTERS"],
