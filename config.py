@@ -48,6 +48,9 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_STOP_SECONDS": 5.0,
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_SIGNED": "10/minute",  # per signing certificate: signatures and ballots
+    # per secretary: the paper-ballot form's look-up of a voter's name (an IIN typed, one a ballot);
+    # a meeting's pace is a ballot a minute or two, a run of guesses is not
+    "RATELIMIT_VOTER_CHECK": "12/minute;120/hour",
     "PETITION_THRESHOLD_GOVERNMENT": 50000,
     "PETITION_THRESHOLD_CITY_AKIMAT": 2500,
     "PETITION_THRESHOLD_CITY_MASLIKHAT": 5000,

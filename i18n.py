@@ -66,7 +66,8 @@ def _places(pattern: str | None, default: tuple[int, int]) -> tuple[int, int]:
     return len(shown), shown.count("0")
 
 
-def _dateformat(value: date | datetime | None, format: str | None = None) -> str:
+def format_date(value: date | datetime | None, format: str | None = None) -> str:
+    """Flask-Babel's `format_date`, as this language writes a day: a label, or CLDR's digits for "short"."""
     if value is None:
         return ""
     if format in LABEL_FORMATS:
@@ -77,7 +78,8 @@ def _dateformat(value: date | datetime | None, format: str | None = None) -> str
     return babel_date(day, format, locale=_here())
 
 
-def _datetimeformat(value: datetime | None, format: str | None = None) -> str:
+def format_datetime(value: datetime | None, format: str | None = None) -> str:
+    """Flask-Babel's `format_datetime`, in Kazakhstan time: a label with the time, or digits for "short"."""
     if value is None:
         return ""
     if format == "short":
@@ -85,7 +87,7 @@ def _datetimeformat(value: datetime | None, format: str | None = None) -> str:
     return local_formats.instant_label(value, _here())
 
 
-def _timeformat(value: datetime | None, format: str | None = None) -> str:
+def format_time(value: datetime | None, format: str | None = None) -> str:
     return "" if value is None else local_formats.time_label(value, _here())
 
 
@@ -140,7 +142,7 @@ def install_formats(app) -> None:
     date inside a sentence ("until", "by", "from", "on"); `number_signs()` gives the page's script the
     grouping and decimal signs (static/js/numbers.js)."""
     app.jinja_env.filters.update(
-        dateformat=_dateformat, datetimeformat=_datetimeformat, timeformat=_timeformat, numberformat=format_number,
+        dateformat=format_date, datetimeformat=format_datetime, timeformat=format_time, numberformat=format_number,
         decimalformat=format_decimal, percentformat=format_percent, money=money, percent=percent,
         date_phrase=date_phrase, instant_phrase=instant_phrase,
     )

@@ -12,11 +12,13 @@ AUDIT_ACTIONS = ("role.grant", "role.withdraw", "certificate.revoke", "certifica
 
 def init_app(app: Flask) -> None:
     """Wire auth into `app`: its tables, the page login, its API and pages, `flask registry|eds|roles`,
-    its audit actions, its part of the API document, and the trust store a web worker loads first."""
+    its audit actions (and how the audit page words them), its part of the API document, and the trust
+    store a web worker loads first."""
     import auth.models  # noqa: F401  (its tables, for Alembic and create_all)
     import openapi
+    from audit import wording
     from audit.services import register_actions
-    from auth import api, api_doc, cli, views
+    from auth import api, api_doc, audit_words, cli, views
     from extensions import csrf
 
     _init_login(app)
@@ -26,6 +28,7 @@ def init_app(app: Flask) -> None:
     for group in (cli.registry_cli, cli.eds_cli, cli.roles_cli):
         app.cli.add_command(group)
     register_actions(*AUDIT_ACTIONS)
+    wording.register(app, audit_words.ACTIONS, audit_words.SUBJECTS)
     openapi.add(app, api_doc.paths(), api_doc.SCHEMAS)
     # What a web worker loads before its first request (gunicorn.conf.py's post_worker_init).
     app.extensions["dauys.warm_up"] = functools.partial(_warm_up, app)

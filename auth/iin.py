@@ -85,3 +85,13 @@ def age_on(birth_date: date, day: date) -> int:
     if (day.month, day.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+def born_by(day: date, age: int) -> date:
+    """The latest birth date of a person `age` or older on `day`, as `age_on` counts (so a person born
+    29 Feb comes of age on 1 Mar): whoever was born on it or before is, whoever after is not."""
+    year = day.year - age
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 Feb, `age` years back, is no day: the 28th's child is of age, the 1 March's not
+        return date(year, 2, 28)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from auth import services
 from auth.forms import ContactForm, EdsLoginForm, LogoutForm
+from auth.labels import grant_label
 from extensions import db, limiter
 from redirect_targets import same_site_path
 from web import clock
@@ -72,4 +74,6 @@ def account():
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, person=current_user.person)
+    locale = str(get_locale() or "kk")
+    roles = [grant_label(g.role, g.scope, g.body, locale) for g in current_user.grants if g.well_formed]
+    return render_template("auth/account.html", form=form, person=current_user.person, roles=roles)

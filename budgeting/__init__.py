@@ -9,12 +9,13 @@ AUDIT_ACTIONS = ("proposal.screen", "proposal.implementation", "ballot.paper")
 
 def init_app(app: Flask) -> None:
     """Wire budgeting into `app`: its tables, its API and pages, `flask budget`, its notification kinds,
-    the minute job of its phases, its audit actions, its part of the API document, and the proposals
-    a petition's JSON and page list (petitions/citations.py)."""
+    the minute job of its phases, its audit actions (and how the audit page words them), its part of
+    the API document, and the proposals a petition's JSON and page list (petitions/citations.py)."""
     import budgeting.models  # noqa: F401  (its tables, for Alembic and create_all)
     import openapi
+    from audit import wording
     from audit.services import register_actions
-    from budgeting import api, api_doc, cli, notifications, officials, pages, petition_links
+    from budgeting import api, api_doc, audit_words, cli, notifications, officials, pages, petition_links
     from extensions import csrf
     from petitions import citations
     from workers import schedule
@@ -27,5 +28,6 @@ def init_app(app: Flask) -> None:
     notifications.register_kinds()
     schedule.every(app, 60, "budgeting.jobs.tick")
     register_actions(*AUDIT_ACTIONS)
+    wording.register(app, audit_words.ACTIONS, audit_words.SUBJECTS)
     openapi.add(app, api_doc.paths(), api_doc.SCHEMAS)
     citations.register("budget_proposals", petition_links.budget_proposals)

@@ -32,6 +32,21 @@ SCHEMAS: dict = {
             "min_choices": {"type": ["integer", "null"]},
             "max_choices": {"type": ["integer", "null"]},
             "projects": {"type": "array", "items": {"$ref": "#/components/schemas/Proposal"}},
+            "turnout": {
+                "type": "object",
+                "description": "An extension: the ballots cast (online and on paper, one a voter) against the residents "
+                "who may vote, as the ballot's own rule counts them: registered in the rural district (or a settlement "
+                "under it) and 18 or over (DAUYS_MIN_AGE) on `as_of`, the Kazakhstan day the figure is for (today, or "
+                "the last day of a voting that has closed). `percent` is voted / eligible x 100 rounded half up to one "
+                "place, null when nobody is eligible. The cycle's total only: no breakdown by village.",
+                "required": ["voted", "eligible", "percent", "as_of"],
+                "properties": {
+                    "voted": {"type": "integer", "minimum": 0},
+                    "eligible": {"type": "integer", "minimum": 0},
+                    "percent": {"type": ["number", "null"], "minimum": 0},
+                    "as_of": {"type": "string", "format": "date"},
+                },
+            },
         },
     },
     "Proposal": {

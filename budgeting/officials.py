@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from auth.access import role_required, sign_in_required
+from auth.access import role_required, sign_in_required, signed_in_user
 from budgeting import page_queries, queries, services
 from budgeting.forms import (
     FIELD_MESSAGES,
@@ -22,7 +23,8 @@ from budgeting.forms import (
 )
 from budgeting.models import BudgetCycle, Proposal
 from budgeting.pages import body_names, cycle_place, load_cycle, place_names, proposal_acts
-from extensions import db
+from extensions import db, limiter
+from jsonapi import error_response, typed_body
 from kernel import instants
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN
@@ -223,3 +225,26 @@ def paper(cycle_id: int):
         "budgeting/paper.html", cycle=cycle, place=cycle_place(cycle), form=form, projects=projects,
         villages=place_names(cycle), ballots=services.ballot_count(cycle.id),
     ), posted.status
+
+
+def _secretary_key() -> str:
+    """The voter look-up's rate-limit key: the signed-in official (a meeting hall shares one address)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+@bp.post("/budget/<int:cycle_id>/paper/voter")
+@limiter.limit(lambda: current_app.config["RATELIMIT_VOTER_CHECK"], key_func=_secretary_key, scope="voter-check")
+def paper_voter(cycle_id: int):
+    """The paper-ballot form's check of the voter, for the secretary of this cycle alone: `{iin}` in
+    a JSON body (never a URL, so no access log keeps it), CSRF-protected like every page POST;
+    answers `{status, name}` (budgeting/services.py: PaperVoter) and never the IIN back."""
+    try:
+        secretary = signed_in_user()
+        cycle = load_cycle(cycle_id)
+        voter = services.check_paper_voter(cycle, secretary, typed_body(iin=str).get("iin"), clock.now())
+    except DomainError as error:
+        response = error_response(error)
+    else:
+        response = jsonify({"status": voter.status, "name": voter.name})
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import get_locale
@@ -15,6 +16,7 @@ from auth.acts import RURAL_BODY
 from auth.models import OfficialAct
 from auth.signed_form import process_signed_form
 from budgeting import page_queries, queries, services
+from budgeting.countdown import voting_countdown
 from budgeting.forms import (
     ACT_NAMES,
     BALLOT_NAMES,
@@ -29,12 +31,13 @@ from budgeting.forms import (
     SignedForm,
     field_errors,
 )
+from budgeting.funding_chart import funding_chart, funding_rows
 from budgeting.models import BudgetCycle, Proposal
+from budgeting.turnout import Turnout, turnout
 from extensions import db
-from kernel import charts
 from kernel.disclosure import OTHER
 from kernel.errors import DomainError
-from kernel.territories import territory_chain, territory_names
+from kernel.territories import named_places, territory_chain
 from web import clock
 from web.forms import post_form
 
@@ -64,12 +67,27 @@ def reason_text(reason: dict, titles: dict[int, str]) -> str:
     return _("not funded")
 
 
+PERCENT = "#,##0.#%"  # as the petition pages write a share
+
+
+def turnout_percent(figure: Turnout) -> str:
+    """The turnout's percentage as its JSON gives it (to 0.1, half up); a few ballots of many are
+    "less than 0.1 %", never "0 %"."""
+    percent = figure.percent
+    if percent is None:
+        return ""
+    if figure.voted and not percent:
+        return _("less than %(percent)s", percent=i18n.format_percent(Decimal("0.001"), PERCENT))
+    return i18n.format_percent(percent / 100, PERCENT)
+
+
 @bp.app_context_processor
 def budget_words() -> dict:
     return {
         "CATEGORY_NAMES": CATEGORY_NAMES, "PHASE_NAMES": PHASE_NAMES, "PROPOSAL_STATE_NAMES": PROPOSAL_STATE_NAMES,
         "IMPLEMENTATION_NAMES": IMPLEMENTATION_NAMES, "BALLOT_NAMES": BALLOT_NAMES, "RULE_NAMES": RULE_NAMES,
         "money": money, "ACT_NAMES": ACT_NAMES, "OFFICIAL_ROLE_NAMES": OFFICIAL_ROLE_NAMES,
+        "format_number": i18n.format_number, "turnout_percent": turnout_percent,
     }
 
 
@@ -81,7 +99,7 @@ def load_cycle(cycle_id: int) -> BudgetCycle:
 
 
 def cycle_place(cycle: BudgetCycle) -> str:
-    return territory_names({cycle.kato}, _locale()).get(cycle.kato, cycle.kato)
+    return named_places({cycle.kato}, _locale())[cycle.kato]
 
 
 def place_names(cycle: BudgetCycle) -> dict[str, str]:
@@ -111,8 +129,8 @@ def body_names(cycle: BudgetCycle) -> dict[str, str]:
 def index():
     now = clock.now()
     cycles = queries.cycles()
-    names = territory_names({c.kato for c in cycles}, _locale())
-    return render_template("budgeting/list.html", rows=[(c, names.get(c.kato, c.kato), c.phase_at(now)) for c in cycles])
+    names = named_places({c.kato for c in cycles}, _locale())
+    return render_template("budgeting/list.html", rows=[(c, names[c.kato], c.phase_at(now)) for c in cycles])
 
 
 @bp.get("/budget/<int:cycle_id>")
@@ -125,7 +143,8 @@ def show(cycle_id: int):
         "budgeting/show.html", cycle=cycle, place=cycle_place(cycle), phase=cycle.phase_at(now),
         steps=page_queries.timeline(cycle, now), proposals=proposals, villages=place_names(cycle),
         acts=proposal_acts(proposals), body_names=body_names(cycle),
-        ballots=services.ballot_count(cycle.id), follow_form=FollowForm(),
+        turnout=turnout(cycle, now), countdown=voting_countdown(cycle.voting_open, cycle.voting_close, now),
+        follow_form=FollowForm(),
         following=bool(viewer) and page_queries.follows(cycle.id, viewer.id),
         resident=bool(viewer) and cycle.kato in territory_chain(viewer.person.kato),
         officer=bool(viewer) and viewer.has_role("budget_officer", cycle.kato),
@@ -210,6 +229,7 @@ def vote(cycle_id: int):
     projects = list(services.eligible_projects(cycle.id).values())
     return render_template(
         "budgeting/vote.html", cycle=cycle, place=cycle_place(cycle), projects=projects, villages=place_names(cycle),
+        countdown=voting_countdown(cycle.voting_open, cycle.voting_close, clock.now()),
     )
 
 
@@ -225,17 +245,21 @@ class VillageRow:
 
 def village_rows(by_village: queries.VotesByVillage, names: dict[str, str], proposals: list[Proposal]) -> list[VillageRow]:
     """The shown villages by name, then "other villages"; each lists every project, a 0 too."""
-    all_names = {**territory_names(set(by_village.villages), _locale()), **names}
+    all_names = {**named_places(set(by_village.villages), _locale()), **names}
 
     def row(key: str, name: str, village: queries.VillageVotes) -> VillageRow:
         votes = sorted(((p, village.votes.get(p.id, 0)) for p in proposals), key=lambda pair: (-pair[1], pair[0].id))
         return VillageRow(key, name, village.ballots, votes)
 
-    rows = sorted((row(kato, all_names.get(kato, kato), v) for kato, v in by_village.villages.items()),
+    rows = sorted((row(kato, all_names[kato], v) for kato, v in by_village.villages.items()),
                   key=lambda r: r.name)
     if by_village.other is not None:
         rows.append(row(OTHER, _("Other villages"), by_village.other))
     return rows
+
+
+def _chart_facts(outcomes: list[page_queries.Outcome]) -> list[tuple[int, str, int, int]]:
+    return [(o.proposal.id, o.proposal.title, o.votes, o.proposal.checked_cost or 0) for o in outcomes]
 
 
 @bp.get("/budget/<int:cycle_id>/results")
@@ -246,7 +270,7 @@ def results(cycle_id: int):
     proposals = [p for p in queries.proposals(cycle.id) if p.state == "eligible"]
     funded, not_funded = page_queries.outcome(cycle, proposals)
     titles = {p.id: p.title for p in proposals}
-    everyone = sorted(funded + not_funded, key=lambda o: (-o.votes, o.proposal.id))
+    rows = funding_rows(_chart_facts(funded), _chart_facts(not_funded))
     villages = place_names(cycle)
     by_village = queries.votes_by_village(cycle.id, current_app.config["BUDGET_MIN_CELL"])
     greedy = [titles[pid] for pid in cycle.result.get("greedy_funded", []) if pid in titles]
@@ -254,11 +278,11 @@ def results(cycle_id: int):
     return render_template(
         "budgeting/results.html", cycle=cycle, place=cycle_place(cycle), funded=funded, not_funded=not_funded,
         reasons={o.proposal.id: reason_text(o.reason, titles) for o in not_funded},
-        chart=charts.rows_chart([(o.proposal.title, o.votes) for o in everyone], text=i18n.format_number), everyone=everyone,
+        chart=funding_chart(rows, cycle.result.get("amount", cycle.amount)), funding=rows,
         village_rows=village_rows(by_village, villages, proposals), villages_withheld=by_village.withheld,
         villages_merged=by_village.other is not None, village_minimum=by_village.minimum,
         villages=villages, greedy=greedy, spent=spent,
         same_as_greedy=set(cycle.result.get("greedy_funded", [])) == set(cycle.result.get("funded", [])),
-        pb_name=f"dauys-{cycle.kato}-{cycle.year}.pb",
+        pb_name=f"dauys-{cycle.kato}-{cycle.year}.pb", turnout=turnout(cycle, clock.now()),
         implementation_spent=sum(o.proposal.spent or 0 for o in funded),
     )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from auth.acts import acts_json
 from budgeting.models import Ballot, BudgetCycle, Proposal
-from budgeting.services import ballot_count
+from budgeting.turnout import turnout
 from extensions import db
 from kernel.disclosure import merge_small_cells
 
@@ -47,6 +47,7 @@ def proposals(cycle_id: int, *, include_drafts_of: str | None = None) -> list[Pr
 
 
 def cycle_json(cycle: BudgetCycle, now: datetime, with_projects: bool = True) -> dict:
+    voting = turnout(cycle, now)
     body = {
         "id": cycle.id,
         "territory": cycle.kato,
@@ -61,8 +62,9 @@ def cycle_json(cycle: BudgetCycle, now: datetime, with_projects: bool = True) ->
         "proposals_close": _iso(cycle.proposals_close),
         "voting_open": _iso(cycle.voting_open),
         "voting_close": _iso(cycle.voting_close),
-        "ballots": ballot_count(cycle.id),
+        "ballots": voting.voted,
         "tallied_at": _iso(cycle.tallied_at),
+        "turnout": voting.to_json(),
     }
     if with_projects:
         body["projects"] = [proposal_json(p) for p in proposals(cycle.id)]

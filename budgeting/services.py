@@ -7,6 +7,7 @@ officer or secretary of exactly the cycle's rural district (auth.access.require_
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
@@ -443,6 +444,40 @@ def record_paper_ballot(cycle: BudgetCycle, secretary: User, jws: object, now: d
     acts.log_paper_ballot(signer, jws, cycle.id, ballot.receipt, now)
     audit.record("ballot.paper", secretary, "ballot", ballot.id, now, cycle=cycle.id, receipt=ballot.receipt)
     return ballot
+
+
+@dataclass(frozen=True)
+class PaperVoter:
+    """What the secretary may learn of an IIN before signing a paper ballot: whether the ballot would
+    be taken (`status`, the refusals record_paper_ballot would give) and, only for a resident of
+    voting age, the name to check against the identity card. Never the IIN, the birth date or the address."""
+
+    status: str  # eligible | already_voted | not_resident | not_eligible | own_ballot
+    name: str | None = None
+
+
+def check_paper_voter(cycle: BudgetCycle, secretary: User, iin: object, now: datetime) -> PaperVoter:
+    """The registry's answer for the voter of a paper ballot, asked by a secretary of exactly this
+    cycle's rural district while the voting is on. Nothing is written; a refusal never names the IIN."""
+    require_official(secretary, "secretary", cycle)
+    _require_phase(cycle, now, "voting")
+    if not isinstance(iin, str):
+        raise DomainError("validation_error", fields={"iin": "required: 12 digits"})
+    try:
+        decode(iin)
+    except InvalidIIN as exc:
+        raise DomainError("validation_error", fields={"iin": str(exc)}) from None
+    if iin == secretary.iin:
+        return PaperVoter("own_ballot")
+    person = db.session.get(Person, iin)
+    if person is None or not _adult(person.birth_date, now):  # which of the two, the page does not say
+        return PaperVoter("not_eligible")
+    if not _resident(person.kato, cycle):
+        return PaperVoter("not_resident")
+    voted = db.session.scalar(
+        select(Ballot.id).where(Ballot.cycle_id == cycle.id, Ballot.voter_hash == _voter_hash(iin, cycle.id))
+    )
+    return PaperVoter("already_voted" if voted else "eligible", person.full_name)
 
 
 def _follow(cycle_id: int, user_id: int) -> None:

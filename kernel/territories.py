@@ -61,6 +61,24 @@ def territory_names(katos: set[str | None], locale: str) -> dict[str, str]:
     return {row.kato: row.name(locale) for row in rows}
 
 
+# A code the registry has no row for, named in each language ("territory 113243000"): a page never shows
+# a bare KATO code. Fixed phrases, like a body's names (kernel/bodies.py): data in three languages at once.
+UNNAMED = {"kk": "{code} аумағы", "ru": "территория {code}", "en": "territory {code}"}
+
+
+def place_name(territory: Territory | None, kato: str, locale: str) -> str:
+    """`territory`'s name in `locale`, or the phrase for an unknown `kato` when the registry has no row."""
+    if territory is not None:
+        return territory.name(locale)
+    return UNNAMED.get(locale, UNNAMED["kk"]).format(code=kato)
+
+
+def named_places(katos: set[str | None], locale: str) -> dict[str, str]:
+    """A name in `locale` for every one of `katos` (None left out): the registry's, else `UNNAMED`'s."""
+    known = territory_names(katos, locale)
+    return {kato: known.get(kato) or place_name(None, kato, locale) for kato in katos if kato}
+
+
 def territory_chain(kato: str) -> tuple[str, ...]:
     """`kato` and every territory above it, nearest first (the tree is small and cached)."""
     cache = current_app.extensions.setdefault("dauys_territory_parents", {})

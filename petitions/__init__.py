@@ -12,13 +12,14 @@ AUDIT_ACTIONS = (
 def init_app(app: Flask) -> None:
     """Wire petitions into `app`: its tables, its API (with the open data, the body record and the
     calendar it is counted on) and pages, its notification kinds, the minute job of its deadlines, its
-    audit actions and its part of the API document.
+    audit actions (and how the audit page words them) and its part of the API document.
     The working-day calendar's admin, which lives here too, is a feature of its own (calendar_admin)."""
     import openapi
     import petitions.models  # noqa: F401  (its tables, for Alembic and create_all)
+    from audit import wording
     from audit.services import register_actions
     from extensions import csrf
-    from petitions import api, api_doc, exports, notifications, officials, pages, statistics_api
+    from petitions import api, api_doc, audit_words, exports, notifications, officials, pages, statistics_api
     from workers import schedule
 
     for api_bp in (api.bp, exports.bp, statistics_api.bp):
@@ -29,4 +30,5 @@ def init_app(app: Flask) -> None:
     notifications.register_kinds()
     schedule.every(app, 60, "petitions.jobs.tick")
     register_actions(*AUDIT_ACTIONS)
+    wording.register(app, audit_words.ACTIONS, audit_words.SUBJECTS)
     openapi.add(app, api_doc.paths(), api_doc.SCHEMAS)

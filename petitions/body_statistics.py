@@ -26,12 +26,12 @@ from sqlalchemy import case, func, select
 
 from extensions import db
 from kernel import instants
+from kernel.bodies import body_names
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN, local_date
 from kernel.territories import Territory
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import WorkCalendar, working_days_between
-from petitions import rules
 from petitions.models import Petition, PetitionRating
 
 DISSATISFIED = (1, 2)  # the ratings that count as dissatisfied (and towards contesting an answer)
@@ -115,61 +115,6 @@ def date_range_from(args: Mapping[str, str]) -> tuple[dict[str, date | None], di
     if not fields and days["from"] and days["to"] and days["from"] > days["to"]:
         fields["to"] = "a day on or after `from`"
     return days, fields
-
-
-# --- a body's names -------------------------------------------------------------------------------
-
-GOVERNMENT_NAMES = (
-    "Қазақстан Республикасының Үкіметі",
-    "Правительство Республики Казахстан",
-    "Government of the Republic of Kazakhstan",
-)
-# (Kazakh, Russian, English) phrase of a local body; {of} is the territory's name as "of" needs it.
-LOCAL_NAMES = {
-    "region_akimat": ("{of} әкімдігі", "Акимат {of}", "Akimat of {of}"),
-    "region_maslikhat": ("{of} мәслихаты", "Маслихат {of}", "Maslikhat of {of}"),
-    "city_akimat": ("{of} әкімдігі", "Акимат {of}", "Akimat of {of}"),
-    "city_maslikhat": ("{of} мәслихаты", "Маслихат {of}", "Maslikhat of {of}"),
-}
-_KK_BACK_VOWELS, _KK_FRONT_VOWELS = "аоұыу", "әеөүіи"
-
-
-def kk_genitive(name: str) -> str:
-    """A territory's name as "of" needs it in Kazakh: "Ақмола облысы" → "Ақмола облысының". Names end in a
-    vowel (облысы, қаласы), which takes -ның or -нің by vowel harmony; any other ending is left as it
-    is: a fixed phrase, no grammar engine."""
-    last = name[-1:].lower()
-    if last in _KK_BACK_VOWELS:
-        return name + "ның"
-    if last in _KK_FRONT_VOWELS:
-        return name + "нің"
-    return name
-
-
-def ru_genitive(name: str) -> str:
-    """A territory's name as "of" needs it in Russian: "Акмолинская область" → "Акмолинской области",
-    "область Абай" → "области Абай", "город Астана" → "города Астана", the three shapes of region and
-    city names; any other is put in brackets after the body."""
-    words = name.split(" ")
-    if len(words) >= 2 and words[-1] == "область" and words[-2].endswith("ая"):
-        return " ".join([*words[:-2], words[-2][:-2] + "ой", "области"])
-    if words[0] == "область":
-        return " ".join(["области", *words[1:]])
-    if words[0] == "город":
-        return " ".join(["города", *words[1:]])
-    return f"({name})"
-
-
-def body_names(addressee: str, territory: Territory | None) -> tuple[str, str, str]:
-    """The body's name in Kazakh, Russian and English (the English one for the page only)."""
-    if addressee == rules.GOVERNMENT or territory is None:
-        return GOVERNMENT_NAMES
-    kk, ru, en = LOCAL_NAMES[addressee]
-    return (
-        kk.format(of=kk_genitive(territory.name_kk)),
-        ru.format(of=ru_genitive(territory.name_ru)),
-        en.format(of=territory.name_en or territory.name_kk),
-    )
 
 
 # --- the figures ----------------------------------------------------------------------------------
@@ -407,7 +352,7 @@ def _territories(katos: set[str | None]) -> dict[str, Territory]:
 
 def _record(body: Body, tally: _Tally, territory: Territory | None) -> BodyRecord:
     addressee, kato = body
-    name_kk, name_ru, name_en = body_names(addressee, territory)
+    name_kk, name_ru, name_en = body_names(addressee, territory, kato)
     return BodyRecord(
         addressee=addressee,
         territory=kato,

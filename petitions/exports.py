@@ -1,5 +1,5 @@
 """Open data: public petitions and their counts by region and day, as CSV or JSON, and every body's
-record as CSV; no personal data."""
+record as CSV; no personal data. A KATO code comes with its territory's names."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from extensions import db
 from jsonapi import API_PREFIX
 from kernel.csv_export import csv_response
 from kernel.errors import DomainError
+from kernel.territories import Territory
 from petitions import body_statistics, breakdowns
 from petitions.counter import exact_count
 from petitions.models import Petition, Signature
@@ -20,11 +21,17 @@ from web import clock
 
 bp = Blueprint("petition_exports", __name__, url_prefix=API_PREFIX + "/exports")
 
+# A KATO code column's territory names in Kazakh and Russian (empty when the registry has none), as
+# GET /territories names them, come as new columns at the end: a reader that takes columns by position
+# still finds every earlier column where it was.
 PETITION_FIELDS = (
     "id", "title", "language", "addressee", "territory", "state", "threshold", "signature_count",
     "submitted_at", "published_at", "collection_ends_at", "threshold_reached_at", "review_due_on",
-    "answered_at", "answer_decision",
+    "answered_at", "answer_decision", "territory_name_kk", "territory_name_ru",
 )
+REGION_FIELDS = ("petition_id", "region", "count", "region_name_kk", "region_name_ru")
+# The row of the regions merged for privacy (petitions.breakdowns), named as the petition page names it.
+OTHER_REGION_NAMES = {"name_kk": "Басқа өңірлер", "name_ru": "Другие регионы"}
 
 
 def _public_petitions() -> list[Petition]:
@@ -35,10 +42,27 @@ def _value(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _names(katos: set[str | None]) -> dict[str, dict[str, str]]:
+    """{kato: {"name_kk", "name_ru"}} of the registry's territories among `katos`."""
+    wanted = {kato for kato in katos if kato and kato != breakdowns.OTHER}
+    if not wanted:
+        return {}
+    rows = db.session.scalars(select(Territory).where(Territory.kato.in_(wanted)))
+    return {row.kato: {"name_kk": row.name_kk, "name_ru": row.name_ru} for row in rows}
+
+
+def _named(kato: str | None, names: dict[str, dict[str, str]], prefix: str) -> dict[str, str | None]:
+    found = OTHER_REGION_NAMES if kato == breakdowns.OTHER else names.get(kato or "", {})
+    return {f"{prefix}_name_kk": found.get("name_kk"), f"{prefix}_name_ru": found.get("name_ru")}
+
+
 def petition_rows() -> list[dict]:
+    petitions = _public_petitions()
+    names = _names({petition.territory for petition in petitions})
     rows = []
-    for petition in _public_petitions():
+    for petition in petitions:
         row = {name: _value(getattr(petition, name, None)) for name in PETITION_FIELDS if name != "signature_count"}
+        row.update(_named(petition.territory, names, "territory"))
         row["signature_count"] = exact_count(petition.id)
         rows.append({name: row[name] for name in PETITION_FIELDS})
     return rows
@@ -69,7 +93,9 @@ def region_rows() -> list[dict]:
         .group_by(Signature.petition_id, Signature.region)
         .order_by(Signature.petition_id, Signature.region)
     )
-    return _per_petition(db.session.execute(stmt), "region")
+    rows = _per_petition(db.session.execute(stmt), "region")
+    names = _names({row["region"] for row in rows})
+    return [{name: {**row, **_named(row["region"], names, "region")}[name] for name in REGION_FIELDS} for row in rows]
 
 
 def day_rows() -> list[dict]:
@@ -84,9 +110,10 @@ def day_rows() -> list[dict]:
     return _per_petition(db.session.execute(stmt), "day")
 
 
+FORMATS = ("csv", "json")
 DATASETS = {
     "petitions": (petition_rows, PETITION_FIELDS),
-    "signatures-by-region": (region_rows, ("petition_id", "region", "count")),
+    "signatures-by-region": (region_rows, REGION_FIELDS),
     "signatures-by-day": (day_rows, ("petition_id", "day", "count")),
 }
 
@@ -107,7 +134,7 @@ def _public(response):
 
 @bp.get("/<name>.<fmt>")
 def export(name: str, fmt: str):
-    if name not in DATASETS or fmt not in ("csv", "json"):
+    if name not in DATASETS or fmt not in FORMATS:
         raise DomainError("not_found")
     make_rows, fields = DATASETS[name]
     rows = make_rows()

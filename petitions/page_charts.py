@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 
 from kernel import charts, local_formats
-from kernel.territories import territory_names
+from kernel.territories import named_places
 from petitions import breakdowns
 
 
@@ -64,7 +64,7 @@ def signature_charts(petition_id: int, locale: str, now: datetime) -> SignatureC
 
 def ranked_regions(by_region: list[tuple[str, int]], locale: str) -> list[RegionRow]:
     """Most signatures first (breakdowns.by_region's order), each named; equal counts share a rank."""
-    names = territory_names({kato for kato, _ in by_region if kato != breakdowns.OTHER}, locale)
+    names = named_places({kato for kato, _ in by_region if kato != breakdowns.OTHER}, locale)
     total = sum(n for _, n in by_region)
     rows, rank, previous = [], 0, None
     for place, (kato, n) in enumerate(by_region, start=1):
@@ -73,8 +73,7 @@ def ranked_regions(by_region: list[tuple[str, int]], locale: str) -> list[Region
             continue
         rank = rank if n == previous else place
         previous = n
-        name = names.get(kato) or _("Region %(kato)s", kato=kato)  # a region missing from the territory list
-        rows.append(RegionRow(rank, name, local_formats.number(n, locale), _share(n, total, locale)))
+        rows.append(RegionRow(rank, names[kato], local_formats.number(n, locale), _share(n, total, locale)))
     return rows
 
 

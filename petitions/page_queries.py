@@ -11,7 +11,7 @@ from sqlalchemy import select
 from auth.acts import PLATFORM_BODY, acts_json
 from extensions import db
 from kernel.kazakhstan_time import local_date
-from kernel.territories import Territory, territory_names
+from kernel.territories import Territory, named_places
 from petitions import accountability, labels, rules
 from petitions.models import Petition, PetitionMeasure
 from petitions.queries import working_days_left
@@ -151,14 +151,14 @@ def act_rows(petition: Petition, locale: str) -> list[ActRow]:
     """The petition's official acts (auth.acts.acts_json), oldest first, their bodies named in `locale`."""
     acts = acts_json("petition", petition.id)
     codes = [act["official"]["body"] for act in acts]
-    places = territory_names({code.partition(":")[2] for code in codes if ":" in code}, locale)
+    places = named_places({code.partition(":")[2] for code in codes if ":" in code}, locale)
 
     def body_name(code: str) -> str:
         if code == PLATFORM_BODY:
             return str(labels.PLATFORM_NAME)
         kind, _, kato = code.partition(":")
         name = str(rules.ADDRESSEE_NAMES.get(kind, kind))
-        return f"{name} · {places.get(kato, kato)}" if kato else name
+        return f"{name} · {places[kato]}" if kato else name
 
     return [
         ActRow(

@@ -13,7 +13,7 @@ from kernel import charts, local_formats, visible_text
 from kernel.date_validators import YEARS_MESSAGE
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
-from kernel.territories import territory_names
+from kernel.territories import named_places, territory_names
 from petitions import body_statistics, breakdowns, counter, labels, page_charts, page_queries, queries, rules, services
 from petitions.citations import citing
 from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
@@ -105,7 +105,7 @@ def show(petition_id: int):
     public = petition.state in queries.PUBLIC_STATES
     # small regions, days and hours are merged into "other" (petitions.breakdowns): none names a signer
     signature_charts = page_charts.signature_charts(petition.id, locale, now) if public else None
-    names = territory_names({petition.territory}, locale)
+    names = named_places({petition.territory}, locale)
     count = counter.public_count(petition.id)
     config = current_app.config
     after = page_queries.after_answer(petition, now)  # measures, ratings, the rating window

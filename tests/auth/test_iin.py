@@ -81,3 +81,17 @@ def test_age_counts_full_years_and_leap_birthdays():
     assert age_on(date(2008, 11, 24), date(2026, 11, 23)) == 17
     assert age_on(date(2008, 2, 29), date(2026, 2, 28)) == 17
     assert age_on(date(2008, 2, 29), date(2026, 3, 1)) == 18
+
+
+def test_born_by_is_the_last_birth_date_of_age_as_age_on_counts():
+    from datetime import timedelta
+
+    from auth.iin import born_by
+
+    day = date(2023, 1, 1)
+    while day < date(2029, 1, 1):  # two leap days in the years counted back from, and their neighbours
+        latest = born_by(day, 18)
+        assert age_on(latest, day) >= 18 and age_on(latest + timedelta(days=1), day) < 18, day
+        day += timedelta(days=1)
+    assert born_by(date(2024, 2, 29), 18) == date(2006, 2, 28)
+    assert born_by(date(2026, 3, 1), 18) == date(2008, 3, 1)

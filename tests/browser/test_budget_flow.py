@@ -335,7 +335,9 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
             assert "Кеңес ауылына көше жарығы" in main
             assert page.locator(".result-funded").count() == 2
             assert page.locator(".result-not-funded").count() == 1
-            assert page.locator("svg[role=img] .chart-bar").count() == 3
+            # funded and not funded told apart by a word and a hatched bar, not by colour alone
+            assert page.locator("svg[role=img] .bar-funded").count() == 2
+            assert page.locator("svg[role=img] .bar-not-funded").count() == 1
             assert re.fullmatch(r"[0-9a-f]{64}", page.locator("#pb-sha256").inner_text())
             assert no_overflow(page) <= 0
             if lang == "en":
@@ -400,6 +402,104 @@ def test_knapsack_ballot_shows_the_running_total_and_refuses_over_budget(live_se
     page.set_input_files("#vote-cert-file", str(voter.sign_cert))
     page.click("#vote-submit")
     page.locator("#vote-receipt").wait_for()
+
+
+def seen(page, selector: str) -> str:
+    """The text as the reader sees it: the no-break spaces Intl and babel group digits with are spaces."""
+    return page.inner_text(selector).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_paper_ballot_keeps_the_running_total_and_shows_the_voters_name(live_server, phone, tmp_path, screenshots):
+    """The secretary's form on a phone: the ticked costs add up against the budget as on the online
+    ballot, and the 12 digits of the IIN bring the registry's name (or why the ballot would be
+    refused) to check against the identity card; the IIN travels in a POST body only."""
+    second_village(live_server)
+    neighbour = live_server.citizen(tmp_path, surname="Ахметова", given_name="Гүлнар", serial=3301)
+    officer = live_server.citizen(tmp_path, surname="Оспанова", given_name="Дана", serial=3302)
+    secretary = live_server.citizen(tmp_path, surname="Қасымов", given_name="Бауыржан", serial=3303)
+    online = live_server.citizen(tmp_path, surname="Нұрланов", given_name="Асхат", serial=3304)
+    on_paper = paper_voter(live_server, 3305)  # Әбілов Серік of Dombyraly, no EDS keys
+    grant(live_server, officer, "budget_officer", DISTRICT)
+    grant(live_server, secretary, "secretary", DISTRICT)
+    officer_files = official_files(live_server, officer, "budget_officer", DISTRICT)
+    secretary_files = official_files(live_server, secretary, "secretary", DISTRICT)
+    cycle_id = make_cycle(live_server, THIS_YEAR, ballot="knapsack", rule="greedy")
+    actor, checker = ApiActor(live_server, neighbour), ApiActor(live_server, officer)
+    road, sport, chairs = [api_proposal(actor, cycle_id, title, cost, place, category) for title, cost, place, category in (
+        ("Мектеп алдындағы жаяу жүргіншілер жолы", 600_000, KENES, "roads"),
+        ("Домбыралыдағы спорт алаңы", 350_000, DOMBYRALY, "playgrounds_sport"),
+        ("Мәдениет үйіне жаңа орындықтар", 200_000, KENES, "culture"),
+    )]
+    for pid in (road, sport, chairs):
+        screen_eligible(checker, officer_files, pid)
+    move(live_server, cycle_id, "voting")
+    voter = ApiActor(live_server, online)
+    voter.post(f"/budget/cycles/{cycle_id}/ballots",
+               {"jws": voter.jws({"purpose": "ballot.cast", "ballot": {"cycle": cycle_id, "projects": [sport]}})}, expect=201)
+
+    page = phone
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    sign_in(page, live_server, secretary.auth_key, secretary.auth_cert, lang="en")
+    page.wait_for_url(re.compile(r"/account$"))
+    page.goto(f"{live_server.url}/budget/{cycle_id}/paper?lang=en")
+    assert seen(page, "#paper-total") == "Chosen: 0 ₸ of 1,000,000 ₸"
+
+    # the running total, as on the online ballot
+    page.check(f"input[name=projects][value='{road}']")
+    page.check(f"input[name=projects][value='{sport}']")
+    assert seen(page, "#paper-total") == "Chosen: 950,000 ₸ of 1,000,000 ₸"
+    assert page.locator("#paper-bar").evaluate("b => b.value") == 950_000
+    assert seen(page, "#paper-check") == "50,000 ₸ left"
+    page.check(f"input[name=projects][value='{chairs}']")
+    assert page.locator("#paper-bar.over").count() == 1
+    assert "Over the budget by 150,000 ₸" in seen(page, "#paper-check.status-error")
+    shot(page, screenshots, "paper-over")
+    page.uncheck(f"input[name=projects][value='{road}']")
+    assert seen(page, "#paper-total") == "Chosen: 550,000 ₸ of 1,000,000 ₸"
+    assert page.locator("#paper-check.status-error").count() == 0
+
+    # the voter's name from the registry, once the 12 digits are in
+    page.fill("#voter-iin", on_paper[:11])
+    assert seen(page, "#voter-check") == ""
+    page.fill("#voter-iin", on_paper)
+    page.locator("#voter-check.voter-ok .voter-name").wait_for()
+    assert page.inner_text("#voter-check .voter-name") == "Әбілов Серік"
+    assert "may vote. Check the name against the identity card." in seen(page, "#voter-check")
+    shot(page, screenshots, "paper-voter")
+    assert no_overflow(page) <= 0
+    page.fill("#voter-iin", online.iin)  # voted online already
+    page.locator("#voter-check.voter-refused .voter-name").wait_for()
+    assert page.inner_text("#voter-check .voter-name") == "Нұрланов Асхат"
+    assert "has already voted in this budget" in seen(page, "#voter-check")
+    page.fill("#voter-iin", secretary.iin)
+    page.locator("#voter-check.voter-refused").wait_for()
+    assert "You cannot record your own ballot" in seen(page, "#voter-check")
+    page.fill("#voter-iin", "123456789012")
+    page.locator("#voter-check.voter-refused").wait_for()
+    assert seen(page, "#voter-check") == "Enter the 12 digits of a valid IIN."
+    shot(page, screenshots, "paper-voter-invalid")
+
+    # the ballot of the person checked is recorded as before
+    page.fill("#voter-iin", on_paper)
+    page.locator("#voter-check.voter-ok").wait_for()
+    pick_official_files(page, secretary_files)
+    page.click("#record-paper")
+    page.locator(".flash-success").wait_for()
+    assert page.input_value("#voter-iin") == "" and seen(page, "#voter-check") == ""
+    for iin in (on_paper, online.iin, secretary.iin):
+        assert not [url for url in urls if iin in url], "an IIN went into a URL"
+        assert iin not in page.content()
+
+    # in Kazakh, the default language
+    page.goto(f"{live_server.url}/budget/{cycle_id}/paper?lang=kk")
+    page.check(f"input[name=projects][value='{sport}']")
+    assert seen(page, "#paper-total") == "Таңдалды: 1 000 000 ₸ ішінен 350 000 ₸"
+    page.fill("#voter-iin", online.iin)
+    page.locator("#voter-check.voter-refused .voter-name").wait_for()
+    assert "бұл бюджетте дауыс беріп қойған" in seen(page, "#voter-check")
+    shot(page, screenshots, "paper-voter-kk")
+    assert no_overflow(page) <= 0
 
 
 # --- axe -----------------------------------------------------------------------------

@@ -567,8 +567,8 @@ def test_every_region_and_city_gets_a_body_name_in_kazakh_and_russian():
     """The phrases fit every name of demo/data/regions.csv (the country's regions and three cities)."""
     from pathlib import Path
 
+    from kernel.bodies import body_names
     from kernel.territories import Territory
-    from petitions.body_statistics import body_names
 
     regions = Path(__file__).resolve().parents[2] / "demo" / "data" / "regions.csv"
     rows = list(csv.DictReader(io.StringIO(regions.read_text(encoding="utf-8"))))

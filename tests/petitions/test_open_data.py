@@ -120,3 +120,54 @@ def test_signatures_are_counted_on_the_kazakhstan_day(app, client, small_thresho
     db.session.query(Signature).update({"signed_at": datetime(2026, 3, 1, 20, 30, tzinfo=UTC)})
     db.session.commit()
     assert signatures_by_day(petition["id"]) == [(date(2026, 3, 2), 1)]
+
+
+# The columns each export had before names were added: kept, in their order (API.md: extend, never rename).
+COLUMNS_BEFORE = {
+    "petitions": (
+        "id", "title", "language", "addressee", "territory", "state", "threshold", "signature_count", "submitted_at",
+        "published_at", "collection_ends_at", "threshold_reached_at", "review_due_on", "answered_at", "answer_decision",
+    ),
+    "signatures-by-region": ("petition_id", "region", "count"),
+    "signatures-by-day": ("petition_id", "day", "count"),
+}
+
+
+def test_every_kato_column_of_an_export_has_the_territory_names_in_new_columns_at_the_end(app, client, small_thresholds, make_citizen,
+                                                                           actor, officials):
+    app.config["PETITION_MIN_CELL"] = 2  # two signers of a region are shown (merging is test_small_cells')
+    app.config["PETITION_THRESHOLD_GOVERNMENT"] = 10  # still collecting after four signatures
+    author = actor(make_citizen())
+    national = create_and_submit(author)
+    regional = create_and_submit(author, addressee="region_akimat", territory="110000000", title="Облыс жолын жөндеу керек")
+    signers_of = ((national, ("113243200", "113243100", "710000000", "710000000")), (regional, ("113243200", "113243100")))
+    for petition, signers in signers_of:
+        officials["moderator"].moderate(petition["id"])
+        for kato in signers:
+            assert sign(client, make_citizen(kato=kato), petition).status_code == 201
+
+    def exported(name: str) -> tuple[list[str], list[dict], list[dict]]:
+        text = client.get(f"/api/v1/exports/{name}.csv").get_data(as_text=True).removeprefix("\ufeff")
+        header = next(csv.reader(io.StringIO(text)))
+        return header, list(csv.DictReader(io.StringIO(text))), client.get(f"/api/v1/exports/{name}.json").get_json()["items"]
+
+    for name, before in COLUMNS_BEFORE.items():
+        header, _rows, items = exported(name)
+        assert header[: len(before)] == list(before), name  # none lost, none moved: new columns come after
+        for code in ("territory", "region"):
+            if code in header:
+                assert header[len(before) :] == [f"{code}_name_kk", f"{code}_name_ru"], name
+        assert all(set(item) == set(header) for item in items), name  # the JSON has the CSV's columns
+    _header, petitions, items = exported("petitions")
+    named = {(r["id"], r["territory"], r["territory_name_kk"], r["territory_name_ru"]) for r in petitions}
+    assert named == {(str(national["id"]), "", "", ""),
+                     (str(regional["id"]), "110000000", "Ақмола облысы", "Акмолинская область")}
+    assert [item["territory_name_ru"] for item in items] == [None, "Акмолинская область"]
+    _header, regions, items = exported("signatures-by-region")
+    assert {(r["region"], r["region_name_kk"], r["region_name_ru"], r["count"]) for r in regions
+            if r["petition_id"] == str(national["id"])} == {
+        ("110000000", "Ақмола облысы", "Акмолинская область", "2"), ("710000000", "Астана қаласы", "город Астана", "2"),
+    }
+    from petitions.exports import _named
+
+    assert _named("other", {}, "region") == {"region_name_kk": "Басқа өңірлер", "region_name_ru": "Другие регионы"}
