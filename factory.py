@@ -34,6 +34,8 @@ from kernel import integer_columns
 from kernel.errors import DomainError, code_for_status, internal_error_body
 from petitions import calendar_admin
 from request_bodies import LimitedRequest
+from web import formats as web_formats
+from web import forms as web_forms
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -86,11 +88,14 @@ def _configured_app(overrides: dict[str, Any] | None) -> Flask:
 
 
 def _web(app: Flask) -> None:
-    """CSRF for the pages, rate limits declared on their routes, no cookie session for the API."""
+    """CSRF for the pages, rate limits declared on their routes, no cookie session for the API; every
+    page's error summary reads its forms' refusals (web/forms.py:field_refusals), a page's script the
+    locale's ways with numbers and dates (web/formats.py:page_formats)."""
     csrf.init_app(app)
     limiter.init_app(app)
     _limits_on_routes_only(app)
     app.session_interface = jsonapi.ApiWithoutSessions()
+    app.jinja_env.globals.update(field_refusals=web_forms.field_refusals, page_formats=web_formats.page_formats)
 
 
 def _database(app: Flask) -> None:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -17,9 +18,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from budgeting.models import CATEGORIES, IMPLEMENTATION, BudgetCycle, Proposal
-from budgeting.services import PHASE_YEARS_AROUND
+from budgeting.services import DESCRIPTION_LENGTH, PHASE_YEARS_AROUND, TITLE_LENGTH
 from kernel.date_validators import in_calendar_years
 from kernel.integer_columns import IntegerColumnField
+from kernel.shown_numbers import shown
 from kernel.signature_field import ActForm, SignatureField
 from kernel.text_checks import TEXT_REFUSALS
 from kernel.text_validators import (
@@ -74,8 +76,21 @@ OFFICIAL_ROLE_NAMES: dict[str, Any] = {
 BALLOT_NAMES: dict[str, Any] = {"approval": _l("Approval ballot"), "knapsack": _l("Knapsack ballot")}
 RULE_NAMES: dict[str, Any] = {"greedy": _l("Greedy (most votes first)"), "mes": _l("Method of Equal Shares")}
 
-TITLE_MESSAGE = _l("The title needs 5 to 200 characters.")
-DESCRIPTION_MESSAGE = _l("The description needs 20 to 5,000 characters.")
+# A field's hint and its error name the same limits, formatted alike (kernel.shown_numbers).
+_TITLE = {"min": shown(TITLE_LENGTH[0]), "max": shown(TITLE_LENGTH[1])}
+_DESCRIPTION = {"min": shown(DESCRIPTION_LENGTH[0]), "max": shown(DESCRIPTION_LENGTH[1])}
+TITLE_MESSAGE = _l("The title needs %(min)s to %(max)s characters.", **_TITLE)
+DESCRIPTION_MESSAGE = _l("The description needs %(min)s to %(max)s characters.", **_DESCRIPTION)
+# The order of a cycle's dates (budgeting.services.create_cycle), said once, on the first date out of it.
+DATES_ORDER = ("proposals_open", "proposals_close", "voting_open", "voting_close")
+DATES_MESSAGE = _l("The dates must come in order: proposals open, proposals close, voting opens, voting closes.")
+# An empty date is one the officer has not given yet: said on its own field.
+DATE_MISSING = {
+    "proposals_open": _l("Enter the day and time proposals open."),
+    "proposals_close": _l("Enter the day and time proposals close."),
+    "voting_open": _l("Enter the day and time voting opens."),
+    "voting_close": _l("Enter the day and time voting closes."),
+}
 # What to say for a field the service refused (its own field texts are for API clients).
 FIELD_MESSAGES = {
     "title": TITLE_MESSAGE,
@@ -93,7 +108,9 @@ FIELD_MESSAGES = {
     "year": _l("This rural district already has a budget for that year."),
     "min_choices": _l("A whole number of at least 1, for approval ballots only."),
     "max_choices": _l("A whole number, at least the minimum, for approval ballots only."),
-    "dates": _l("The dates must come in order: proposals open, proposals close, voting opens, voting closes."),
+    "dates": DATES_MESSAGE,
+    "ballot": _l("Choose the ballot."),
+    "rule": _l("Choose the counting rule."),
     **dict.fromkeys(("proposals_open", "proposals_close", "voting_open", "voting_close"), _l(
         "Choose a date at most %(years)d years before or after the budget's year.", years=PHASE_YEARS_AROUND,
     )),
@@ -108,18 +125,22 @@ def _choices(pairs) -> list[SelectChoice]:
 
 class ProposalForm(FlaskForm):
     title = StringField(
-        _l("Title"),
-        validators=[DataRequired(message=TITLE_MESSAGE), visible_title, Length(min=5, max=200, message=TITLE_MESSAGE)],
+        _l("Title"), description=_l("%(min)s to %(max)s characters.", **_TITLE),
+        validators=[
+            DataRequired(message=TITLE_MESSAGE), visible_title,
+            Length(min=TITLE_LENGTH[0], max=TITLE_LENGTH[1], message=TITLE_MESSAGE),
+        ],
     )
     description = TextAreaField(
         _l("Description: what should be done, where, and who benefits"),
+        description=_l("%(min)s to %(max)s characters.", **_DESCRIPTION),
         validators=[
             DataRequired(message=DESCRIPTION_MESSAGE), visible_prose,
-            Length(min=20, max=5000, message=DESCRIPTION_MESSAGE),
+            Length(min=DESCRIPTION_LENGTH[0], max=DESCRIPTION_LENGTH[1], message=DESCRIPTION_MESSAGE),
         ],
     )
     category = SelectField(
-        _l("Category"), choices=_choices(CATEGORY_NAMES.items()),
+        _l("Category"), choices=_choices([("", _l("Choose a category")), *CATEGORY_NAMES.items()]),
         validators=[InputRequired(message=FIELD_MESSAGES["category"])],
     )
     # The villages of the cycle's rural district, set by the view.
@@ -164,7 +185,30 @@ class ImplementationForm(ActForm):
     spent = StringField(_l("Money spent, ₸"), render_kw={"inputmode": "numeric"})
 
 
+def _date(label, name: str) -> DateTimeLocalField:
+    return DateTimeLocalField(
+        label, format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=DATE_MISSING[name]), in_calendar_years],
+    )
+
+
+def out_of_order(dates: dict) -> str | None:
+    """The first of a cycle's dates that does not come after the one before it (proposals may close
+    the moment voting opens), or None; a date not given is no order's business."""
+    for before, after in zip(DATES_ORDER, DATES_ORDER[1:], strict=False):
+        first, then = dates.get(before), dates.get(after)
+        if first is None or then is None:
+            continue
+        if then < first or (then == first and after != "voting_open"):
+            return after
+    return None
+
+
 class CycleForm(FlaskForm):
+    """A new cycle: its rules are the officer's decisions, so no ballot and no counting rule is chosen
+    for them; its dates each say when they are missing, and their order is said once, on the date out
+    of it. `confirmed` is set by the confirmation (static/js/act-confirm.js, or the page's preview
+    without a script): a cycle is created only once its summary was shown."""
+
     kato = SelectField(_l("Rural district"), choices=[], validators=[InputRequired(message=FIELD_MESSAGES["kato"])])
     year = IntegerColumnField(BudgetCycle.year, _l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2100)])
     amount = IntegerColumnField(
@@ -175,7 +219,7 @@ class CycleForm(FlaskForm):
         _l("Ballot"),
         choices=_choices([("approval", _l("Approval: residents tick every project they support")),
                           ("knapsack", _l("Knapsack: residents choose projects that fit within the budget"))]),
-        default="approval", validators=[InputRequired()],
+        validate_choice=False, validators=[InputRequired(message=FIELD_MESSAGES["ballot"])],
     )
     min_choices = IntegerColumnField(BudgetCycle.min_choices, _l("Approval ballot: at least this many projects"), validators=[Optional(), NumberRange(min=1)])
     max_choices = IntegerColumnField(BudgetCycle.max_choices, _l("Approval ballot: at most this many projects"), validators=[Optional(), NumberRange(min=1)])
@@ -183,12 +227,24 @@ class CycleForm(FlaskForm):
         _l("Counting rule"),
         choices=_choices([("greedy", _l("Greedy: most votes first, skip what no longer fits")),
                           ("mes", _l("Method of Equal Shares: fair to small villages"))]),
-        default="greedy", validators=[InputRequired()],
+        validate_choice=False, validators=[InputRequired(message=FIELD_MESSAGES["rule"])],
     )
-    proposals_open = DateTimeLocalField(_l("Proposals open"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"]), in_calendar_years])
-    proposals_close = DateTimeLocalField(_l("Proposals close"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"]), in_calendar_years])
-    voting_open = DateTimeLocalField(_l("Voting opens"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"]), in_calendar_years])
-    voting_close = DateTimeLocalField(_l("Voting closes"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=FIELD_MESSAGES["dates"]), in_calendar_years])
+    proposals_open = _date(_l("Proposals open"), "proposals_open")
+    proposals_close = _date(_l("Proposals close"), "proposals_close")
+    voting_open = _date(_l("Voting opens"), "voting_open")
+    voting_close = _date(_l("Voting closes"), "voting_close")
+    confirmed = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        late = out_of_order({name: self[name].data for name in DATES_ORDER if not self[name].errors})
+        if late is not None:
+            self[late].errors.append(DATES_MESSAGE)
+            return False
+        return valid
+
+    def dates_out_of_order(self) -> str | None:
+        return out_of_order({name: self[name].data for name in DATES_ORDER})
 
 
 class PaperBallotForm(ActForm):
@@ -207,6 +263,8 @@ def field_errors(form: FlaskForm, fields: dict) -> None:
     """Put a service's field refusals on the form's fields, in the reader's language."""
     for name, text in fields.items():
         message = TEXT_MESSAGES.get(text) or FIELD_MESSAGES.get(name, text)
-        field = getattr(form, "proposals_open" if name == "dates" else name, None)
+        if name == "dates":  # said once, on the date out of order
+            name = (form.dates_out_of_order() if hasattr(form, "dates_out_of_order") else None) or "proposals_open"
+        field = getattr(form, name, None)
         if field is not None:
             field.errors = [*field.errors, message]

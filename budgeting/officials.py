@@ -65,10 +65,20 @@ def _instant(value: datetime) -> datetime:
 @bp.route("/budget/new", methods=["GET", "POST"])
 @role_required("budget_officer")
 def new_cycle():
+    """A new cycle in two steps: the filled form is first shown back as what will be published (the
+    preview; with a script, the same summary in a dialog), and only its confirmation (`confirmed`)
+    creates the cycle; "go back and change" shows the form again as filled."""
     form = CycleForm()
-    form.kato.choices = page_queries.rural_districts(current_user, _locale())
+    districts = page_queries.rural_districts(current_user, _locale())
+    form.kato.choices = districts if len(districts) == 1 else [("", _("Choose the rural district")), *districts]
     if form.year.data is None and not form.is_submitted():
         form.year.data = clock.now().astimezone(KAZAKHSTAN).year
+    if form.is_submitted() and request.form.get("change"):
+        return _cycle_page(form)
+    if form.is_submitted() and form.confirmed.data != "yes":
+        if not form.validate():
+            return _cycle_page(form, 422)
+        return _cycle_page(form, preview=True)
 
     def create() -> BudgetCycle:
         approval = form.ballot.data == "approval"
@@ -86,7 +96,13 @@ def new_cycle():
     )
     if posted.done:
         return redirect(url_for("budgeting.show", cycle_id=posted.result.id))
-    return render_template("budgeting/new.html", form=form), posted.status
+    return _cycle_page(form, posted.status)
+
+
+def _cycle_page(form: CycleForm, status: int = 200, preview: bool = False):
+    form.confirmed.data = ""  # a shown form is confirmed afresh
+    district = dict(form.kato.choices).get(form.kato.data) if preview else None
+    return render_template("budgeting/new.html", form=form, preview=preview, district=district), status
 
 
 # --- screening and implementation -----------------------------------------------------

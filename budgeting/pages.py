@@ -178,7 +178,10 @@ def propose(cycle_id: int):
     cycle = load_cycle(cycle_id)
     _phase_gate(cycle, "proposals", _("Proposals are accepted only while the proposal phase is open."))
     form = ProposalForm()
-    form.settlement.choices = page_queries.villages(cycle, _locale())
+    villages = page_queries.villages(cycle, _locale())
+    form.settlement.choices = [("", _("Choose the village")), *villages]
+    if not form.is_submitted():  # the village the registry says the resident lives in, if it is one of these
+        form.settlement.data = current_user.person.kato if current_user.person.kato in dict(villages) else ""
 
     def save():
         data = {

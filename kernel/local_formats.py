@@ -161,6 +161,8 @@ def _day_of(value: date | datetime) -> date:
 
 # A day on its own. ru and en are CLDR's long dates ("d MMMM y 'г'.", "MMMM d, y"); kk is not CLDR's
 # "y 'ж'. d MMMM" but the day first, as the date is said.
+# The same as CLDR patterns, for a script that fills a pattern (static/js/act-confirm.js via web/formats.py).
+DAY_PATTERNS = {"kk": "d MMMM y" + NNBSP + "'ж'.", "ru": "d MMMM y" + NNBSP + "'г'.", "en": "MMMM d, y"}
 DAY_LABELS = {
     "kk": "{day} {month} {year}" + NNBSP + "ж.",
     "ru": "{day} {month} {year}" + NNBSP + "г.",

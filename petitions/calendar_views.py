@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length
 
 from auth.access import role_required
 from extensions import db
@@ -29,7 +29,9 @@ class TransferForm(FlaskForm):
     kind = RadioField(
         _l("The day becomes"),
         choices=[SelectChoice("off", _l("a day off")), SelectChoice("working", _l("a working day"))],
-        validators=[DataRequired(message=_l("Choose one."))],
+        # said once when nothing is chosen (WTForms' own choice check would add "Not a valid choice")
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose one.")), AnyOf(("off", "working"), message=_l("Choose one."))],
     )
     note = StringField(
         _l("Decree or reason"), validators=[DataRequired(message=_l("Name the decree.")), Length(max=300)]

@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from kernel.date_validators import in_calendar_years
+from kernel.shown_numbers import shown
 from kernel.signature_field import SignatureField
 from kernel.text_checks import TEXT_REFUSALS
 from kernel.text_validators import (
@@ -39,11 +40,13 @@ from petitions import accountability, rules, services
 from petitions.labels import DECISION_NAMES, LANGUAGE_NAMES, STATE_NAMES
 from petitions.queries import PUBLIC_STATES
 
-TITLE_MESSAGE = _l("The title needs %(min)d to %(max)d characters.", min=services.TITLE_LENGTH[0], max=services.TITLE_LENGTH[1])
-BODY_MESSAGE = _l(
-    "The text needs %(min)d to %(max)d characters: your arguments and your proposal.",
-    min=services.BODY_LENGTH[0], max=services.BODY_LENGTH[1],
-)
+# A field's hint and its error name the same limits, formatted alike (kernel.shown_numbers).
+_TITLE = {"min": shown(services.TITLE_LENGTH[0]), "max": shown(services.TITLE_LENGTH[1])}
+_BODY = {"min": shown(services.BODY_LENGTH[0]), "max": shown(services.BODY_LENGTH[1])}
+TITLE_MESSAGE = _l("The title needs %(min)s to %(max)s characters.", **_TITLE)
+TITLE_HINT = _l("%(min)s to %(max)s characters: say what you ask for.", **_TITLE)
+BODY_MESSAGE = _l("The text needs %(min)s to %(max)s characters: your arguments and your proposal.", **_BODY)
+BODY_HINT = _l("%(min)s to %(max)s characters.", **_BODY)
 # What to say for a field the service refused (its own field texts are for API clients).
 FIELD_MESSAGES = {
     "title": TITLE_MESSAGE,
@@ -57,6 +60,9 @@ FIELD_MESSAGES = {
     "place": _l("Enter where the discussion is held."),
     "decision": _l("Choose the decision."),
 }
+# A local petition's author must live in its territory: the refusal (not_resident) goes on the field.
+NOT_RESIDENT_MESSAGE = _l("By the population registry you do not live in this region or city: a local petition goes "
+                          "to the body of the region or city you live in.")
 # A signed text the service refused for its characters, in the reader's words (whatever the field).
 TEXT_MESSAGES = {
     TEXT_REFUSALS["invisible"]: INVISIBLE_MESSAGE, TEXT_REFUSALS["empty"]: EMPTY_MESSAGE,
@@ -72,7 +78,7 @@ class DraftForm(FlaskForm):
     """What an author may change in a draft."""
 
     title = StringField(
-        _l("Title"),
+        _l("Title"), description=TITLE_HINT,
         validators=[
             DataRequired(message=TITLE_MESSAGE),
             visible_title,
@@ -80,7 +86,7 @@ class DraftForm(FlaskForm):
         ],
     )
     body = TextAreaField(
-        _l("Text: the problem, your arguments and your proposal"),
+        _l("Text: the problem, your arguments and your proposal"), description=BODY_HINT,
         validators=[
             DataRequired(message=BODY_MESSAGE),
             visible_prose,
@@ -116,9 +122,12 @@ class SubmitForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
+    """A rejection as the browser signs it: no reason is chosen until the moderator chooses one (an
+    empty one is the use case's field error, shown on this field)."""
+
     reason = SelectField(
         _l("Reason"),
-        choices=_choices(rules.REJECTION_REASONS.items()),
+        choices=_choices([("", _l("Choose a reason")), *rules.REJECTION_REASONS.items()]),
         validators=[InputRequired(message=FIELD_MESSAGES["reason"])],
     )
     comment = TextAreaField(
@@ -181,12 +190,13 @@ class AnswerForm(FlaskForm):
     def field_messages(self) -> dict:
         months = report_max_months()
         return {
-            "text": _l("Explain the decision in at least %(num)d characters.", num=answer_min_chars()),
+            "text": _l("Explain the decision in at least %(num)s characters.", num=shown(answer_min_chars())),
             "measures": _l("A supported or partly supported answer names at least one measure: the responsible body, "
                            "what will be done and by when."),
             "measures[]": _l("Fill in the responsible body, what will be done and the due date."),
-            "measures[].body": _l("Name the responsible body (%(min)d to %(max)d characters).",
-                                  min=accountability.MEASURE_BODY_LENGTH[0], max=accountability.MEASURE_BODY_LENGTH[1]),
+            "measures[].body": _l("Name the responsible body (%(min)s to %(max)s characters).",
+                                  min=shown(accountability.MEASURE_BODY_LENGTH[0]),
+                                  max=shown(accountability.MEASURE_BODY_LENGTH[1])),
             "measures[].what": _l("Say what will be done."),
             "measures[].due_on": _l("Enter a due date from today to at most %(num)d months ahead.", num=months),
             "report_due_on": _l("Enter the day the report on the measures is due: after today, at most %(num)d months ahead.",
@@ -200,7 +210,7 @@ class FollowUpForm(FlaskForm):
     text = TextAreaField(_l("Follow-up answer"))
 
     def field_messages(self) -> dict:
-        return {"text": _l("Explain the follow-up answer in at least %(num)d characters.", num=answer_min_chars())}
+        return {"text": _l("Explain the follow-up answer in at least %(num)s characters.", num=shown(answer_min_chars()))}
 
 
 class ReportedMeasureForm(Form):
@@ -219,12 +229,12 @@ class ReportForm(FlaskForm):
 
     def field_messages(self) -> dict:
         return {
-            "text": _l("Say what was done in at least %(num)d characters.", num=accountability.REPORT_MIN_CHARS),
+            "text": _l("Say what was done in at least %(num)s characters.", num=shown(accountability.REPORT_MIN_CHARS)),
             "measures": _l("Say for each measure whether it was done."),
             "measures[]": _l("Say for each measure whether it was done."),
             "measures[].id": _l("This measure is not one of the answer's: open the page again."),
             "measures[].done": _l("Choose done or not done."),
-            "measures[].note": _l("The note may have at most %(num)d characters.", num=accountability.NOTE_AT_MOST),
+            "measures[].note": _l("The note may have at most %(num)s characters.", num=shown(accountability.NOTE_AT_MOST)),
         }
 
 

@@ -16,7 +16,7 @@ from kernel.kazakhstan_time import local_date
 from kernel.territories import named_places, territory_names
 from petitions import body_statistics, breakdowns, counter, labels, page_charts, page_queries, queries, rules, services
 from petitions.citations import citing
-from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
+from petitions.forms import NOT_RESIDENT_MESSAGE, DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
 from web import clock
 from web.forms import post_form
@@ -136,6 +136,13 @@ def show(petition_id: int):
 @login_required
 def new():
     form = PetitionForm()
+    home = page_queries.home_territories(current_user.person.kato)
+    if not form.is_submitted():
+        # What the registry and the page already say: the citizen's own city, else their own region,
+        # for a local body; the language they read the page in, when a petition may be written in it.
+        form.territory.data = home.get("city") or home.get("region")
+        if _locale() in rules.LANGUAGES:
+            form.language.data = _locale()
 
     def save():
         return services.create_draft(
@@ -144,7 +151,8 @@ def new():
         )
 
     return _save_draft(
-        form, save, _("Draft saved. Read it once more, then sign and submit it."), groups=territory_groups(), petition=None
+        form, save, _("Draft saved. Read it once more, then sign and submit it."), groups=territory_groups(), petition=None,
+        home=home,
     )
 
 
@@ -163,8 +171,12 @@ def edit(petition_id: int):
 
 
 def _save_draft(form, save, saved_message: str, **page):
-    """The draft form's POST: one service call, its refusals shown per field; on success, on to submitting."""
-    posted = post_form(form, save, done_message=saved_message, field_errors=field_errors)
+    """The draft form's POST: one service call, its refusals shown per field (a territory the author
+    does not live in too); on success, on to submitting."""
+    posted = post_form(
+        form, save, done_message=saved_message, field_errors=field_errors, code_fields={"not_resident": "territory"},
+        refusal_message=lambda error: str(NOT_RESIDENT_MESSAGE) if error.code == "not_resident" else None,
+    )
     if posted.done:
         return redirect(url_for("petitions.submit", petition_id=posted.result.id))
     return render_template("petitions/form.html", form=form, **page), posted.status

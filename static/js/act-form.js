@@ -3,7 +3,9 @@
 
    [data-min-chars][data-count=ID]  a text with a least length: the element ID shows the count as one
                                     types, from its data-short / data-enough templates ({n}: the count),
-                                    counted as the server counts (NFC, trimmed, code points)
+                                    counted as the server counts (NFC, trimmed, code points) and written
+                                    with the page's digit group separator (data-group: a browser may not
+                                    know the locale, and would write 10 000 as 10,000)
    [data-add-row=NAME]              a button (hidden without this script) that adds a row to
                                     [data-rows=NAME]: a copy of its last [data-row], emptied, its
                                     fields renamed NAME-N-… and its legend from data-legend ({n});

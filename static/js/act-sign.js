@@ -1,6 +1,8 @@
 /* Officials sign their acts in the browser (API.md "Official acts"), with the same signer as citizens
-   (eds.js). Any form with data-act-purpose is an act: on submit its payload is built from the form,
-   signed with the official key files picked on the page, and posted with the form as field `jws`.
+   (eds.js). Any form with data-act-purpose is an act: on submit the page first shows what will be signed
+   and published (act-confirm.js, the page's <dialog>); only when the official confirms is its payload
+   built from the form, signed with the official key files picked on the page, and posted with the form
+   as field `jws`. Going back signs nothing and posts nothing.
 
    data-act-purpose  the JWS purpose, e.g. "petition.moderate"
    data-act-doc      the document's {"type", "id", "digest"} as JSON (absent: no doc, e.g. a paper ballot)
@@ -100,22 +102,30 @@
     return payload;
   }
 
+  function chosen(id) {
+    var input = document.getElementById(id);
+    return Boolean(input && input.files && input.files.length);
+  }
+
   function wire(form) {
     var button = form.querySelector('button[type="submit"]');
     var status = form.querySelector(".act-status");
     var say = DauysEds.statusWriter(status);
     var messages = button.dataset;
+    var keyInput = form.dataset.keyInput || "official-key-file", certInput = form.dataset.certInput || "official-cert-file";
     form.addEventListener("submit", async function (event) {
       var jws = form.elements.jws;
       if (jws.value) return; // signed: let it go
       event.preventDefault();
       if (!form.reportValidity()) return;
+      // Asked before the summary: a confirmed act must be one the page can sign.
+      if (!chosen(keyInput) || !chosen(certInput)) { say(messages.msgFiles, true); return; }
+      say("", false);
+      if (!(await window.DauysConfirm.ask(form, event.submitter || button))) return;
       button.disabled = true;
       say(messages.msgSigning, false);
       try {
-        jws.value = await DauysEds.signWithKeyFiles(
-          payloadOf(form), form.dataset.keyInput || "official-key-file",
-          form.dataset.certInput || "official-cert-file", form.dataset.caUrl);
+        jws.value = await DauysEds.signWithKeyFiles(payloadOf(form), keyInput, certInput, form.dataset.caUrl);
         form.submit();
       } catch (e) {
         button.disabled = false;

@@ -210,3 +210,11 @@ class PageAudit:
 
     def assert_clean(self) -> None:
         assert not self.failures, "\n\n".join(self.failures)
+
+
+def confirm_act(page, button: str) -> None:
+    """Press an official's act button and sign what the page then shows (static/js/act-confirm.js): the
+    button alone opens the summary, signs nothing and posts nothing (tests/browser/test_act_confirm.py)."""
+    page.click(button)
+    page.locator("#act-confirm").wait_for(state="visible")
+    page.click("#act-confirm-yes")

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import PageAudit
+from tests.browser.conftest import PageAudit, confirm_act
 from tests.browser.test_login_browser import sign_in
 from tests.browser.test_petition_flow import ApiActor, choose_official_files, grant, official_files, small_thresholds
 from tests.conftest import ANSWER_TEXT
@@ -144,7 +144,7 @@ def test_answer_rate_contest_follow_up_and_report_on_phones(live_server, browser
         choose_official_files(page, reviewer_files)
         shot(page, screenshots, "answer-filled")
         assert no_overflow(page) <= 0
-        page.click("#publish-answer")  # 120 characters: refused, the values shown back, the error on the text
+        confirm_act(page, "#publish-answer")  # 120 characters: refused, the values shown back, the error on the text
         page.locator("#text-error").wait_for()
         assert petition_row(live_server, pid)["state"] == "under_review"
         assert page.input_value("#measures-3-body") == "Облыс әкімдігі" and page.input_value("#report_due_on") == report_day.isoformat()
@@ -153,7 +153,7 @@ def test_answer_rate_contest_follow_up_and_report_on_phones(live_server, browser
         page.fill("#text", ANSWER_TEXT)
         assert page.locator("#text-count.is-enough").count() == 1
         choose_official_files(page, reviewer_files)  # a new page: the files are chosen again
-        page.click("#publish-answer")
+        confirm_act(page, "#publish-answer")
         page.wait_for_url(re.compile(rf"/petitions/{pid}$"))
         row = petition_row(live_server, pid)
         assert row["state"] == "answered"
@@ -211,7 +211,7 @@ def test_answer_rate_contest_follow_up_and_report_on_phones(live_server, browser
         choose_official_files(page, reviewer_files)
         shot(page, screenshots, "follow-up")
         assert no_overflow(page) <= 0
-        page.click("#publish-follow-up")
+        confirm_act(page, "#publish-follow-up")
         page.wait_for_url(re.compile(rf"/petitions/{pid}$"))
         assert petition_row(live_server, pid)["followed_up"]
         page.goto(f"{url}/review/{pid}/report?lang=ru")
@@ -225,7 +225,7 @@ def test_answer_rate_contest_follow_up_and_report_on_phones(live_server, browser
         page.fill("#measures-1-note", "Облыс бағдарламасы келесі жылға қалдырды")
         shot(page, screenshots, "report")
         assert no_overflow(page) <= 0
-        page.click("#publish-report")
+        confirm_act(page, "#publish-report")
         page.wait_for_url(re.compile(rf"/petitions/{pid}$"))
         assert [m[3] for m in petition_row(live_server, pid)["measures"]] == [True, False]
 
@@ -290,7 +290,7 @@ def test_after_answer_pages_pass_axe_on_a_phone_in_kazakh(live_server, phone, tm
     phone.fill("#measures-0-due_on", (today() + timedelta(days=30)).isoformat())
     phone.click("#add-measure")
     choose_official_files(phone, files)
-    phone.click("#publish-answer")
+    confirm_act(phone, "#publish-answer")
     phone.locator("#text-error").wait_for()
     audit.here("answer-errors")
     audit.check("follow-up", f"/review/{owing['id']}/follow-up")

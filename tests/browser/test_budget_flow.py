@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PageAudit
+from tests.browser.conftest import PageAudit, confirm_act
 from tests.browser.test_login_browser import sign_in
 from tests.browser.test_petition_flow import ApiActor, grant, new_phone, no_overflow, translated_error
 from tests.budgeting.conftest import schedule
@@ -255,15 +255,15 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
             if cost:
                 page.fill(f"#p{pid}e-cost", cost)
             pick_official_files(page, officer_files)
-            page.click(f"#screen-{pid}")
+            confirm_act(page, f"#screen-{pid}")
             page.wait_for_url(re.compile(rf"/screening#proposal-{pid}$"))
         page.fill(f"#p{hall}n-reason", "")
         pick_official_files(page, officer_files)
-        page.click(f"#screen-no-{hall}")  # no reason: refused, in place
+        confirm_act(page, f"#screen-no-{hall}")  # no reason: refused, in place
         page.locator(f"#p{hall}n-reason-error").wait_for()
         page.fill(f"#p{hall}n-reason", "Жеке үй — ауыл бюджетінен қаржыландырылмайды.")
         pick_official_files(page, officer_files)
-        page.click(f"#screen-no-{hall}")
+        confirm_act(page, f"#screen-no-{hall}")
         page.wait_for_url(re.compile(rf"/screening#proposal-{hall}$"))
         assert proposal_row(live_server, lighting)[:2] == ("eligible", 380_000)
         assert proposal_row(live_server, hall)[0] == "ineligible"
@@ -310,12 +310,12 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
         page.check(f"input[name=projects][value='{lighting}']")
         pick_official_files(page, secretary_files)
         shot(page, screenshots, "paper")
-        page.click("#record-paper")
+        confirm_act(page, "#record-paper")
         page.locator(".flash-success").wait_for()
         page.fill("#voter-iin", on_paper)
         page.check(f"input[name=projects][value='{well}']")
         pick_official_files(page, secretary_files)
-        page.click("#record-paper")
+        confirm_act(page, "#record-paper")
         assert "already voted" in page.locator(".flash-error").inner_text()
         assert on_paper not in page.content() and page.input_value("#voter-iin") == ""  # never shown again
         shot(page, screenshots, "paper-refused")
@@ -352,7 +352,7 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
         page.select_option(f"#p{lighting}-status", "in_progress")
         page.fill(f"#p{lighting}-spent", "150000")
         pick_official_files(page, officer_files)
-        page.click(f"#implementation-{lighting}")
+        confirm_act(page, f"#implementation-{lighting}")
         page.wait_for_url(re.compile(rf"/screening#proposal-{lighting}$"))
         page.goto(f"{url}/budget/{cycle_id}/results?lang=en")
         assert "spent 150,000" in page.inner_text(f"#project-{lighting}")
@@ -484,7 +484,10 @@ def test_paper_ballot_keeps_the_running_total_and_shows_the_voters_name(live_ser
     page.fill("#voter-iin", on_paper)
     page.locator("#voter-check.voter-ok").wait_for()
     pick_official_files(page, secretary_files)
-    page.click("#record-paper")
+    page.click("#record-paper")  # what will be signed, the registry's name beside the IIN typed
+    page.locator("#act-confirm").wait_for(state="visible")
+    assert "Әбілов Серік" in page.inner_text("#act-confirm")
+    page.click("#act-confirm-yes")
     page.locator(".flash-success").wait_for()
     assert page.input_value("#voter-iin") == "" and seen(page, "#voter-check") == ""
     for iin in (on_paper, online.iin, secretary.iin):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PHONE, PageAudit
+from tests.browser.conftest import PHONE, PageAudit, confirm_act
 from tests.browser.test_login_browser import sign_in
 from tests.conftest import _pem_blocks, answer_fields, pem_to_b64_der, sign_jws
 
@@ -150,7 +150,7 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
         assert page.locator("#approve-form .status.status-error").inner_text()
         assert petition_state(live_server, petition_id) == "moderation"
         choose_official_files(page, moderator_files)
-        page.click("#approve")  # signed in the browser with the official certificate
+        confirm_act(page, "#approve")  # signed in the browser with the official certificate, once confirmed
         page.wait_for_url(re.compile(r"/moderation$"))
         assert petition_state(live_server, petition_id) == "restricted"
 
@@ -199,12 +199,12 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
         # the page posts to /review/N/discussion and comes back to /review/N, the URL it is on: wait for
         # that navigation itself (waiting for the URL returned at once, and the next step raced the reload)
         with page.expect_navigation(url=re.compile(rf"/review/{petition_id}$")):
-            page.click("#schedule")
+            confirm_act(page, "#schedule")
         shot(page, screenshots, "review")
         choose_official_files(page, reviewer_files)  # a new page: the files are chosen again
         page.check("#decision-2")  # not supported: a reasoned refusal, no measures
         page.fill("#text", ANSWER)
-        page.click("#publish-answer")
+        confirm_act(page, "#publish-answer")
         page.wait_for_url(re.compile(rf"/petitions/{petition_id}$"))
         assert petition_state(live_server, petition_id) == "answered"
 

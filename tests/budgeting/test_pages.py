@@ -237,13 +237,16 @@ def test_officer_creates_a_cycle_in_astana_time_for_their_district_only(client, 
     assert client.post("/budget/new", data={**data, "kato": OTHER_DISTRICT}).status_code == 422
     wrong = client.post("/budget/new?lang=en", data={**data, "voting_open": "2031-03-15T09:00"})
     assert wrong.status_code == 422 and "must come in order" in text(wrong)
-    response = client.post("/budget/new", data=data)
+    preview = client.post("/budget/new?lang=en", data=data)  # shown back first: nothing is created yet
+    assert preview.status_code == 200 and 'id="cycle-preview"' in text(preview)
+    assert db.session.scalar(select(BudgetCycle).where(BudgetCycle.year == 2031)) is None
+    response = client.post("/budget/new", data={**data, "confirmed": "yes"})
     assert response.status_code == 302
     db.session.expire_all()
     cycle = db.session.scalar(select(BudgetCycle).where(BudgetCycle.year == 2031))
     assert cycle.ballot == "knapsack" and cycle.rule == "mes" and cycle.amount == 5_000_000
     assert cycle.proposals_open == datetime(2031, 3, 1, 4, 0, tzinfo=UTC)  # 09:00 in Astana is 04:00 UTC
-    assert client.post("/budget/new?lang=en", data=data).status_code == 422  # one per district and year
+    assert client.post("/budget/new?lang=en", data={**data, "confirmed": "yes"}).status_code == 422  # one per district and year
 
 
 def test_follow_button_for_residents(client, cycle, resident):

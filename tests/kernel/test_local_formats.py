@@ -207,3 +207,10 @@ def test_numbers_money_and_percentages():
 def test_an_unknown_relation_is_refused():
     with pytest.raises(ValueError):
         lf.day_phrase(date(2026, 1, 1), "kk", "before")
+
+
+@pytest.mark.parametrize("locale", lf.LOCALES)
+def test_the_day_as_a_cldr_pattern_for_scripts_writes_the_same_day(locale):
+    for month in MONTHS:
+        day = date(2026, month, 2)
+        assert format_date(day, lf.DAY_PATTERNS[locale], locale=locale) == lf.day_label(day, locale)

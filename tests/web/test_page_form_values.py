@@ -102,7 +102,8 @@ def scene(app, client, make_citizen, make_cycle):
         "new_cycle": ("/budget/new", {"kato": DISTRICT, "year": str(year + 4), "amount": "5000000", "ballot": "approval",
                                       "rule": "greedy", "min_choices": "", "max_choices": "",
                                       "proposals_open": f"{year + 4}-03-01T09:00", "proposals_close": f"{year + 4}-03-31T18:00",
-                                      "voting_open": f"{year + 4}-04-10T09:00", "voting_close": f"{year + 4}-04-20T20:00"}),
+                                      "voting_open": f"{year + 4}-04-10T09:00", "voting_close": f"{year + 4}-04-20T20:00",
+                                      "confirmed": "yes"}),
         "propose": (f"/budget/{proposing.id}/propose", {"title": "Көше жарығы", "description": proposal_body()["description"],
                                                         "category": "lighting", "settlement": VILLAGE_1, "cost": "300000"}),
         # the officials' acts: the decision is in the signed JWS, the fields beside it are never read

@@ -61,8 +61,29 @@ def test_a_refused_use_case_is_rolled_back_and_shown(app):
         posted = post_form(form, act, field_errors=put_fields, refusal_message=lambda e: "Said our way.")
         assert (posted.done, posted.status, posted.error.code) == (False, 422, "validation_error")
         assert form.name.errors == ["not this one"]
-        assert get_flashed_messages(with_categories=True) == [("error", "Said our way.")]
+        assert get_flashed_messages(with_categories=True) == []  # on its field, and in the page's summary: no banner
     assert not stored("999999001")
+
+
+def test_a_refusal_on_no_field_is_flashed_and_one_its_page_places_goes_on_that_field(app):
+    from web.forms import field_refusals, post_form
+
+    def refuse():
+        raise DomainError("not_resident")
+
+    with app.test_request_context("/", method="POST", data={"name": "x"}):
+        form = NameForm()
+        posted = post_form(form, refuse, refusal_message=lambda e: "Said our way.")
+        assert posted.status == 403 and form.name.errors == []
+        assert get_flashed_messages(with_categories=True) == [("error", "Said our way.")]
+    with app.test_request_context("/", method="POST", data={"name": "x"}):
+        form = NameForm()
+        posted = post_form(
+            form, refuse, refusal_message=lambda e: "Said our way.", code_fields={"not_resident": "name"}
+        )
+        assert posted.status == 403 and form.name.errors == ["Said our way."]
+        assert get_flashed_messages(with_categories=True) == []
+        assert [(r.target, r.message) for r in field_refusals(form)] == [("name", "Said our way.")]
 
 
 def test_a_done_use_case_is_committed_and_its_message_flashed(app):
