@@ -84,6 +84,9 @@ DEFAULTS: dict[str, Any] = {
     # this many into "other", so no cell singles out a person (DOMAIN.md: Privacy of small groups)
     "BUDGET_MIN_CELL": 10,
     "PETITION_MIN_CELL": 10,
+    # the petition page draws signatures hour by hour over this many first days of signing (Astana
+    # time), for a petition whose hours average at least PETITION_MIN_CELL signatures
+    "PETITION_HOURLY_DAYS": 3,
     # the public log signs a head at least this often while there are new entries: an accepted
     # signature, ballot, act or rating is in a signed head within this many seconds (API.md)
     "LOG_HEAD_SECONDS": 10,

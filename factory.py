@@ -126,8 +126,9 @@ def _database(app: Flask) -> None:
 
 
 def _i18n(app: Flask) -> None:
-    """The locale of each request (i18n.select_locale), the language switcher, the template globals."""
+    """The locale of each request (i18n.select_locale), the language switcher, the template globals and filters."""
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_formats(app)  # after Babel's, whose filters of the same names it replaces
     app.register_blueprint(i18n.bp)
     app.jinja_env.globals.update(LANGUAGE_NAMES=i18n.LANGUAGE_NAMES, get_locale=get_locale)
 

@@ -3,13 +3,14 @@ person by name (an entry knows them by a pseudonym, never the IIN), the role wit
 
 from __future__ import annotations
 
-from flask_babel import format_number, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from audit.models import AuditEntry
 from audit.wording import Subject, Words, detail
 from auth.labels import body_code_label, grant_label
+from i18n import format_number
 
 
 def _locale() -> str:

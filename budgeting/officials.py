@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.numbers import get_group_symbol
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -278,7 +277,7 @@ def paper(cycle_id: int):
         return redirect(url_for("budget_officials.paper", cycle_id=cycle.id))
     return render_template(
         "budgeting/paper.html", cycle=cycle, place=cycle_place(cycle), form=form, projects=projects,
-        villages=place_names(cycle), ballots=services.ballot_count(cycle.id), group_symbol=get_group_symbol(_locale()),
+        villages=place_names(cycle), ballots=services.ballot_count(cycle.id),
     ), posted.status
 
 

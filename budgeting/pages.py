@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
-from flask_babel import format_decimal, format_number, format_percent, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+import i18n
 from auth.acts import RURAL_BODY
 from auth.models import OfficialAct
 from auth.signed_form import process_signed_form
@@ -48,8 +49,8 @@ def _locale() -> str:
 
 
 def money(amount: int | None) -> str:
-    """Whole tenge, grouped the reader's way: «1 200 000 ₸»."""
-    return "" if amount is None else f"{format_decimal(amount)}\u00a0₸"
+    """Whole tenge, grouped the reader's way: «1 200 000 ₸» (kernel/local_formats.py:money)."""
+    return i18n.money(amount)
 
 
 def reason_text(reason: dict, titles: dict[int, str]) -> str:
@@ -76,8 +77,8 @@ def turnout_percent(figure: Turnout) -> str:
     if percent is None:
         return ""
     if figure.voted and not percent:
-        return _("less than %(percent)s", percent=format_percent(Decimal("0.001"), PERCENT))
-    return format_percent(percent / 100, PERCENT)
+        return _("less than %(percent)s", percent=i18n.format_percent(Decimal("0.001"), PERCENT))
+    return i18n.format_percent(percent / 100, PERCENT)
 
 
 @bp.app_context_processor
@@ -86,7 +87,7 @@ def budget_words() -> dict:
         "CATEGORY_NAMES": CATEGORY_NAMES, "PHASE_NAMES": PHASE_NAMES, "PROPOSAL_STATE_NAMES": PROPOSAL_STATE_NAMES,
         "IMPLEMENTATION_NAMES": IMPLEMENTATION_NAMES, "BALLOT_NAMES": BALLOT_NAMES, "RULE_NAMES": RULE_NAMES,
         "money": money, "ACT_NAMES": ACT_NAMES, "OFFICIAL_ROLE_NAMES": OFFICIAL_ROLE_NAMES,
-        "format_number": format_number, "turnout_percent": turnout_percent,
+        "format_number": i18n.format_number, "turnout_percent": turnout_percent,
     }
 
 

@@ -55,27 +55,57 @@ def rows_chart(
     return Chart(WIDTH, max(len(rows), 1) * row_height, bars, [])
 
 
-def columns_chart(rows: list[tuple[str, int]], height: int = 160) -> Chart:
-    """Vertical bars over time; the first and last labels (and a few between) under the axis."""
-    top = max((value for _, value in rows), default=0) or 1
+def columns_chart(
+    rows: Sequence[tuple[str, int | None]], height: int = 160, *, text: Callable[[int], str] = str,
+    axis: Sequence[tuple[int, str]] | None = None,
+) -> Chart:
+    """Vertical bars over time; the first and last labels (and a few between) under the axis.
+
+    A value of None keeps its place on the axis but draws no bar and says NO_VALUE (an hour whose
+    signatures are counted with others); `text` writes a value (grouped as the reader's language does);
+    `axis`, when given, is what to write under the axis instead: (bar index, text), the most wanted
+    first, each starting at its bar, those that would run into one already placed left out."""
+    top = max((value or 0 for _, value in rows), default=0) or 1
     plot = height - 36  # room for the value above the bar and the labels under the axis
     slot = min(WIDTH / max(len(rows), 1), 40)  # one day is a column, not the whole width
     gap = min(slot * 0.2, 6)
     bars = []
     for i, (label, value) in enumerate(rows):
-        bar_height = max(plot * value / top, 2 if value else 0)
+        bar_height = max(plot * (value or 0) / top, 2 if value else 0)
         x = i * slot + gap / 2
         y = 14 + plot - bar_height
         bars.append(
             Bar(label, value, x=round(x, 1), y=round(y, 1), width=round(slot - gap, 1), height=round(bar_height, 1),
                 label_x=round(x + (slot - gap) / 2, 1), label_y=height - 4,
-                value_x=round(x + (slot - gap) / 2, 1), value_y=round(y - 3, 1), text=str(value))
+                value_x=round(x + (slot - gap) / 2, 1), value_y=round(y - 3, 1),
+                text=NO_VALUE if value is None else text(value))
         )
-    step = max(1, -(-len(rows) // 4))
-    shown = sorted({0, len(rows) - 1, *range(0, len(rows), step)}) if rows else []
-    axis = [_axis_label(bars, i) for i in shown]
+    if axis is None:
+        step = max(1, -(-len(rows) // 4))
+        shown = sorted({0, len(rows) - 1, *range(0, len(rows), step)}) if rows else []
+        labels = [_axis_label(bars, i) for i in shown]
+    else:
+        labels = _placed_labels(bars, axis)
     # Values above columns only when they fit.
-    return Chart(WIDTH, height, bars if len(rows) <= 16 else [_no_value(b) for b in bars], axis)
+    return Chart(WIDTH, height, bars if len(rows) <= 16 else [_no_value(b) for b in bars], labels)
+
+
+LABEL_CHAR_WIDTH = 7  # viewBox units a character of an axis label takes (12px text), a little generously
+
+
+def _placed_labels(bars: list[Bar], wanted: Sequence[tuple[int, str]]) -> list[tuple[float, str, str]]:
+    taken: list[tuple[float, float]] = []
+    placed = []
+    for i, label in wanted:
+        bar = bars[i]
+        width = len(label) * LABEL_CHAR_WIDTH
+        start, anchor = (bar.x, "start") if bar.x + width <= WIDTH else (round(bar.x + bar.width, 1), "end")
+        left = start if anchor == "start" else start - width
+        if any(left < right + 6 and left + width + 6 > other for other, right in taken):
+            continue
+        taken.append((left, left + width))
+        placed.append((start, label, anchor))
+    return sorted(placed)
 
 
 def _no_value(bar: Bar) -> Bar:

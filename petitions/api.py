@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import select
 
 from auth import eds
 from auth.access import bearer_user, bodies_served, role_required, signer_limit_key
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body, typed_body
 from kernel.errors import DomainError
+from kernel.territories import Territory
 from petitions import accountability, breakdowns, counter, queries, rules, services, signing
 from petitions.models import Petition
 from web.clock import now as _now
@@ -195,11 +197,25 @@ def petition_signers(petition_id: int):
         {
             "items": [{"name": name, "signed_at": at.isoformat()} for name, at in queries.recent_signers(petition_id)],
             # small regions and days merged into "other" (petitions.breakdowns); [] below the minimum
-            "by_region": [{"region": region, "count": count} for region, count in breakdowns.by_region(petition_id)],
+            "by_region": _regions_json(breakdowns.by_region(petition_id)),
             "by_day": [{"day": day if day == breakdowns.OTHER else day.isoformat(), "count": count}
                        for day, count in breakdowns.by_day(petition_id)],
+            # the first PETITION_HOURLY_DAYS days hour by hour; `hour` is the hour's first instant (UTC)
+            "by_hour": [{"hour": hour if hour == breakdowns.OTHER else hour.isoformat(), "count": count}
+                        for hour, count in breakdowns.by_hour(petition_id, _now()).rows],
         }
     )
+
+
+def _regions_json(by_region: list[tuple[str, int]]) -> list[dict]:
+    """Each region with its names (null for "other" and for a code missing from the territory list)."""
+    katos = [kato for kato, _ in by_region]
+    found = {t.kato: t for t in db.session.scalars(select(Territory).where(Territory.kato.in_(katos)))}
+    return [
+        {"region": kato, "count": count, "name_kk": getattr(found.get(kato), "name_kk", None),
+         "name_ru": getattr(found.get(kato), "name_ru", None)}
+        for kato, count in by_region
+    ]
 
 
 @bp.get("/petitions/rules")

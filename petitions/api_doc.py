@@ -308,7 +308,10 @@ def paths() -> dict:
                     "receipt": {"type": "string"}}}), **ERRORS, "403": error("Not eligible or not resident"),
                     "404": error("Not found"), "409": error("Already signed or wrong state"),
                     "429": error("Too many requests")}},
-            "get": {"summary": "Latest signers (name and initial), by region, by day", "responses": {
+            "get": {"summary": "Latest signers (name and initial); signatures by region (`region` KATO, `count`, "
+                               "`name_kk`, `name_ru`), by day (`day`), and hour by hour over the first days of "
+                               "signing (`hour`, the hour's first instant in UTC); cells below the minimum merged "
+                               "into `other`", "responses": {
                 "200": response({"type": "object"}), "404": error("Not found")}}},
         "/petitions/{id}/count": {"parameters": PETITION_ID, "get": {
             "summary": "The public count (cacheable; lags at most 1 s)", "responses": {

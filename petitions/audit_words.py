@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date, format_datetime, format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from sqlalchemy import select
 from audit.models import AuditEntry
 from audit.wording import Subject, Words, detail
 from extensions import db
+from i18n import format_date, format_datetime, format_number
 from petitions import labels, rules
 from petitions.models import Petition
 

@@ -1,4 +1,4 @@
-"""Signatures by region and by day as published: cells below PETITION_MIN_CELL merged into "other" (disclosure).
+"""Signatures by region, by day and by hour as published: cells below PETITION_MIN_CELL merged into "other" (disclosure).
 
 One petition's signatures are one breakdown; the page, `GET /petitions/{id}/signatures` and the
 open-data exports all publish it through here. A breakdown with fewer signatures in all than the
@@ -11,12 +11,19 @@ day's exact count. The usual complementary rule holds: if "other days" would hol
 minimum, the next smallest day joins it. (A live series can still be differenced between two
 readings; the public signer list shows times anyway. What this stops is one reading naming a
 region, or a day, of a single signer.)
+
+Hours: the first PETITION_HOURLY_DAYS days of signing, hour by hour from the hour of the first
+signature (up to the current hour while they last), follow the rule of days: every hour of that
+span is a cell (an hour without signatures is a 0, which names nobody), small hours are folded into
+one "other hours" row. A slow petition's hours would nearly all be folded, so the page draws the
+curve only for a fast one: one whose hours so far average at least the minimum (`is_fast`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 from flask import current_app
@@ -26,7 +33,7 @@ from petitions import queries
 
 K = TypeVar("K", bound=Hashable)
 
-__all__ = ["OTHER", "minimum", "publishable", "by_region", "by_day"]
+__all__ = ["OTHER", "minimum", "publishable", "by_region", "by_day", "HourlySeries", "by_hour"]
 
 
 def minimum() -> int:
@@ -47,3 +54,36 @@ def by_region(petition_id: int) -> list[tuple[str, int]]:
 def by_day(petition_id: int) -> list[tuple[date | str, int]]:
     """(Kazakhstan day or OTHER, signatures): the shown days in date order, then "other days"."""
     return publishable(queries.signatures_by_day(petition_id), minimum())
+
+
+@dataclass(frozen=True)
+class HourlySeries:
+    start: datetime | None  # the first hour of the span (UTC), None before the first signature
+    # (the hour's first instant in UTC, or OTHER; signatures): the shown hours in order, then "other hours"
+    rows: list[tuple[datetime | str, int]]
+    hours: int  # hours the span covers so far
+    total: int  # signatures in the span
+
+    @property
+    def is_fast(self) -> bool:
+        """Its hours average at least the minimum cell, and some are shown: the curve says something."""
+        shown = [n for key, n in self.rows if key != OTHER]
+        return bool(shown) and self.total >= self.hours * minimum()
+
+
+def hourly_days() -> int:
+    return current_app.config["PETITION_HOURLY_DAYS"]
+
+
+def by_hour(petition_id: int, now: datetime) -> HourlySeries:
+    """Signatures per hour over the first PETITION_HOURLY_DAYS days of signing (see the module's docstring)."""
+    first = queries.first_signature_at(petition_id)
+    if first is None:
+        return HourlySeries(None, [], 0, 0)
+    start = first.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    current_hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    end = max(min(start + timedelta(days=hourly_days()), current_hour), start + timedelta(hours=1))
+    counts = queries.signatures_by_hour(petition_id, start, end)
+    hours = int((end - start) / timedelta(hours=1))
+    cells = [(start + timedelta(hours=i), counts.get(start + timedelta(hours=i), 0)) for i in range(hours)]
+    return HourlySeries(start, publishable(cells, minimum()), hours, sum(counts.values()))

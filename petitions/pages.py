@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal, format_number, format_percent, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.signed_form import process_signed_form
 from extensions import db
-from kernel import charts, visible_text
+from kernel import charts, local_formats, visible_text
 from kernel.date_validators import YEARS_MESSAGE
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
 from kernel.territories import named_places, territory_names
-from petitions import body_statistics, breakdowns, counter, labels, page_queries, queries, rules, services
+from petitions import body_statistics, breakdowns, counter, labels, page_charts, page_queries, queries, rules, services
 from petitions.citations import citing
 from petitions.forms import NOT_RESIDENT_MESSAGE, DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
@@ -40,9 +40,6 @@ def petition_words() -> dict:
         "TIMELINE_LABELS": labels.TIMELINE_LABELS,
         "REJECTION_REASONS": rules.REJECTION_REASONS,
         "PETITION_LANGUAGES": labels.LANGUAGE_NAMES,
-        "format_percent": format_percent,
-        "format_decimal": format_decimal,
-        "format_number": format_number,
     }
 
 
@@ -106,16 +103,9 @@ def show(petition_id: int):
     now = clock.now()
     locale = _locale()
     public = petition.state in queries.PUBLIC_STATES
-    # small regions and days are merged into "other" (petitions.breakdowns): none names a signer
-    by_region = breakdowns.by_region(petition.id) if public else []
-    by_day = breakdowns.by_day(petition.id) if public else []
-    names = named_places({petition.territory, *(k for k, _ in by_region if k != breakdowns.OTHER)}, locale)
-    names[breakdowns.OTHER] = _("Other regions")
-    region_rows = [(names[kato], n) for kato, n in by_region]
-
-    def day_label(day, pattern: str) -> str:
-        return _("Other days") if day == breakdowns.OTHER else format_date(day, pattern)
-
+    # small regions, days and hours are merged into "other" (petitions.breakdowns): none names a signer
+    signature_charts = page_charts.signature_charts(petition.id, locale, now) if public else None
+    names = named_places({petition.territory}, locale)
     count = counter.public_count(petition.id)
     config = current_app.config
     after = page_queries.after_answer(petition, now)  # measures, ratings, the rating window
@@ -129,10 +119,8 @@ def show(petition_id: int):
         after=after,
         rating_names=labels.RATING_NAMES,
         acts=page_queries.act_rows(petition, locale),
-        region_rows=region_rows,
-        region_chart=charts.rows_chart(region_rows),
-        day_rows=[(day_label(day, "long"), n) for day, n in by_day],
-        day_chart=charts.columns_chart([(day_label(day, "dd.MM"), n) for day, n in by_day]),
+        signature_charts=signature_charts,
+        hourly_days=breakdowns.hourly_days(),
         signers=queries.recent_signers(petition.id) if public else [],
         breakdown_minimum=breakdowns.minimum(),
         supporters_needed=config["PETITION_RESTRICTED_SUPPORTERS"],
@@ -273,8 +261,8 @@ def _table_of(chart: charts.Chart) -> list[tuple[str, str]]:
 
 
 def _percent(share: float) -> str:
-    return format_percent(share, "#,##0.##%")  # 4 places of a share are 2 of a percentage
+    return local_formats.percent(share, _locale(), places=2)  # 4 places of a share are 2 of a percentage
 
 
 def _mean_text(mean: float) -> str:
-    return format_decimal(mean, "0.00")
+    return local_formats.number(mean, _locale(), places=2, min_places=2)

@@ -4,7 +4,7 @@ petitions/body_statistics.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Date, cast, false, func, or_, select
 
@@ -233,6 +233,29 @@ def signatures_by_day(petition_id: int) -> list[tuple[date, int]]:
         select(day, func.count(Signature.id)).where(Signature.petition_id == petition_id).group_by(day).order_by(day)
     ).all()
     return [(value if isinstance(value, date) else date.fromisoformat(value), count) for value, count in rows]
+
+
+def first_signature_at(petition_id: int) -> datetime | None:
+    return db.session.scalar(select(func.min(Signature.signed_at)).where(Signature.petition_id == petition_id))
+
+
+def signatures_by_hour(petition_id: int, start: datetime, end: datetime) -> dict[datetime, int]:
+    """Signatures per hour in [start, end), hours keyed by their first instant in UTC (Kazakhstan's
+    offset is whole hours, so a UTC hour is a Kazakhstan hour)."""
+    if db.engine.dialect.name == "postgresql":
+        hour = func.date_trunc("hour", func.timezone("UTC", Signature.signed_at))
+    else:
+        hour = func.strftime("%Y-%m-%d %H:00:00", Signature.signed_at)
+    rows = db.session.execute(
+        select(hour, func.count(Signature.id))
+        .where(Signature.petition_id == petition_id, Signature.signed_at >= start, Signature.signed_at < end)
+        .group_by(hour)
+    ).all()
+    found = {}
+    for value, count in rows:
+        at = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        found[at.replace(tzinfo=UTC)] = count
+    return found
 
 
 def recent_signers(petition_id: int, limit: int = 20) -> list[tuple[str, datetime]]:

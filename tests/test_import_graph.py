@@ -36,6 +36,7 @@ PURE_KERNEL_MODULES = (
     "kernel.disclosure",
     "kernel.errors",
     "kernel.kazakhstan_time",
+    "kernel.local_formats",
     "kernel.strict_json",
     "kernel.text_checks",
     "kernel.visible_text",

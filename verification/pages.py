@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from babel.dates import get_month_names
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import get_locale
 
 from jsonapi import API_PREFIX
+from kernel import local_formats
 from kernel.kazakhstan_time import KAZAKHSTAN
 from kernel.territories import territory_names
 from publiclog import tree
@@ -79,14 +79,19 @@ def verify():
     return render_template(
         "verification/verify.html", receipt=receipt, invalid=bool(receipt) and hashed is None, found=found,
         looked_up=hashed is not None, region=region, head_seconds=current_app.config["LOG_HEAD_SECONDS"],
-        time_zone=KAZAKHSTAN.key, api=API_PREFIX, months=_month_names(),
+        time_zone=KAZAKHSTAN.key, api=API_PREFIX, months=_month_names(), time_pattern=_time_pattern(),
     ), status
 
 
 def _month_names() -> str:
     """The twelve month names as a date says them (ru: декабря), for the browser's own formatting."""
-    names = get_month_names("wide", context="format", locale=str(get_locale() or "kk"))
-    return json.dumps([names[month] for month in range(1, 13)], ensure_ascii=False)
+    locale = local_formats.locale_code(get_locale())
+    return json.dumps([local_formats.month_name(month, locale) for month in range(1, 13)], ensure_ascii=False)
+
+
+def _time_pattern() -> str:
+    """How the browser writes the head's time: the server's day (kernel/local_formats.py:DAY_LABELS), then the time."""
+    return local_formats.DAY_LABELS[local_formats.locale_code(get_locale())] + ", {time}"
 
 
 @bp.get("/verify/" + TOOL)

@@ -24,11 +24,9 @@
     var shown = document.getElementById(input.dataset.count);
     if (!shown) return;
     var least = Number(input.dataset.minChars);
-    var group = shown.dataset.group === undefined ? "\u00a0" : shown.dataset.group;
-    function number(n) { return String(n).replace(/\B(?=(\d{3})+$)/g, group); }
     function update() {
       var n = length(input.value), enough = n >= least;
-      shown.textContent = (enough ? shown.dataset.enough : shown.dataset.short).replace("{n}", number(n));
+      shown.textContent = (enough ? shown.dataset.enough : shown.dataset.short).replace("{n}", DauysNumbers.number(n));
       shown.classList.toggle("is-enough", enough);
     }
     input.addEventListener("input", update);

@@ -16,11 +16,10 @@
   var amount = Number(info.amount);
   var min = Number(info.min || 1);
   var max = info.max ? Number(info.max) : null;
-  var numbers = new Intl.NumberFormat(info.lang);
   var valid = false;
   var cast = false;
 
-  function money(n) { return numbers.format(n) + "\u00a0₸"; }
+  var money = DauysNumbers.money; // written as the server writes it (static/js/numbers.js)
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (_, name) { return values[name]; });
   }
@@ -35,7 +34,7 @@
       var sum = picked.reduce(function (s, b) { return s + Number(b.dataset.cost); }, 0);
       total.textContent = fill(info.msgTotal, { total: money(sum), amount: money(amount) });
       bar.value = Math.min(sum, amount);
-      bar.textContent = sum + " / " + amount;
+      bar.textContent = DauysNumbers.number(sum) + " / " + DauysNumbers.number(amount);
       var over = sum > amount;
       bar.classList.toggle("over", over);
       form.classList.toggle("is-over", over);

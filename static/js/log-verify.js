@@ -317,9 +317,8 @@ async function run(box, receipt) {
   try {
     const proven = await checkReceipt(receipt, msg.api);
     const when = headTime(proven.timestamp, msg);
-    const numbers = new Intl.NumberFormat(msg.lang);
     show(box, "ok", msg.msgOkTitle, [
-      fill(msg.msgOkPosition, { position: numbers.format(proven.index + 1), size: numbers.format(proven.size) }),
+      fill(msg.msgOkPosition, { position: DauysNumbers.number(proven.index + 1), size: DauysNumbers.number(proven.size) }),
       fill(msg.msgOkHead, { time: when }),
       fill(msg.msgOkSigner, { subject: proven.signer.subject, issuer: proven.signer.issuer }),
       msg.msgOkChain,

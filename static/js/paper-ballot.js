@@ -28,18 +28,16 @@
   var amount = Number(info.amount);
   var min = Number(info.min || 1);
   var max = info.max ? Number(info.max) : null;
-  // Digits grouped with the page's own separator (babel's, as the server writes money), not Intl's:
+  // Sums written as the server writes money (static/js/numbers.js), not with the browser's Intl:
   // a browser without Kazakh locale data would group them the English way.
-  var group = info.group || ",";
-
-  function money(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, group) + "\u00a0₸"; }
+  var money = DauysNumbers.money;
 
   function update() {
     var picked = boxes.filter(function (b) { return b.checked; });
     var sum = picked.reduce(function (s, b) { return s + Number(b.dataset.cost); }, 0);
     total.textContent = fill(info.msgTotal, { total: money(sum), amount: money(amount) });
     bar.value = Math.min(sum, amount);
-    bar.textContent = sum + " / " + amount;
+    bar.textContent = DauysNumbers.number(sum) + " / " + DauysNumbers.number(amount);
     var problem = "";
     var note;
     if (info.ballot === "knapsack") {

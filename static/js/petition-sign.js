@@ -25,13 +25,13 @@
     if (count <= shownCount) return; // the public count may lag a moment: never show it going back
     shownCount = count;
     bar.value = Math.min(count, Number(bar.max));
-    shown.textContent = new Intl.NumberFormat(info.lang).format(count);
+    shown.textContent = DauysNumbers.number(count);
     // the stage's figures beside the bar (templates/petitions/_macros.html progress)
     var target = Number(bar.max), remaining = document.querySelector("#petition-progress-label ~ .progress-more [data-remaining]");
     var percent = document.querySelector("#petition-progress-label ~ .progress-more [data-percent]");
-    if (remaining) remaining.textContent = new Intl.NumberFormat(info.lang).format(Math.max(0, target - count));
+    if (remaining) remaining.textContent = DauysNumbers.number(Math.max(0, target - count));
     if (percent && count * 1000 >= target) {
-      percent.textContent = new Intl.NumberFormat(info.lang, { style: "percent", maximumFractionDigits: 1 }).format(count / target);
+      percent.textContent = DauysNumbers.percentOf(count, target);
     }
   }
 

@@ -49,15 +49,15 @@ class Posts:
 
 
 def kazakh_number(n: int) -> str:
-    from babel.numbers import format_decimal
+    from kernel.local_formats import number
 
-    return format_decimal(n, locale="kk")
+    return number(n, "kk")
 
 
 def kazakh_day(day) -> str:
-    from babel.dates import format_date
+    from kernel.local_formats import day_label
 
-    return format_date(day, "long", locale="kk")
+    return day_label(day, "kk")
 
 
 def focused(page) -> str:

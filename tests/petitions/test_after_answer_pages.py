@@ -267,12 +267,10 @@ def test_the_rating_form_is_shown_while_the_window_is_open_and_to_nobody_after(c
             assert f'id="rating-{value}"' in html
         assert words(lang, "What was promised was not done") in html and 'value="not_implemented"' in html
         assert words(lang, "No ratings yet.") in html
-        with _request(lang):
-            from flask_babel import format_date
+        from kernel.local_formats import day_phrase
 
-            until = format_date(closes, "long")
-        assert words(lang, "The petition's author and the citizens who signed it may rate this answer, once each, until %(date)s.",
-                     date=until) in html
+        assert words(lang, "The petition's author and the citizens who signed it may rate this answer, once each, %(until_date)s.",
+                     until_date=day_phrase(closes, lang, "until")) in html
     for signed_in in (scene["author"], scene["signers"][0]):  # nobody after: signed in or not
         sign_in_page(client, signed_in)
         assert 'id="petition-rate"' in petition_page(client, pid)
@@ -311,10 +309,9 @@ def test_the_petition_page_shows_count_mean_dissatisfied_share_reasons_and_the_c
         html = petition_page(client, pid, lang)
         notice = re.search(r'<div class="notice contested" id="contested" role="status">(.*?)</div>', html, re.S)
         assert notice and words(lang, "This answer is contested") in notice.group(1)
-        with _request(lang):
-            from flask_babel import format_date
+        from kernel.local_formats import day_phrase
 
-            assert format_date(due, "long") in notice.group(1)
+        assert day_phrase(due, lang, "by") in notice.group(1)
     for citizen in (author, *signers):
         assert citizen.iin not in html
 

@@ -199,9 +199,8 @@ def test_the_audit_log_words_an_entry_of_every_action(app, client, make_citizen,
         ),
     }[lang]
     with app.test_request_context(f"/?lang={lang}"):
-        from flask_babel import format_date
-
         from budgeting.pages import money
+        from i18n import format_date  # as every page writes a day (kernel/local_formats.py)
 
         # the checked cost as money is written, the calendar's day as a date is written
         expected += (money(1_150_000), format_date(date(2026, 5, 8), "long"))
