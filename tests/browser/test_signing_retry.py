@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.browser.test_act_confirm import confirm
 from tests.browser.test_budget_flow import (
     KENES,
     THIS_YEAR,
@@ -317,7 +318,7 @@ def test_moderation_after_a_citizen_key_keeps_the_comment(live_server, phone, tm
     files = official_files(live_server, moderator, tmp_path, "moderator")
     page = phone
     sign_in(page, live_server, moderator.auth_key, moderator.auth_cert, lang=lang)
-    page.wait_for_url(re.compile(r"/account$"))
+    page.wait_for_url(re.compile(r"/moderation$"))  # a moderator lands on the queue (auth/landing.py)
     path = f"/moderation/{petition['id']}"
     posts = Posts(page, path)
     page.goto(f"{live_server.url}{path}?lang={lang}")
@@ -327,15 +328,13 @@ def test_moderation_after_a_citizen_key_keeps_the_comment(live_server, phone, tm
 
     # The citizen's SIGN key set in the official pickers: refused, the files to pick named, the comment kept.
     choose_official_files(page, (moderator.sign_key, moderator.sign_cert))
-    with page.expect_navigation():
-        page.click("#reject")
+    confirm(page, "#reject")  # the decision is shown once more and signed only then (static/js/act-confirm.js)
     flashed(page, wrong_key(live_server, lang, "act"))
     assert page.input_value("#comment") == comment
     assert page.input_value("#reason") == "duplicate"
 
     choose_official_files(page, files)
-    with page.expect_navigation():
-        page.click("#reject")
+    confirm(page, "#reject")
     assert re.search(r"/moderation$", page.url), page.url
     assert petition_state(live_server, petition["id"]) == "rejected"
     posts.assert_each_signed_afresh(2)
