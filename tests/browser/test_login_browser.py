@@ -85,7 +85,7 @@ def test_citizen_signs_in_with_eds_on_a_phone(live_server, phone, tmp_path, key_
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])
 def test_sign_key_is_refused_for_login_with_a_translated_message(live_server, phone, tmp_path, screenshots, lang):
-    from kernel.errors import DomainError
+    from auth.eds import WRONG_KEY_MESSAGES
 
     keys = live_server.citizen(tmp_path, key_type="ec")
     page = phone
@@ -99,7 +99,7 @@ def test_sign_key_is_refused_for_login_with_a_translated_message(live_server, ph
     error = page.locator(".flash-error")
     error.wait_for()
 
-    expected = translated(live_server, lang, lambda: DomainError("wrong_key_usage").message)
+    expected = translated(live_server, lang, lambda: str(WRONG_KEY_MESSAGES["auth"]))  # names the AUTH files
     assert error.inner_text() == expected
     assert re.search(r"/login$", page.url)
     assert page.locator("html").get_attribute("lang") == lang
