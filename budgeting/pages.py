@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,7 +15,7 @@ import i18n
 from auth.acts import RURAL_BODY
 from auth.models import OfficialAct
 from auth.signed_form import process_signed_form
-from budgeting import page_queries, queries, services
+from budgeting import eligibility, page_queries, queries, services
 from budgeting.countdown import voting_countdown
 from budgeting.forms import (
     ACT_NAMES,
@@ -133,14 +133,34 @@ def index():
     return render_template("budgeting/list.html", rows=[(c, names[c.kato], c.phase_at(now)) for c in cycles])
 
 
+def proposing_refusal(user, cycle: BudgetCycle) -> DomainError | None:
+    """Why the signed-in `user` may not propose in the cycle, or None (budgeting/eligibility.py)."""
+    return eligibility.to_propose(user.person.birth_date, user.person.kato, cycle, clock.now())
+
+
+def voting_refusal(user, cycle: BudgetCycle) -> DomainError | None:
+    """Why the signed-in `user` may not vote in the cycle, or None: not of age, not a resident, or voted."""
+    refusal = eligibility.to_vote(user.person.birth_date, user.person.kato, cycle, clock.now())
+    if refusal is None and services.has_voted(cycle.id, user.iin):
+        refusal = DomainError("already_voted")
+    return refusal
+
+
 @bp.get("/budget/<int:cycle_id>")
 def show(cycle_id: int):
     cycle = load_cycle(cycle_id)
     now = clock.now()
     viewer = current_user if current_user.is_authenticated else None
     proposals = queries.proposals(cycle.id, include_drafts_of=viewer.iin if viewer else None)
+    phase = cycle.phase_at(now)
+    # what a signed-in reader may not do in this phase, said instead of its button
+    refusal = None
+    if viewer and phase == "proposals":
+        refusal = proposing_refusal(viewer, cycle)
+    elif viewer and phase == "voting":
+        refusal = voting_refusal(viewer, cycle)
     return render_template(
-        "budgeting/show.html", cycle=cycle, place=cycle_place(cycle), phase=cycle.phase_at(now),
+        "budgeting/show.html", cycle=cycle, place=cycle_place(cycle), phase=phase, refusal=refusal,
         steps=page_queries.timeline(cycle, now), proposals=proposals, villages=place_names(cycle),
         acts=proposal_acts(proposals), body_names=body_names(cycle),
         turnout=turnout(cycle, now), countdown=voting_countdown(cycle.voting_open, cycle.voting_close, now),
@@ -178,6 +198,10 @@ def propose(cycle_id: int):
     cycle = load_cycle(cycle_id)
     _phase_gate(cycle, "proposals", _("Proposals are accepted only while the proposal phase is open."))
     form = ProposalForm()
+    refusal = proposing_refusal(current_user, cycle)
+    if refusal is not None:  # said before anything is typed, and no form
+        page = render_template("budgeting/propose.html", cycle=cycle, place=cycle_place(cycle), form=form, refusal=refusal)
+        return page, refusal.status if request.method == "POST" else 200
     villages = page_queries.villages(cycle, _locale())
     form.settlement.choices = [("", _("Choose the village")), *villages]
     if not form.is_submitted():  # the village the registry says the resident lives in, if it is one of these
@@ -193,8 +217,6 @@ def propose(cycle_id: int):
     posted = post_form(
         form, save,
         done_message=_("Draft saved. Read it once more, then sign and submit it."), field_errors=field_errors,
-        refusal_message=lambda error: _("Only adult residents of this rural district can propose.")
-        if error.code in ("not_resident", "not_eligible") else None,
     )
     if posted.done:
         return redirect(url_for("budgeting.submit", proposal_id=posted.result.id))
@@ -230,9 +252,12 @@ def vote(cycle_id: int):
     cycle = load_cycle(cycle_id)
     _phase_gate(cycle, "voting", _("The ballot is open only during the voting phase."))
     projects = list(services.eligible_projects(cycle.id).values())
+    # anyone may vote here (the JWS names the voter); a signed-in reader who may not reads why, with no ballot
+    refusal = voting_refusal(current_user, cycle) if current_user.is_authenticated else None
     return render_template(
         "budgeting/vote.html", cycle=cycle, place=cycle_place(cycle), projects=projects, villages=place_names(cycle),
         countdown=voting_countdown(cycle.voting_open, cycle.voting_close, clock.now()),
+        refusal=refusal,
     )
 
 

@@ -10,7 +10,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,10 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from audit import services as audit
 from auth import acts, eds
 from auth.access import Console, require_role
-from auth.iin import InvalidIIN, age_on, decode
+from auth.iin import InvalidIIN, decode
 from auth.models import Person, User
 from auth.services import account_for
-from budgeting import petition_links
+from budgeting import eligibility, petition_links
 from budgeting.lifecycle import CYCLE, PROPOSAL
 from budgeting.models import CATEGORIES, IMPLEMENTATION, Ballot, BudgetCycle, BudgetFollower, Proposal
 from extensions import db
@@ -32,7 +31,7 @@ from kernel.errors import DomainError
 from kernel.integer_columns import BIG_INTEGER_MAX, INTEGER_MAX
 from kernel.kazakhstan_time import local_date
 from kernel.keyed_hashes import signer_hash
-from kernel.territories import Territory, territory_chain
+from kernel.territories import Territory
 from kernel.text_checks import checked_prose, checked_title
 from publiclog import entries as log_entries
 from workers import outbox
@@ -108,11 +107,11 @@ def create_cycle(
 
 
 def _resident(person_kato: str, cycle: BudgetCycle) -> bool:
-    return cycle.kato in territory_chain(person_kato)
+    return eligibility.resident(person_kato, cycle)
 
 
 def _adult(birth_date, now: datetime) -> bool:
-    return age_on(birth_date, local_date(now)) >= current_app.config["MIN_AGE"]
+    return eligibility.adult(birth_date, now)
 
 
 def _require_phase(cycle: BudgetCycle, now: datetime, *phases: str) -> None:
@@ -144,10 +143,9 @@ def create_proposal(cycle: BudgetCycle, author: User, data: dict, now: datetime)
     (`petition`: its number), which its document, and so the signature, then names."""
     _require_phase(cycle, now, "proposals")
     person = author.person
-    if not _adult(person.birth_date, now):
-        raise DomainError("not_eligible")
-    if not _resident(person.kato, cycle):
-        raise DomainError("not_resident")
+    refusal = eligibility.to_propose(person.birth_date, person.kato, cycle, now)
+    if refusal is not None:
+        raise refusal
     fields: dict[str, str] = {}
     title = checked_title(data.get("title"), TITLE_LENGTH, fields)
     description = checked_prose(data.get("description"), fields, "description")
@@ -330,6 +328,13 @@ def _voter_hash(iin: str, cycle_id: int) -> str:
     return signer_hash(f"ballot:{cycle_id}:{iin}")
 
 
+def has_voted(cycle_id: int, iin: str) -> bool:
+    """Whether this person's ballot, online or on paper, is in the cycle."""
+    return db.session.scalar(
+        select(Ballot.id).where(Ballot.cycle_id == cycle_id, Ballot.voter_hash == _voter_hash(iin, cycle_id))
+    ) is not None
+
+
 def _insert_ballot(ballot: Ballot) -> Ballot:
     try:
         with db.session.begin_nested():
@@ -372,10 +377,9 @@ def cast_ballot(cycle: BudgetCycle, jws: object, now: datetime, notify: bool = F
     if ballot is None:
         raise DomainError("digest_mismatch")
     _require_phase(cycle, now, "voting")
-    if not _adult(signer.birth_date, now):
-        raise DomainError("not_eligible")
-    if not _resident(signer.kato, cycle):
-        raise DomainError("not_resident")
+    refusal = eligibility.to_vote(signer.birth_date, signer.kato, cycle, now)
+    if refusal is not None:
+        raise refusal
     projects = check_choices(cycle, ballot.get("projects"))
     user_id = account_for(signer.iin, now).id if notify else None
     if user_id:

@@ -29,10 +29,10 @@ from kernel.keyed_hashes import signer_hash
 from kernel.text_checks import checked_prose, checked_title
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import add_working_days
+from petitions import eligibility
 from petitions.body_statistics import share
 from petitions.lifecycle import PETITION
 from petitions.models import Petition, PetitionMeasure, PetitionRating
-from petitions.signature_sql import already_signed
 from publiclog import entries as log_entries
 from workers import outbox
 
@@ -251,8 +251,9 @@ def rate(petition: Petition, jws: object, now: datetime) -> Rated:
     if not rating_open(petition, local_date(now)):
         raise DomainError("wrong_state", _l("This answer cannot be rated now: it is not published or its rating window has closed."))
     hashed = signer_hash(signer.iin)
-    if signer.iin != petition.author_iin and not already_signed({"petition_id": petition.id, "signer_hash": hashed}):
-        raise DomainError("not_eligible", _l("Only the petition's author and its signers may rate its answer."))
+    refusal = eligibility.to_rate(petition, signer.iin)
+    if refusal is not None:
+        raise refusal
     rating, reasons = _rating_values(signer.payload)
     receipt = secrets.token_urlsafe(18)
     try:
@@ -265,7 +266,7 @@ def rate(petition: Petition, jws: object, now: datetime) -> Rated:
             )
             db.session.flush()
     except IntegrityError:
-        raise DomainError("already_rated", _l("You have already rated this answer.")) from None
+        raise DomainError("already_rated", eligibility.ALREADY_RATED) from None
     log_entries.append("rating", "petition", petition.id, now, jws, receipt, "petition.rate")
     return Rated(receipt, _contest_if_due(petition, now))
 

@@ -14,7 +14,18 @@ from kernel.date_validators import YEARS_MESSAGE
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
 from kernel.territories import named_places, territory_names
-from petitions import body_statistics, breakdowns, counter, labels, page_charts, page_queries, queries, rules, services
+from petitions import (
+    body_statistics,
+    breakdowns,
+    counter,
+    eligibility,
+    labels,
+    page_charts,
+    page_queries,
+    queries,
+    rules,
+    services,
+)
 from petitions.citations import citing
 from petitions.forms import NOT_RESIDENT_MESSAGE, DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
@@ -109,6 +120,11 @@ def show(petition_id: int):
     count = counter.public_count(petition.id)
     config = current_app.config
     after = page_queries.after_answer(petition, now)  # measures, ratings, the rating window
+    signable = petition.state in rules.SIGNABLE_STATES
+    # what a signed-in reader may not do here, said instead of its form (petitions/eligibility.py)
+    reader = current_user if current_user.is_authenticated else None
+    sign_refusal = eligibility.signing_refusal(reader, petition, local_date(now)) if reader and signable else None
+    rate_refusal = eligibility.rating_refusal(reader, petition) if reader and after and after.rating_open else None
     return render_template(
         "petitions/show.html",
         petition=petition,
@@ -126,7 +142,9 @@ def show(petition_id: int):
         supporters_needed=config["PETITION_RESTRICTED_SUPPORTERS"],
         moderation_delayed=queries.moderation_delayed(petition, now),
         moderation_working_days=config["PETITION_MODERATION_WORKING_DAYS"],
-        signable=petition.state in rules.SIGNABLE_STATES,
+        signable=signable,
+        sign_refusal=sign_refusal,
+        rate_refusal=rate_refusal,
         is_author=current_user.is_authenticated and current_user.iin == petition.author_iin,
         citing=citing(petition.id),  # the budget proposals that take it up: templates/budgeting/_petition_proposals.html
     )
@@ -136,6 +154,13 @@ def show(petition_id: int):
 @login_required
 def new():
     form = PetitionForm()
+    refusal = eligibility.writing_refusal(current_user, local_date(clock.now()))
+    if refusal is not None:  # said before anything is typed, and no form (petitions/eligibility.py)
+        page = render_template("petitions/form.html", form=form, groups=[], petition=None, refusal=refusal)
+        return page, refusal.status if request.method == "POST" else 200
+    # a local body only of where the author lives: the places the registry gives, named on the form
+    places = eligibility.addressable_places(current_user.person.kato)
+    names = territory_names(set(places), _locale())
     home = page_queries.home_territories(current_user.person.kato)
     if not form.is_submitted():
         # What the registry and the page already say: the citizen's own city, else their own region,
@@ -153,6 +178,7 @@ def new():
     return _save_draft(
         form, save, _("Draft saved. Read it once more, then sign and submit it."), groups=territory_groups(), petition=None,
         home=home,
+        home_places=[names[kato] for kato in places if kato in names],
     )
 
 

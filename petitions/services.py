@@ -16,19 +16,18 @@ from sqlalchemy import insert, select
 from audit import services as audit
 from auth import acts, eds
 from auth.access import require_role
-from auth.iin import age_on
 from auth.models import User
 from extensions import db
 from kernel import instants
 from kernel.digests import digest
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
-from kernel.territories import Territory, territory_chain
+from kernel.territories import Territory
 from kernel.text_checks import checked_prose, checked_title
 from kernel.visible_text import look_alike_key
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import add_working_days
-from petitions import accountability, rules
+from petitions import accountability, eligibility, rules
 from petitions.lifecycle import PETITION
 from petitions.models import COUNTER_SHARDS, Petition, PetitionCounter
 from workers import outbox
@@ -75,8 +74,9 @@ def create_draft(
         raise DomainError("validation_error", fields={"addressee": ", ".join(rules.ADDRESSEES)})
     config = current_app.config
     person = author.person
-    if age_on(person.birth_date, local_date(now)) < config["MIN_AGE"]:
-        raise DomainError("not_eligible")
+    refusal = eligibility.to_write(person.birth_date, local_date(now))
+    if refusal is not None:
+        raise refusal
     region_population = None
     if addressee == rules.GOVERNMENT:
         territory = None
@@ -86,8 +86,9 @@ def create_draft(
             raise DomainError(
                 "validation_error", fields={"territory": f"the KATO code of a {rules.ADDRESSEE_LEVEL[addressee]}"}
             )
-        if place.kato not in territory_chain(person.kato):
-            raise DomainError("not_resident")
+        refusal = eligibility.to_address(person.kato, place.kato)
+        if refusal is not None:
+            raise refusal
         region_population = place.population
     try:
         needed = rules.threshold(addressee, region_population, config)

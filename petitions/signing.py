@@ -14,17 +14,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from auth import eds
-from auth.iin import age_on
 from extensions import db
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
 from kernel.keyed_hashes import signer_hash
 from kernel.territories import territory_chain
-from petitions import count_moves, counter, signature_sql
+from petitions import count_moves, counter, eligibility, signature_sql
 from petitions.lifecycle import PETITION
 from petitions.models import Petition
 from petitions.signing_facts import SigningFacts, signing_facts
@@ -136,11 +134,10 @@ def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: 
     signer = eds.verify(jws, "petition.sign", now, expected_doc=petition.signed_doc(), done_before=_signed_before(petition.id))
     if not PETITION.allows(petition.state, "sign") or not collecting(petition, now):
         raise DomainError("wrong_state")
-    if age_on(signer.birth_date, local_date(now)) < current_app.config["MIN_AGE"]:
-        raise DomainError("not_eligible")
+    refusal = eligibility.to_sign(signer.birth_date, signer.kato, petition.territory, local_date(now))
+    if refusal is not None:
+        raise refusal
     chain = territory_chain(signer.kato)
-    if petition.territory is not None and petition.territory not in chain:
-        raise DomainError("not_resident")
     user_id = signer.user_id
     if notify and user_id is None:
         from auth.services import account_for
