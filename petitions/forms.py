@@ -60,9 +60,6 @@ FIELD_MESSAGES = {
     "place": _l("Enter where the discussion is held."),
     "decision": _l("Choose the decision."),
 }
-# A local petition's author must live in its territory: the refusal (not_resident) goes on the field.
-NOT_RESIDENT_MESSAGE = _l("By the population registry you do not live in this region or city: a local petition goes "
-                          "to the body of the region or city you live in.")
 # A signed text the service refused for its characters, in the reader's words (whatever the field).
 TEXT_MESSAGES = {
     TEXT_REFUSALS["invisible"]: INVISIBLE_MESSAGE, TEXT_REFUSALS["empty"]: EMPTY_MESSAGE,

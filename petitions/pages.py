@@ -27,7 +27,7 @@ from petitions import (
     services,
 )
 from petitions.citations import citing
-from petitions.forms import NOT_RESIDENT_MESSAGE, DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
+from petitions.forms import DraftForm, FilterForm, PetitionForm, SubmitForm, field_errors
 from petitions.models import Petition
 from web import clock
 from web.forms import post_form
@@ -198,10 +198,9 @@ def edit(petition_id: int):
 
 def _save_draft(form, save, saved_message: str, **page):
     """The draft form's POST: one service call, its refusals shown per field (a territory the author
-    does not live in too); on success, on to submitting."""
+    does not live in too, in the rule's own words: petitions/eligibility.py); on success, on to submitting."""
     posted = post_form(
-        form, save, done_message=saved_message, field_errors=field_errors, code_fields={"not_resident": "territory"},
-        refusal_message=lambda error: str(NOT_RESIDENT_MESSAGE) if error.code == "not_resident" else None,
+        form, save, done_message=saved_message, field_errors=field_errors, code_fields={"not_resident": "territory"}
     )
     if posted.done:
         return redirect(url_for("petitions.submit", petition_id=posted.result.id))

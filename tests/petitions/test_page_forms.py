@@ -11,6 +11,7 @@ import pytest
 
 from tests.petitions.conftest import BODY
 from tests.petitions.test_after_answer_pages import words
+from tests.petitions.test_eligibility_pages import ASTANA_NAMES, WRITE_PLACE
 from tests.petitions.test_pages import TITLE, sign_in_page
 
 LANGS = ("kk", "ru", "en")
@@ -88,11 +89,7 @@ def test_a_territory_the_author_does_not_live_in_is_refused_on_the_field_not_in_
     )
     assert response.status_code == 403
     page = html(response)
-    message = words(
-        lang,
-        "By the population registry you do not live in this region or city: a local petition "
-        "goes to the body of the region or city you live in.",
-    )
+    message = words(lang, WRITE_PLACE, place=ASTANA_NAMES[lang])  # the rule, in petitions/eligibility.py's words
     assert f'<p class="field-error" id="territory-error">{message}</p>' in page
     select = re.search(r'<select[^>]* id="territory"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in select and "territory-error" in select

@@ -182,7 +182,7 @@ def test_local_petition_of_a_non_resident_is_refused_with_the_reason(client, mak
     )
     assert response.status_code == 403
     html = response.get_data(as_text=True)  # said on the territory's field (tests/web/test_form_defects.py)
-    assert 'id="territory-error">By the population registry you do not live in this region or city' in html
+    assert 'id="territory-error">A petition to a regional or city body can be submitted only by its residents. By the population registry you do not live in Astana.' in html
 
 
 def test_submit_needs_the_confirmation_and_the_authors_signature(client, author):
