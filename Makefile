@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# `make demo` serves on HOST:PORT, and its e-mails link there (DAUYS_BASE_URL, unless already set)
 # make test runs pytest in this many processes (pytest-xdist), each file's tests in one of them;
 # most tests wait on a database, a server or a browser, so two keep both cores of the machine busy
 TEST_WORKERS ?= 2
@@ -45,7 +46,7 @@ demo: install
 	@echo ""
 	@echo "Dauys is at http://$(HOST):$(PORT)  (jobs run in-process; no Redis needed)"
 	@echo "Sign in with the demo key files listed above (instance/demo-keys/<role>/auth.key.pem + auth.cert.pem)."
-	DAUYS_INPROCESS_CLOCK=1 $(FLASK) run --host $(HOST) --port $(PORT)
+	DAUYS_INPROCESS_CLOCK=1 DAUYS_BASE_URL="$${DAUYS_BASE_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Chromium for the browser tests comes from Debian (never a downloaded browser build).
 browser:

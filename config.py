@@ -8,6 +8,7 @@ import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PREFIX = "DAUYS_"
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_SENDER": "Dauys <noreply@dauys.kz>",
     "MAIL_TIMEOUT_SECONDS": 10,
     "MAIL_MAX_ATTEMPTS": 6,
+    # the site's address as its readers reach it: e-mails link to it (a worker has no request to ask,
+    # and a request's Host header is its sender's word); pages link to the address they are served from
     "BASE_URL": "http://127.0.0.1:5000",
     "EDS_MAX_CLOCK_SKEW_SECONDS": 300,
     "EDS_USER_CERT_DAYS": 365,
@@ -129,7 +132,27 @@ def _positive_seconds(value: Any) -> str | None:
     return None
 
 
-CHECKS = {"PETITION_REVIEW_REMINDER_WORKING_DAYS": _working_days_before, "LOG_HEAD_SECONDS": _positive_seconds}
+def _site_address(value: Any) -> str | None:
+    """Why `value` cannot be the address e-mails link to (DAUYS_BASE_URL), or None."""
+    if not isinstance(value, str) or any(char.isspace() for char in value):
+        return "must be an address such as https://dauys.kz, without spaces"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a port that is no number raises here
+    except ValueError:
+        return "must be an address such as https://dauys.kz"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must start with http:// or https:// and name a host"
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return "must hold no user, query or fragment"
+    return None
+
+
+CHECKS = {
+    "PETITION_REVIEW_REMINDER_WORKING_DAYS": _working_days_before,
+    "LOG_HEAD_SECONDS": _positive_seconds,
+    "BASE_URL": _site_address,
+}
 
 
 def _checked(values: dict[str, Any]) -> None:

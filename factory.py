@@ -29,7 +29,7 @@ import petitions
 import publiclog
 import verification
 import workers
-from extensions import babel, csrf, db, limiter, migrate
+from extensions import babel, csrf, db, limiter, login_manager, migrate
 from kernel import integer_columns
 from kernel.errors import DomainError, code_for_status, internal_error_body
 from petitions import calendar_admin
@@ -211,6 +211,8 @@ def _register_errors(app: Flask) -> None:
     def domain_error(error: DomainError):
         if jsonapi.is_api_request():
             return jsonapi.error_response(error)
+        if error.code == "unauthorized":  # a page, not the API: on to the sign-in page, and back after it
+            return login_manager.unauthorized()
         return render_template("errors/error.html", error=error), error.status
 
     @app.errorhandler(HTTPException)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
 
 from audit import services, wording
 from auth.access import role_required
+from auth.landing import Landing
+from auth.models import User
 
 bp = Blueprint("audit_admin", __name__, url_prefix="/admin/audit")
 
 PER_PAGE = 50
+
+
+def admin_landing(_user: User) -> Landing:
+    """Where an admin lands after signing in (auth/landing.py): the audit log."""
+    return Landing(url_for("audit_admin.index"), _("Audit log"))
 
 
 @bp.get("")

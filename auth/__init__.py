@@ -41,6 +41,14 @@ def _init_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
+    @login_manager.unauthorized_handler
+    def _sign_in_first():
+        # Every page that needs a signed-in user comes here: Flask-Login's login_required, and a
+        # DomainError("unauthorized") raised on a page (factory.py); the API never does (401 JSON).
+        from auth.views import sign_in_first
+
+        return sign_in_first()
+
     @login_manager.user_loader
     def load_user(session_handle: str):
         # The cookie names a login session, not an account: one look-up by its key checks it is

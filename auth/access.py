@@ -53,6 +53,17 @@ class Console:
 CONSOLE = Console()
 
 
+class RoleMissing(DomainError):
+    """forbidden (403), naming the role the user lacks, so that a page can say which role it needs
+    and where the user may go instead; the API answers it as any forbidden (API.md), naming nothing.
+    `elsewhere`: the user holds the role, for another body or territory than the one asked about."""
+
+    def __init__(self, role: str, elsewhere: bool = False):
+        super().__init__("forbidden")
+        self.role = role
+        self.elsewhere = elsewhere
+
+
 def require_role(user: User | Console, role: str, scope: str | None = None, body: str | None = None) -> None:
     """Refuse (forbidden) unless `user` holds `role`: for exactly `scope` and `body` when a scope is
     given (a grant for a territory above it, or a wildcard, serves nothing: RoleGrant.serves).
@@ -63,8 +74,10 @@ def require_role(user: User | Console, role: str, scope: str | None = None, body
     """
     if user is CONSOLE:
         return
-    if not isinstance(user, User) or not user.has_role(role, scope, body):
-        raise DomainError("forbidden")
+    if not isinstance(user, User):
+        raise RoleMissing(role)
+    if not user.has_role(role, scope, body):
+        raise RoleMissing(role, elsewhere=scope is not None and user.has_role(role))
 
 
 def bodies_served(user: User, role: str) -> list[tuple[str | None, str | None]]:

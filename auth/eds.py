@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from flask import current_app, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from jose import jwk
 from jose.exceptions import JOSEError
 from sqlalchemy import bindparam, select, update
@@ -55,6 +56,15 @@ PURPOSE_KEY = {
     "ballot.paper": "act",
 }
 ACT_PURPOSES = frozenset(purpose for purpose, key in PURPOSE_KEY.items() if key == "act")
+# A key of the wrong usage is refused (`wrong_key_usage`) with what to pick instead, by the key the
+# purpose needs: the signer has the right files beside the wrong ones.
+WRONG_KEY_MESSAGES = {
+    "auth": _l("Signing in needs your AUTH key: choose the auth.key.pem and auth.cert.pem files of your key set."),
+    "sign": _l("Signing needs your SIGN key: choose the sign.key.pem and sign.cert.pem files of your key set."),
+    "act": _l("An official act is signed with your official key: choose the official.key.pem and official.cert.pem files of your official key set."),
+}
+NOT_MATCHING = _l("The signature does not match its certificate: sign with the key file of the same key set as the certificate file.")
+NOT_IN_REGISTRY = _l("Only citizens recorded in the population registry can take part, and the person this certificate names is not recorded there.")
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a cache key that costs nothing
@@ -163,10 +173,11 @@ def same_json(signed: object, expected: object) -> bool:
     return signed == expected
 
 
-def _refuse(code: str, why: str) -> DomainError:
-    # `why` is for logs and tests; the user sees the code's translated message.
-    error = DomainError(code)
+def _refuse(code: str, why: str, message: object | None = None) -> DomainError:
+    # `why` is for logs and tests; the user sees the translated `message`, by default the code's.
+    error = DomainError(code, message)
     error.detail = why
+    error.wording = message
     return error
 
 
@@ -332,10 +343,10 @@ def _signed(token: object, trust: TrustStore) -> tuple[LeafCertificate, dict]:
         try:
             kept = _signed_now(token, trust)
         except DomainError as error:
-            kept = _Refusal(error.code, getattr(error, "detail", ""))
+            kept = _Refusal(error.code, getattr(error, "detail", ""), getattr(error, "wording", None))
         memo[(token, trust)] = kept
     if isinstance(kept, _Refusal):
-        raise _refuse(kept.code, kept.why)
+        raise _refuse(kept.code, kept.why, kept.message)
     return kept
 
 
@@ -343,6 +354,7 @@ def _signed(token: object, trust: TrustStore) -> tuple[LeafCertificate, dict]:
 class _Refusal:
     code: str
     why: str
+    message: object | None = None
 
 
 def _signed_now(token: object, trust: TrustStore) -> tuple[LeafCertificate, dict]:
@@ -353,14 +365,14 @@ def _signed_now(token: object, trust: TrustStore) -> tuple[LeafCertificate, dict
 
     alg = compact.header["alg"]
     if alg != leaf.key_alg:
-        raise _refuse("invalid_signature", f"{alg} does not fit a {leaf.key_alg} key")
+        raise _refuse("invalid_signature", f"{alg} does not fit a {leaf.key_alg} key", NOT_MATCHING)
     signature = _b64url(compact.signature_segment)
     try:
         good = leaf.jose_key.verify(compact.signing_input, signature)
     except (JOSEError, ValueError, TypeError):
         good = False
     if not good:
-        raise _refuse("invalid_signature", "the signature does not verify")
+        raise _refuse("invalid_signature", "the signature does not verify", NOT_MATCHING)
     try:
         payload = strict_json.loads(_b64url(compact.payload_segment))
     except strict_json.StrictJsonError as error:
@@ -384,7 +396,10 @@ def check_token(token: object, purpose: str, now: datetime, trust: TrustStore, m
 
     needs = PURPOSE_KEY[purpose]
     if not {"auth": leaf.can_auth, "sign": leaf.can_sign, "act": leaf.can_act}[needs]:
-        raise _refuse("wrong_key_usage", f"{purpose} needs the {'official' if needs == 'act' else needs.upper()} key")
+        raise _refuse(
+            "wrong_key_usage", f"{purpose} needs the {'official' if needs == 'act' else needs.upper()} key",
+            WRONG_KEY_MESSAGES[needs],
+        )
     if not same_json(payload.get("purpose"), purpose):
         raise _refuse("digest_mismatch", f"payload purpose is not {purpose}")
 
@@ -483,7 +498,7 @@ def verify(
             raise _refuse("nonce_invalid", "unknown, used or expired nonce")
 
     if row is None:
-        raise _refuse("not_eligible", "the IIN is not in the population registry")
+        raise _refuse("not_eligible", "the IIN is not in the population registry", NOT_IN_REGISTRY)
     iin, surname, given_name, patronymic, birth_date, sex, kato, _, user_id = row[:9]
     return Signer(
         iin=iin,

@@ -9,15 +9,43 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from auth import services
+from auth import landing, services
 from auth.forms import ContactForm, EdsLoginForm, LogoutForm
 from auth.labels import grant_label
 from extensions import db, limiter
+from jsonapi import is_api_request
+from kernel.errors import DomainError
 from redirect_targets import same_site_path
 from web import clock
 from web.forms import post_form
 
 bp = Blueprint("auth", __name__)
+bp.add_app_template_global(landing.landings, "ways_on")  # the 403 page's links on (templates/errors/)
+bp.add_app_template_global(landing.ROLE_NEEDED, "ROLE_NEEDED")
+
+
+def sign_in_first():
+    """The answer to an anonymous request for a page that needs a signed-in user: the sign-in page,
+    with `next` the page asked for, so that signing in leads back to it (auth.login reads `next`
+    with redirect_targets.same_site_path, as this does). A GET comes back to itself; a form's POST
+    to its page when it has one (a GET at the same path), else to the user's landing page."""
+    if is_api_request():
+        raise DomainError("unauthorized")
+    here = request.script_root + request.path
+    if request.method in ("GET", "HEAD"):
+        query = request.query_string.decode("utf-8", "replace")
+        back = here + ("?" + query if query else "")
+    else:
+        back = here if _has_page(request.path) else ""
+    back = same_site_path(back, default="")
+    flash(_("Sign in to open this page."), "info")
+    login = url_for("auth.login", next=back) if back else url_for("auth.login")
+    return redirect(login, code=302 if request.method in ("GET", "HEAD") else 303)
+
+
+def _has_page(path: str) -> bool:
+    """True when a GET of `path` is a page of this site (a form's POST to it came from it)."""
+    return current_app.url_map.bind_to_environ(request.environ).test(path, "GET")
 
 
 def _page_session_lifetime() -> timedelta:
@@ -40,12 +68,12 @@ def login():
         return signed_in
 
     # decided before anything is written: no `next` can fail the request after the commit
-    target = same_site_path(form.next.data, default=url_for("auth.account"))
+    target = same_site_path(form.next.data, default="")
     posted = post_form(form, sign_in)
     if posted.done:
         login_user(posted.result.user)
         flash(_("You are signed in."), "success")
-        return redirect(target)
+        return redirect(target or landing.landing_url(posted.result.user))
     if posted.error is not None:  # the use case refused: its message is flashed
         return render_template("auth/login.html", form=form), posted.status
     for message in form.jws.errors:

@@ -10,11 +10,13 @@ AUDIT_ACTIONS = ("proposal.screen", "proposal.implementation", "ballot.paper")
 def init_app(app: Flask) -> None:
     """Wire budgeting into `app`: its tables, its API and pages, `flask budget`, its notification kinds,
     the minute job of its phases, its audit actions (and how the audit page words them), its part of
-    the API document, and the proposals a petition's JSON and page list (petitions/citations.py)."""
+    the API document, the proposals a petition's JSON and page list (petitions/citations.py), and the
+    pages officers and secretaries land on."""
     import budgeting.models  # noqa: F401  (its tables, for Alembic and create_all)
     import openapi
     from audit import wording
     from audit.services import register_actions
+    from auth import landing
     from budgeting import api, api_doc, audit_words, cli, notifications, officials, pages, petition_links
     from extensions import csrf
     from petitions import citations
@@ -31,3 +33,5 @@ def init_app(app: Flask) -> None:
     wording.register(app, audit_words.ACTIONS, audit_words.SUBJECTS)
     openapi.add(app, api_doc.paths(), api_doc.SCHEMAS)
     citations.register("budget_proposals", petition_links.budget_proposals)
+    landing.register(app, "budget_officer", officials.officer_landing)
+    landing.register(app, "secretary", officials.secretary_landing)

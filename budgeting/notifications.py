@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -13,7 +15,8 @@ from auth.services import account_for
 from budgeting import petition_links
 from budgeting.models import BudgetCycle, BudgetFollower, Proposal
 from extensions import db
-from notifications.events import EventKind, register
+from kernel.territories import territory_names
+from notifications.events import EventKind, Link, register
 from petitions import notifications as petition_notifications
 
 
@@ -55,13 +58,40 @@ def _funded_context(payload: dict) -> dict:
     return {**_context(payload), **petition_notifications.context(payload)}
 
 
+def _cycle_link(endpoint: str = "budgeting.show"):
+    """The inbox item's link: the cycle's page (or its results), named by its year and place."""
+
+    def link(_payload: dict, found: dict) -> Link | None:
+        cycle = found.get("cycle")
+        if cycle is None:
+            return None
+        place = territory_names({cycle.kato}, str(get_locale() or "kk")).get(cycle.kato, cycle.kato)
+        return Link(_("%(place)s: the %(year)s village budget", place=place, year=cycle.year), endpoint,
+                    {"cycle_id": cycle.id})
+
+    return link
+
+
+def _proposal_link(_payload: dict, found: dict) -> Link | None:
+    """The inbox item's link: the proposal on its cycle's page."""
+    cycle, proposal = found.get("cycle"), found.get("proposal")
+    if cycle is None or proposal is None:
+        return None
+    return Link(_("Budget proposal No. %(id)s", id=proposal.id), "budgeting.show", {"cycle_id": cycle.id},
+                title=proposal.title, anchor=f"proposal-{proposal.id}")
+
+
 def register_kinds() -> None:
     """Tell the notifications which budget events there are (budgeting.init_app calls it)."""
-    register("budget.proposal_screened", EventKind(_proposer, _l("Your budget proposal was screened"), "budget_proposal_screened", _context))
-    register("budget.phase_changed", EventKind(_followers, _l("The village budget moved to a new phase"), "budget_phase_changed", _context))
-    register("budget.results", EventKind(_followers_and_proposers, _l("The village budget results are published"), "budget_results", _context))
+    register("budget.proposal_screened", EventKind(_proposer, _l("Your budget proposal was screened"), "budget_proposal_screened", _context, _proposal_link))
+    register("budget.phase_changed", EventKind(_followers, _l("The village budget moved to a new phase"), "budget_phase_changed", _context, _cycle_link()))
+    register(
+        "budget.results",
+        EventKind(_followers_and_proposers, _l("The village budget results are published"), "budget_results", _context,
+                  _cycle_link("budgeting.results")),
+    )
     register(
         petition_links.FUNDED_EVENT,
         EventKind(_opted_in_signers, _l("A budget project taking up a petition you signed is funded"),
-                  "budget_petition_proposal_funded", _funded_context),
+                  "budget_petition_proposal_funded", _funded_context, _proposal_link),
     )

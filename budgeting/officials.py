@@ -11,6 +11,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from auth.access import role_required, sign_in_required, signed_in_user
+from auth.landing import Landing
+from auth.models import User
 from budgeting import page_queries, queries, services
 from budgeting.forms import (
     FIELD_MESSAGES,
@@ -52,6 +54,42 @@ def _screened(proposal_id: int) -> tuple[Proposal, BudgetCycle]:
     if proposal is None or proposal.state == "draft":  # a draft is its author's alone
         raise DomainError("not_found")
     return proposal, _served_cycle(proposal.cycle_id, "budget_officer")
+
+
+# --- where officers and secretaries land after signing in (auth/landing.py) ----------
+
+
+def _cycles_served(user: User, role: str) -> list[BudgetCycle]:
+    """The cycles of the rural districts the user serves in `role`, the latest first."""
+    katos = [kato for kato in user.scopes(role) if kato]
+    return [cycle for cycle in queries.cycles() if cycle.kato in katos] if katos else []
+
+
+def officer_landing(user: User) -> Landing:
+    """The screening page of the officer's latest cycle; with none yet, a new cycle."""
+    cycles = _cycles_served(user, "budget_officer")
+    if not cycles:
+        return Landing(url_for("budget_officials.new_cycle"), _("New budget cycle"))
+    cycle = cycles[0]
+    return Landing(url_for("budget_officials.screening", cycle_id=cycle.id), _cycle_label(_("Screening"), cycle))
+
+
+def secretary_landing(user: User) -> Landing | None:
+    """The paper ballots of the secretary's cycle in its voting phase; else their latest cycle."""
+    cycles = _cycles_served(user, "secretary")
+    now = clock.now()
+    voting = [cycle for cycle in cycles if cycle.phase_at(now) == "voting"]
+    if voting:
+        return Landing(url_for("budget_officials.paper", cycle_id=voting[0].id), _cycle_label(_("Paper ballots"), voting[0]))
+    if cycles:
+        return Landing(url_for("budgeting.show", cycle_id=cycles[0].id), _cycle_label(None, cycles[0]))
+    return None
+
+
+def _cycle_label(page: str | None, cycle: BudgetCycle) -> str:
+    """As the page's title names it: «Screening · Кеңес ауылдық округі, 2026»."""
+    place = f"{cycle_place(cycle)}, {cycle.year}"
+    return f"{page} · {place}" if page else place
 
 
 # --- a new cycle --------------------------------------------------------------------

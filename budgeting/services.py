@@ -183,7 +183,7 @@ def submit_proposal(proposal: Proposal, author: User, jws: object, now: datetime
     PROPOSAL.next(proposal.state, "submit")  # wrong_state before the signature is even read
     signer = eds.verify(jws, "proposal.submit", now, expected_doc=proposal.signed_doc())
     if signer.iin != author.iin:
-        raise DomainError("forbidden")
+        raise DomainError("forbidden", _l("The proposal must be signed by its author: choose your own SIGN key files."))
     PROPOSAL.move(proposal, "submit")
     proposal.submitted_at, proposal.submit_jws = now, jws
     return proposal

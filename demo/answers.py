@@ -1,10 +1,13 @@
-"""Demo petitions after the answer (DOMAIN.md "After the answer"): two petitions of Astana residents
-to the city akimat, each past its threshold (2,500 signatures, not lowered) and answered.
+"""Demo petitions of Astana residents to the city akimat, each past its threshold (2,500 signatures,
+not lowered): two answered (DOMAIN.md "After the answer") and two whose answer is still owed.
 
 - a Kazakh one, discussed in public and supported, with three measures, rated by thirty of its
   signers and reported on: two measures done, one not;
 - a Russian one answered "partly supported" as a formality and rated 1 or 2 by most of its sixty
-  raters, so it is contested and owes a follow-up answer, which the demo's Astana reviewer may write.
+  raters, so it is contested and owes a follow-up answer, which the demo's Astana reviewer may write;
+- a Kazakh one under review whose public discussion was held last week: its answer is due, for the
+  demo's Astana reviewer to write;
+- a Russian one that reached its threshold two days ago: no discussion is scheduled yet.
 
 Like demo/petitions.py, every step goes through the real services with a real JWS, dated in the
 past where the story happened (keys are issued as of then, so they were valid then). Each signer
@@ -15,22 +18,21 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from auth import services as auth_services
 from auth.models import Person, User
-from demo.petitions import _jws, _sign_keys, official_keys
+from demo.petitions import Signing, _jws, _sign_keys, day_at, official_keys, sign_together
+from demo.timing import crossing_moments, weekday_before
 from extensions import db
-from kernel.kazakhstan_time import local_date
-from petitions import accountability, count_moves, services, signing
+from kernel.kazakhstan_time import KAZAKHSTAN, local_date
+from petitions import accountability, services
 from petitions.models import Petition
 
 ASTANA = "710000000"
 ADDRESSEE = "city_akimat"
-MORNING_UTC = 4  # 09:00 in Astana: when each day's step happens
-SIGNING_HOURS = 12  # a day's signatures come in over this many hours
 
 # Days count back from the seed; a measure's and the report's due days count on from the answer.
 STORIES = (
@@ -142,27 +144,72 @@ STORIES = (
         "report": None,  # due months from now
         "contested": True,
     },
+    # under review: the answer is owed, so the demo's Astana reviewer has work in their queue
+    {
+        "title": "Жаңа тұрғын үй кварталдарында мемлекеттік балабақша орындарын көбейту",
+        "body": (
+            "Астананың жаңа тұрғын үй кварталдарында жас отбасылар көп, бірақ мемлекеттік балабақшаға кезек "
+            "үш-төрт жылға созылады: ата-аналар айына 80–120 мың теңге төлеп, жекеменшік балабақшаға береді "
+            "немесе жұмыстан кетеді. Ұсыныс: жаңа кварталдардағы бос жер учаскелерінде екі мемлекеттік "
+            "балабақша салуды қаланың үш жылдық бюджетіне енгізу, жаңа үйлердің бірінші қабаттарындағы "
+            "коммерциялық алаңдарды шағын балабақшаға жалға беруді жеңілдету және электронды кезектің әр "
+            "ауданы бойынша нақты ұзақтығын ай сайын жариялау."
+        ),
+        "language": "kk",
+        "submitted": 36,
+        "approved": 35,
+        "signing": (34, 16),
+        "signers": 2_499,  # and the demo citizen of Astana: the threshold exactly, which closed the signing
+        "discussion": {
+            "scheduled": 13,
+            "held": 6,
+            "place": "Астана қаласы әкімдігі, кіші мәжіліс залы (тікелей трансляциямен)",
+        },
+        "answered": None,
+    },
+    {
+        "title": "Установить тёплые остановки на конечных пунктах автобусных маршрутов",
+        "body": (
+            "Зимой на конечных остановках автобусов в новых жилых массивах Астаны люди ждут по 20–30 минут "
+            "на ветру при минус тридцати, среди них дети и пожилые. Обычные павильоны без стен от ветра не "
+            "спасают. Предлагаем установить утеплённые остановочные павильоны с обогревом хотя бы на "
+            "конечных пунктах маршрутов, связывающих жилые массивы с центром, и показывать на табло время "
+            "прибытия ближайшего автобуса."
+        ),
+        "language": "ru",
+        "submitted": 17,
+        "approved": 16,
+        "signing": (15, 2),
+        "signers": 2_499,
+        "discussion": None,  # not scheduled yet: the reviewer's first step
+        "answered": None,
+    },
 )
-AUTHORS = 2  # the first Astana residents write the petitions, one each; the others sign
+# the first Astana residents write the petitions, one each (the story's position); the others sign
 RATERS_APART = 100  # the second story's raters are other signers than the first's
+# each story's signers come in the order of the Astana residents, from this much further on than the
+# story before's: their recent signers differ, yet each resident signs every story within a few hundred
+# signatures, so that the signing service still has their certificate parsed (demo.petitions.sign_together)
+SIGNERS_APART = 30
 
 
-def seed_answered_petitions(
+def seed_astana_petitions(
     astana_iins: Sequence[str], citizen_iin: str, moderator_iin: str, reviewer_iin: str, now: datetime
 ) -> int:
     """The stories not told yet, each once; returns how many were.
 
     `astana_iins` are the demo's Astana residents who write and sign them; the demo citizen of
-    Astana (`citizen_iin`) signs both and rates neither, so they may rate them in the demo.
+    Astana (`citizen_iin`) signs them all (asking to be told) and rates neither answered one, so
+    they may rate them in the demo, and hear of the answers still owed.
     """
     stories = [story for story in STORIES if not _told(story)]
     if not stories:
         return 0
-    keys_at = _day(now, max(story["submitted"] for story in stories) + 1)
+    keys_at = day_at(now, max(story["submitted"] for story in stories) + 1)
     people = {p.iin: p for p in db.session.scalars(select(Person).where(Person.kato == ASTANA))}
-    signers = [people[iin] for iin in astana_iins] + [people[citizen_iin]]
-    # one SIGN key for each, issued once, valid for both petitions and the ratings
-    keys = {person.iin: _sign_keys(person, keys_at) for person in signers}
+    # one SIGN key for each, issued once, valid for every petition and the ratings
+    keys = {iin: _sign_keys(people[iin], keys_at) for iin in [*astana_iins, citizen_iin]}
+    del people  # held no longer, so that each commit below has not thousands of rows of the registry to expire
     officials = {"moderator": official_keys(moderator_iin, keys_at), "reviewer": official_keys(reviewer_iin, keys_at)}
     db.session.commit()
     cast = {
@@ -170,9 +217,19 @@ def seed_answered_petitions(
         "reviewer": auth_services.account_for(reviewer_iin, keys_at),
         "citizen": citizen_iin,
     }
-    for position, story in enumerate(STORIES):
-        if story in stories:
-            _tell(story, position, list(astana_iins), cast, keys, officials, now)
+    astana = list(astana_iins)
+    petitions = {
+        position: _submitted_and_approved(story, astana[position], cast["moderator"], keys, officials["moderator"], now)
+        for position, story in enumerate(STORIES)
+        if story in stories
+    }
+    signings = {
+        position: _signing(petition, position, astana, citizen_iin, now) for position, petition in petitions.items()
+    }
+    sign_together(list(signings.values()), keys, frozenset({citizen_iin}))
+    for position, petition in petitions.items():
+        raters = [iin for iin in signings[position].signers if iin != citizen_iin][position * RATERS_APART :]
+        _after_signatures(petition, STORIES[position], raters, cast, keys, officials, now)
     return len(stories)
 
 
@@ -181,10 +238,19 @@ def _told(story: dict) -> bool:
 
 
 def where_they_are() -> list[str]:
-    """A line for each answered demo petition: its number, and what it shows and owes now."""
+    """A line for each Astana demo petition: its number, and what it shows and owes now."""
     lines = []
     titles = [story["title"] for story in STORIES]
     for petition in db.session.scalars(select(Petition).where(Petition.title.in_(titles)).order_by(Petition.id)):
+        if petition.state == "under_review":
+            held = petition.discussion_at
+            parts = [
+                f"under review, {'discussion held ' + held.date().isoformat() if held else 'no discussion scheduled yet'}",
+                f"its answer is due by {petition.review_due_on.isoformat()}"
+                f" (reviewer-astana may {'write it' if held else 'schedule the discussion and answer'})",
+            ]
+            lines.append(f"  petition {petition.id} ({petition.language}): " + "; ".join(parts))
+            continue
         ratings = accountability.rating_summary(petition.id)["count"]
         parts = [
             f"answered {petition.answer_decision}",
@@ -204,29 +270,49 @@ def where_they_are() -> list[str]:
     return lines
 
 
-def _day(now: datetime, days_ago: int, hour: int = MORNING_UTC) -> datetime:
-    """That morning, `days_ago` days before `now`."""
-    return (now - timedelta(days=days_ago)).replace(hour=hour, minute=0, second=0, microsecond=0)
+def _signing(petition: Petition, position: int, astana: list[str], citizen_iin: str, now: datetime) -> Signing:
+    """Who signs the story's petition and when: the Astana residents but its author, from the story's
+    own place on (SIGNERS_APART), as many as it tells, and the demo citizen of Astana among them,
+    over the story's days as people sign (demo.timing): a little short of the threshold before the
+    last day, which carries the petition over it."""
+    story = STORIES[position]
+    others = [iin for iin in astana if iin != astana[position]]
+    start = position * SIGNERS_APART
+    signers = others[start:] + others[:start]
+    if story["signers"] is not None:
+        signers = signers[: story["signers"]]
+    rng = random.Random(story["title"])
+    signers.insert(rng.randrange(len(signers) + 1), citizen_iin)
+    first, last = story["signing"]
+    last_day = local_date(day_at(now, last))
+    evening = datetime.combine(last_day, time(23, 59, 59), KAZAKHSTAN).astimezone(UTC)
+    opened = day_at(now, story["approved"])
+    at = crossing_moments(
+        rng, len(signers), petition.threshold, local_date(day_at(now, first)), last_day, opened, min(evening, now)
+    )
+    return Signing(petition, signers, at)
 
 
-def _tell(
-    story: dict, position: int, astana: list[str], cast: dict, keys: dict, officials: dict, now: datetime
+def _after_signatures(
+    petition: Petition, story: dict, raters: list[str], cast: dict, keys: dict, officials: dict, now: datetime
 ) -> None:
-    author_iin = astana[position]
-    others = [iin for iin in astana[:AUTHORS] if iin != author_iin] + astana[AUTHORS:]
-    signers = others if story["signers"] is None else others[: story["signers"]]
-    petition = _submitted_and_approved(story, author_iin, cast["moderator"], keys, officials["moderator"], now)
-    _collect(petition, story, signers + [cast["citizen"]], {cast["citizen"]}, keys, now)
+    """The rest of the story, once its signatures are in: the review, and what followed the answer."""
+    if petition.state != "under_review":
+        raise ValueError(f"{story['title']}: {petition.state} after its signatures, not under review")
     reviewer, reviewer_keys = cast["reviewer"], officials["reviewer"]
     if story["discussion"]:
         discussion = story["discussion"]
         act = {
             "purpose": "petition.discussion",
-            "at": _day(now, discussion["held"], 6).isoformat(),
+            "at": weekday_before(day_at(now, discussion["held"], 6)).isoformat(),  # 11:00 on a working day
             "place": discussion["place"],
         }
-        _review(petition, reviewer, reviewer_keys, act, _day(now, discussion["scheduled"]))
-    answered = _day(now, story["answered"])
+        _review(petition, reviewer, reviewer_keys, act, day_at(now, discussion["scheduled"]))
+    if story["answered"] is None:
+        if petition.review_due_on <= local_date(now):
+            raise ValueError(f"{story['title']}: its answer was due by {petition.review_due_on}, not still owed")
+        return
+    answered = day_at(now, story["answered"])
     today = local_date(answered)
     act = {
         "purpose": "petition.answer",
@@ -239,7 +325,6 @@ def _tell(
         "report_due_on": (today + timedelta(days=story["report_due"])).isoformat(),
     }
     _review(petition, reviewer, reviewer_keys, act, answered)
-    raters = signers[position * RATERS_APART :]
     _rate(petition, story, raters, keys, now)
     if (petition.contested_at is not None) != story["contested"]:
         raise ValueError(f"{story['title']}: its ratings did not tell the story (contested: {petition.contested_at})")
@@ -253,13 +338,13 @@ def _tell(
                 for n, (done, note) in enumerate(report["measures"], start=1)
             ],
         }
-        _review(petition, reviewer, reviewer_keys, act, _day(now, report["published"]))
+        _review(petition, reviewer, reviewer_keys, act, day_at(now, report["published"]))
 
 
 def _submitted_and_approved(
     story: dict, author_iin: str, moderator: User, keys: dict, moderator_keys, now: datetime
 ) -> Petition:
-    submitted = _day(now, story["submitted"])
+    submitted = day_at(now, story["submitted"])
     author = auth_services.account_for(author_iin, submitted)
     petition = services.create_draft(
         author,
@@ -274,36 +359,11 @@ def _submitted_and_approved(
     services.submit(
         petition, author, _jws(keys[author_iin], {"purpose": "petition.submit", "doc": doc}, submitted), submitted
     )
-    approved = _day(now, story["approved"])
+    approved = day_at(now, story["approved"])
     act = {"purpose": "petition.moderate", "doc": doc, "decision": "approve"}
     services.moderate(petition, moderator, _jws(moderator_keys, act, approved), approved)
     db.session.commit()
     return petition
-
-
-def _collect(petition: Petition, story: dict, signers: list[str], told: set[str], keys: dict, now: datetime) -> None:
-    """The signatures, a day's share at a time, each day's committed and its moves made, as the
-    signing endpoint does; the last day carries the petition over its threshold (before it, every
-    signer still finds it collecting)."""
-    first, last = story["signing"]
-    days = first - last + 1
-    share = -(-len(signers) // days)
-    if not (days - 1) * share < petition.threshold <= len(signers):
-        raise ValueError("the last day's signatures must carry the petition over its threshold")
-    doc = petition.signed_doc()
-    for day in range(days):
-        start = _day(now, first - day, MORNING_UTC - 1)
-        batch = signers[day * share : (day + 1) * share]
-        for n, iin in enumerate(batch):
-            at = start + timedelta(seconds=n * SIGNING_HOURS * 3600 // len(batch))
-            signing.sign(
-                petition, _jws(keys[iin], {"purpose": "petition.sign", "doc": doc}, at), at, notify=iin in told
-            )
-        db.session.commit()
-        count_moves.advance(petition.id, at)
-        db.session.commit()
-    if petition.state != "under_review":
-        raise ValueError(f"{story['title']}: {petition.state} after its signatures, not under review")
 
 
 def _review(petition: Petition, reviewer: User, reviewer_keys, act: dict, at: datetime) -> None:
@@ -320,7 +380,7 @@ def _rate(petition: Petition, story: dict, raters: list[str], keys: dict, now: d
     span = (first - last) * 86400
     doc = petition.signed_doc()
     for n, (value, iin) in enumerate(zip(values, raters, strict=False)):
-        at = _day(now, first) + timedelta(seconds=n * span // len(values))
+        at = day_at(now, first) + timedelta(seconds=n * span // len(values))
         reasons = list(rng.choice(story["reasons"][value])) if value in story["reasons"] else []
         payload = {"purpose": "petition.rate", "doc": doc, "rating": value, "reasons": reasons}
         accountability.rate(petition, _jws(keys[iin], payload, at), at)

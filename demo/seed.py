@@ -1,5 +1,6 @@
 """`flask demo seed`: territories, ~300 villagers and ~2,600 Astana residents, officials and their key
-files, petitions (two of them answered) and village budgets; idempotent."""
+files, petitions (four past their threshold: two answered, two awaiting the answer) and village
+budgets; idempotent."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from auth import services
 from auth.cli import write_key_set, write_official_key_set
 from auth.models import Certificate, Person
-from demo.answers import ASTANA, seed_answered_petitions, where_they_are
+from demo.answers import ASTANA, seed_astana_petitions, where_they_are
 from demo.budget import seed_budgets
 from demo.people import birth_date_for_age, random_person
 from demo.petitions import seed_petitions
@@ -30,7 +31,7 @@ POPULATION_AS_OF = date(2025, 1, 1)
 RESIDENTS = 300
 MINORS = 8
 # Astana residents drawn after the villagers (so those stay who they were): they write and sign the
-# answered demo petitions, past the city akimat's real threshold of 2,500 signatures each
+# city akimat's demo petitions, past its real threshold of 2,500 signatures each
 ASTANA_RESIDENTS = 2_620
 SEED = 2025
 
@@ -56,18 +57,31 @@ HOLDERS = (
     DemoHolder("moderator", "petition moderator", "710000000", (("moderator", None, None),)),
     DemoHolder("reviewer-government", "reviewer for the Government", "710000000", (("reviewer", "government", None),)),
     DemoHolder(
-        "reviewer-akmola", "reviewer for the Akmola regional akimat", "110000000",
+        "reviewer-akmola",
+        "reviewer for the Akmola regional akimat",
+        "110000000",
         (("reviewer", "110000000", "region_akimat"),),
     ),
-    DemoHolder("budget-officer", "budget officer of Kenes rural district", VILLAGE, (("budget_officer", RURAL_DISTRICT, None),)),
-    DemoHolder("secretary", "community-meeting secretary of Kenes rural district", VILLAGE, (("secretary", RURAL_DISTRICT, None),)),
+    DemoHolder(
+        "budget-officer", "budget officer of Kenes rural district", VILLAGE, (("budget_officer", RURAL_DISTRICT, None),)
+    ),
+    DemoHolder(
+        "secretary",
+        "community-meeting secretary of Kenes rural district",
+        VILLAGE,
+        (("secretary", RURAL_DISTRICT, None),),
+    ),
     DemoHolder("admin", "platform administrator", "710000000", (("admin", None, None),)),
     # added last: each holder draws from one random stream, so the people above stay who they were
     DemoHolder(
-        "reviewer-akmola-maslikhat", "reviewer for the Akmola regional maslikhat", "110000000",
+        "reviewer-akmola-maslikhat",
+        "reviewer for the Akmola regional maslikhat",
+        "110000000",
         (("reviewer", "110000000", "region_maslikhat"),),
     ),
-    DemoHolder("reviewer-astana", "reviewer for the Astana city akimat", ASTANA, (("reviewer", ASTANA, "city_akimat"),)),
+    DemoHolder(
+        "reviewer-astana", "reviewer for the Astana city akimat", ASTANA, (("reviewer", ASTANA, "city_akimat"),)
+    ),
 )
 
 
@@ -112,7 +126,7 @@ def _resident_rows(today: date) -> list[dict]:
         born = birth_date_for_age(rng, today, 10, 17) if minor else birth_date_for_age(rng, today, 18, 85)
         rows.append(random_person(rng, villages[index % len(villages)], born, taken))
     for _ in range(ASTANA_RESIDENTS):
-        # 19 or over: adults on each day of the answered petitions' stories, which began weeks ago
+        # 19 or over: adults on each day of the Astana petitions' stories, which began weeks ago
         rows.append(random_person(rng, ASTANA, birth_date_for_age(rng, today, 19, 85), taken))
     return rows
 
@@ -192,16 +206,19 @@ def seed():
             write_key_set(key_set, folder)
     by_folder = {holder.folder: person_iin for holder, person_iin in _holder_iins(today)}
     astana = [row["iin"] for row in rows[RESIDENTS:]]
-    # the Astana residents sign only the answered petitions, so the others keep their signers
-    petitions = seed_petitions(by_folder["citizen"], by_folder["moderator"], now, not_signing=set(astana))
-    answered = seed_answered_petitions(
+    # the Astana residents sign only the city akimat's petitions, so the others keep their signers;
+    # the key holders sign none of the Government's, so each may sign them in the demo
+    petitions = seed_petitions(
+        by_folder["citizen"], by_folder["moderator"], now, not_signing=set(astana) | set(by_folder.values())
+    )
+    astana_petitions = seed_astana_petitions(
         astana, by_folder["citizen-astana"], by_folder["moderator"], by_folder["reviewer-astana"], now
     )
     budgets = seed_budgets(by_folder["budget-officer"], now)
     db.session.commit()
     click.echo(
         f"territories added: {territories}; residents added: {residents}; petitions added: {petitions}; "
-        f"answered petitions added: {answered}; budget cycles added: {budgets}"
+        f"Astana petitions added: {astana_petitions}; budget cycles added: {budgets}"
     )
     click.echo(
         "Demo key files (sign in with auth.key.pem + auth.cert.pem; sign with sign.key.pem + sign.cert.pem; "
@@ -209,6 +226,6 @@ def seed():
     )
     for holder, folder in holders:
         click.echo(f"  {holder.description:<55} {folder}/")
-    click.echo("Answered petitions to the Astana city akimat (see /petitions/<number>):")
+    click.echo("Petitions to the Astana city akimat, past its threshold (see /petitions/<number>, /review):")
     for line in where_they_are():
         click.echo(line)

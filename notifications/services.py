@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import render_template
@@ -10,18 +12,63 @@ from sqlalchemy import select
 
 from auth.models import User
 from extensions import db
+from notifications import links
 from notifications.events import KINDS
 from notifications.models import EmailDelivery, Notification
 from workers.outbox import OutboxEvent
 
+# An inbox item shows this much of its text (a few lines on a phone); its link leads to the rest.
+SUMMARY_CHARS = 280
+
 
 def render(event: str, user: User, data: dict, locale: str | None = None) -> tuple[str, str]:
-    """Subject and text of an event for one user: in `locale` (a page), else the user's language (mail)."""
+    """Subject and text of an event for one user, as its e-mail says them: in `locale` (the API's
+    inbox), else the user's language (mail); its links on DAUYS_BASE_URL (notifications/links.py)."""
     kind = KINDS[event]
     with force_locale(locale or user.locale or "kk"):
         subject = str(kind.subject)
-        body = render_template(f"email/{kind.template}.txt", user=user, data=data, **kind.context(data))
+        body = render_template(
+            f"email/{kind.template}.txt", user=user, data=data, page=False, external_url=links.external_url,
+            **kind.context(data),
+        )
     return subject, body
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    """One item as the inbox page shows it: a title, the start of its text, the page it is about."""
+
+    item: Notification
+    title: str
+    text: str
+    link_text: str | None
+    link_title: str | None  # user text (a petition's title): the page shows it inert, in <bdi>
+    href: str | None  # a path of this site: the page is served from wherever the reader asked
+
+
+def inbox_entry(item: Notification, user: User, locale: str) -> InboxEntry:
+    """The page's form of an item: the e-mail's text without its footer (the address and the
+    signature), cut to SUMMARY_CHARS, and the kind's link as a path (needs a request)."""
+    kind = KINDS[item.event]
+    context = kind.context(item.data)
+    with force_locale(locale):
+        text = render_template(f"email/{kind.template}.txt", user=user, data=item.data, page=True, **context)
+        link = kind.link(item.data, context)
+        return InboxEntry(
+            item=item, title=str(kind.subject), text=summary(text),
+            link_text=str(link.text) if link else None, link_title=link.title if link else None,
+            href=links.page_url(link) if link else None,
+        )
+
+
+def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """`text` with its blank lines closed up, cut at a word before `limit` characters (then "…")."""
+    text = re.sub(r"\n\s*\n+", "\n", text.strip())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.\n") + "…"
 
 
 def fan_out(row: OutboxEvent, now: datetime) -> list[int]:

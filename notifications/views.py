@@ -1,27 +1,81 @@
-"""The inbox page."""
+"""The inbox page: the newest items first, a page of them at a time, grouped by the day they came."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_babel import get_locale
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import update
 
 from extensions import db
+from kernel.kazakhstan_time import local_date
 from notifications.models import Notification
-from notifications.queries import inbox
-from notifications.services import render
+from notifications.queries import counts, inbox
+from notifications.services import InboxEntry, inbox_entry
 from web import clock
 
 bp = Blueprint("notifications", __name__)
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Day:
+    """The items of one Kazakhstan calendar day on this page of the inbox."""
+
+    day: date
+    label: str
+    entries: list[InboxEntry]
 
 
 @bp.get("/inbox")
 @login_required
 def index():
-    items = [(item, *render(item.event, current_user, item.data, str(get_locale()))) for item in inbox(current_user.id)]
-    return render_template("notifications/inbox.html", items=items, form=FlaskForm())
+    total, unread = counts(current_user.id)
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(_page_number(), pages)
+    locale = str(get_locale() or "kk")
+    items = inbox(current_user.id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    entries = [inbox_entry(item, current_user, locale) for item in items]
+    return render_template(
+        "notifications/inbox.html",
+        days=_by_day(entries),
+        total=total,
+        unread=unread,
+        page=page,
+        pages=pages,
+        form=FlaskForm(),
+    )
+
+
+def _page_number() -> int:
+    """?page=N, read so that it cannot fail: anything but a whole number from 1 is the first page."""
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+
+
+def _by_day(entries: list[InboxEntry]) -> list[Day]:
+    today = local_date(clock.now())
+    days: list[Day] = []
+    for entry in entries:
+        day = local_date(entry.item.created_at)
+        if not days or days[-1].day != day:
+            days.append(Day(day, _day_label(day, today), []))
+        days[-1].entries.append(entry)
+    return days
+
+
+def _day_label(day: date, today: date) -> str:
+    if day == today:
+        return _("Today")
+    if day == today - timedelta(days=1):
+        return _("Yesterday")
+    return format_date(day, "long")
 
 
 @bp.post("/inbox/read")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from auth.models import User
 from auth.services import account_for, holders_of
 from extensions import db
-from notifications.events import EventKind, register
+from notifications.events import EventKind, Link, register
 from petitions.models import Petition, Signature
 
 
@@ -52,8 +53,23 @@ def context(payload: dict) -> dict:
     return {"petition": _petition(payload)}
 
 
-def _kind(recipients, subject, template) -> EventKind:
-    return EventKind(recipients=recipients, subject=subject, template=template, context=context)
+def _page(endpoint: str = "petitions.show"):
+    """The inbox item's link: the petition's page (its public one, or the reviewer's `endpoint`)."""
+
+    def link(payload: dict, found: dict) -> Link | None:
+        petition = found.get("petition")
+        if petition is None:
+            return None
+        return Link(
+            _("Petition No. %(id)s", id=petition.id), endpoint, {"petition_id": petition.id},
+            title=petition.title,
+        )
+
+    return link
+
+
+def _kind(recipients, subject, template, page: str = "petitions.show") -> EventKind:
+    return EventKind(recipients=recipients, subject=subject, template=template, context=context, link=_page(page))
 
 
 def register_kinds() -> None:
@@ -71,7 +87,7 @@ def register_kinds() -> None:
             "petition_threshold_reached",
         ),
     )
-    register("petition.review_reminder", _kind(reviewers, _l("A petition's review is due soon"), "petition_review_reminder"))
+    register("petition.review_reminder", _kind(reviewers, _l("A petition's review is due soon"), "petition_review_reminder", "officials.review"))
     register("petition.review_overdue", _kind(admins, _l("A petition's review is overdue"), "petition_review_overdue"))
     register(
         "petition.moderation_delayed",
@@ -96,7 +112,7 @@ def register_kinds() -> None:
     )
     register(
         "petition.follow_up_reminder",
-        _kind(reviewers, _l("A follow-up answer is due soon"), "petition_follow_up_reminder"),
+        _kind(reviewers, _l("A follow-up answer is due soon"), "petition_follow_up_reminder", "officials.follow_up_page"),
     )
     register(
         "petition.follow_up_overdue", _kind(admins, _l("A follow-up answer is overdue"), "petition_follow_up_overdue")
@@ -109,7 +125,7 @@ def register_kinds() -> None:
             "petition_followed_up",
         ),
     )
-    register("petition.report_reminder", _kind(reviewers, _l("A report on measures is due soon"), "petition_report_reminder"))
+    register("petition.report_reminder", _kind(reviewers, _l("A report on measures is due soon"), "petition_report_reminder", "officials.report_page"))
     register("petition.report_overdue", _kind(admins, _l("A report on measures is overdue"), "petition_report_overdue"))
     register(
         "petition.reported",

@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth.access import bodies_served, role_required
+from auth.landing import Landing
+from auth.models import User
 from extensions import db
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import KAZAKHSTAN, local_date
@@ -39,6 +41,16 @@ def _territory_names(petitions: list[Petition]) -> dict[str, str]:
 
 
 # --- moderation ---------------------------------------------------------------------
+
+
+def moderator_landing(_user: User) -> Landing:
+    """Where a moderator lands after signing in (auth/landing.py): the queue."""
+    return Landing(url_for("officials.moderation_queue"), _("The moderation queue"))
+
+
+def reviewer_landing(_user: User) -> Landing:
+    """Where a reviewer lands after signing in: what their bodies must answer."""
+    return Landing(url_for("officials.review_queue"), _("The review queue"))
 
 
 @bp.get("/moderation")

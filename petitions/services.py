@@ -151,7 +151,7 @@ def submit(petition: Petition, author: User, jws: object, now: datetime) -> Peti
     next_state_check(petition, "submit")
     signer = eds.verify(jws, "petition.submit", now, expected_doc=petition.signed_doc())
     if signer.iin != author.iin:
-        raise DomainError("forbidden", _l("The petition must be signed by its author."))
+        raise DomainError("forbidden", _l("The petition must be signed by its author: choose your own SIGN key files."))
     days = current_app.config["PETITION_MODERATION_WORKING_DAYS"]
     petition.submit(now, add_working_days(load_work_calendar(), local_date(now), days), jws)
     return petition

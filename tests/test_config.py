@@ -98,3 +98,33 @@ def test_the_gunicorn_warm_up_leaves_other_apps_alone(tmp_path):
     settings["post_worker_init"](SimpleNamespace(wsgi=lambda environ, start_response: []))
 
     assert not (tmp_path / "instance").exists()
+
+
+def test_the_address_emails_link_to_is_read_from_dauys_base_url_and_checked(tmp_path):
+    assert config.load(str(tmp_path), {})["BASE_URL"] == "http://127.0.0.1:5000"
+    values = config.load(str(tmp_path), {"DAUYS_BASE_URL": "https://dauys.example:8443/app"})
+    assert values["BASE_URL"] == "https://dauys.example:8443/app"
+    for wrong in ("dauys.kz", "ftp://dauys.kz", "http://", "https://dauys.kz:port", "https://a b.kz",
+                  "https://user:pw@dauys.kz", "https://dauys.kz/?next=x", "https://dauys.kz/#x", "javascript:alert(1)"):
+        with pytest.raises(RuntimeError, match="DAUYS_BASE_URL"):
+            config.load(str(tmp_path), {"DAUYS_BASE_URL": wrong})
+
+
+@pytest.mark.parametrize(("environ", "expected"), [({}, "http://0.0.0.0:8123"), ({"DAUYS_BASE_URL": "https://demo.example"}, "https://demo.example")])
+def test_make_demo_links_its_emails_to_the_host_and_port_it_serves_on(environ, expected):
+    """`make demo HOST=… PORT=…` serves there, so its e-mails link there; a DAUYS_BASE_URL set already is kept."""
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parent.parent
+    plan = subprocess.run(["make", "-n", "demo", "HOST=0.0.0.0", "PORT=8123"], cwd=root, capture_output=True,
+                          text=True, check=True).stdout.splitlines()
+    (serve,) = [line for line in plan if " run --host 0.0.0.0 --port 8123" in line]
+    flask = serve[serve.index(".venv/bin/flask"):]
+    shown = subprocess.run(["sh", "-c", serve.replace(flask, "printenv DAUYS_BASE_URL")], capture_output=True, text=True,
+                           env={"PATH": os.environ["PATH"], **environ}, check=True).stdout.strip()
+    assert shown == expected

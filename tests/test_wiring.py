@@ -118,6 +118,9 @@ OWNED = {
     },
 }
 
+# The roles whose work queue each feature's init_app registers as the page they land on (auth/landing.py).
+LANDINGS = {petitions: {"moderator", "reviewer"}, budgeting: {"budget_officer", "secretary"}, audit: {"admin"}}
+
 # The app as it was wired before, by hand, in factory.py, workers/schedule.py, audit/services.py and openapi.py.
 BLUEPRINTS_BEFORE = {
     "audit_admin", "auth", "auth_api", "budget_api", "budget_officials", "budgeting", "calendar_admin", "home",
@@ -203,6 +206,22 @@ def test_each_feature_registers_what_it_owns_from_its_init_app(feature, fresh_re
     app = Flask("bare")
     feature.init_app(app)
     assert _registered(app, fresh_registries) == OWNED[feature]
+
+
+@pytest.mark.parametrize("feature", list(OWNED), ids=lambda feature: feature.__name__)
+def test_each_feature_registers_the_landing_pages_of_its_roles(feature, fresh_registries):
+    from auth import landing
+
+    app = Flask("bare")
+    feature.init_app(app)
+    assert set(landing.registered(app)) == LANDINGS.get(feature, set())
+
+
+def test_every_role_lands_somewhere(wired):
+    from auth import landing
+    from auth.models import ROLES
+
+    assert set(landing.registered(wired)) == set(ROLES)
 
 
 def test_the_factory_wires_every_feature_and_only_through_init_app():

@@ -115,8 +115,8 @@
     var keyInput = form.dataset.keyInput || "official-key-file", certInput = form.dataset.certInput || "official-cert-file";
     form.addEventListener("submit", async function (event) {
       var jws = form.elements.jws;
-      if (jws.value) return; // signed: let it go
-      event.preventDefault();
+      event.preventDefault(); // form.submit() below fires no submit event: every try is signed afresh
+      jws.value = "";
       if (!form.reportValidity()) return;
       // Asked before the summary: a confirmed act must be one the page can sign.
       if (!chosen(keyInput) || !chosen(certInput)) { say(messages.msgFiles, true); return; }

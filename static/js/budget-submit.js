@@ -10,8 +10,9 @@
 
   var say = DauysEds.statusWriter(status);
 
+  // Every click signs afresh with the files chosen now: form.submit() below fires no submit event, and
+  // a JWS already in the field (a refused try's) is never what is sent.
   form.addEventListener("submit", async function (event) {
-    if (document.getElementById("jws").value) return; // signed: let it go
     event.preventDefault();
     button.disabled = true;
     say(messages.msgSigning, false);

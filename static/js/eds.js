@@ -27,6 +27,48 @@
     return bytesToB64url(new TextEncoder().encode(text));
   }
 
+  /* The DER elements (tag, start of content, end) between `start` and `end` of `bytes`. */
+  function derElements(bytes, start, end) {
+    var out = [];
+    while (start < end) {
+      var tag = bytes[start], length = bytes[start + 1], at = start + 2;
+      if (length & 0x80) {
+        var octets = length & 0x7f;
+        length = 0;
+        for (var i = 0; i < octets; i++) length = length * 256 + bytes[at + i];
+        at += octets;
+      }
+      if (at + length > end) throw new Error("cert");
+      out.push({ tag: tag, start: start, content: at, end: at + length });
+      start = at + length;
+    }
+    return out;
+  }
+
+  /* The subjectPublicKeyInfo of a certificate (RFC 5280: tbsCertificate's seventh member, sixth without the
+     optional version), as DER bytes. */
+  function publicKeyInfo(certDer) {
+    try {
+      var cert = derElements(certDer, 0, certDer.length)[0];
+      var tbs = derElements(certDer, cert.content, cert.end)[0];
+      var members = derElements(certDer, tbs.content, tbs.end);
+      if (members[0].tag === 0xa0) members = members.slice(1);
+      return certDer.slice(members[5].start, members[5].end);
+    } catch (e) { throw new Error("cert"); }
+  }
+
+  /* Whether the signature was made by the certificate's key: a key file and a certificate file of two
+     different key sets (or of two keys of one set) make a signature the server cannot verify. */
+  async function certificateVerifies(certDer, imported, signature, input) {
+    var named = imported.alg === "RS256"
+      ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: "P-256" };
+    var key;
+    try {
+      key = await crypto.subtle.importKey("spki", publicKeyInfo(certDer), named, false, ["verify"]);
+    } catch (e) { return false; } // an RSA key with a P-256 certificate, or the other way round
+    return crypto.subtle.verify(imported.params, key, signature, input);
+  }
+
   async function importKey(pkcs8) {
     // The file does not say its algorithm: try RSA, then P-256.
     try {
@@ -55,7 +97,11 @@
     try { imported = await importKey(b64ToBytes(keys[0])); } catch (e) { throw new Error("key"); }
     var header = { alg: imported.alg, x5c: chain };
     var input = utf8B64url(JSON.stringify(header)) + "." + utf8B64url(JSON.stringify(payload));
-    var sig = await crypto.subtle.sign(imported.params, imported.key, new TextEncoder().encode(input));
+    var bytes = new TextEncoder().encode(input);
+    var sig = await crypto.subtle.sign(imported.params, imported.key, bytes);
+    var leaf;
+    try { leaf = b64ToBytes(certs[0]); } catch (e) { throw new Error("cert"); }
+    if (!(await certificateVerifies(leaf, imported, sig, bytes))) throw new Error("pair");
     // WebCrypto's ECDSA signature is r||s, exactly what JWS ES256 wants.
     return input + "." + bytesToB64url(sig);
   }
@@ -80,7 +126,7 @@
   }
 
   /* Sign `payload` with the key and certificate files picked in two inputs, chained to the CA
-     published at caUrl. Rejects with "files", "key", "cert" or "network" (see messageFor). */
+     published at caUrl. Rejects with "files", "key", "cert", "pair" or "network" (see messageFor). */
   async function signWithKeyFiles(payload, keyInputId, certInputId, caUrl) {
     var files = await readKeyPair(keyInputId, certInputId);
     var ca = await fetch(caUrl);
@@ -96,10 +142,23 @@
     };
   }
 
-  /* Which data-msg-* message explains a signing failure (key, cert, files, else the network). */
+  /* Which data-msg-* message explains a signing failure (key, cert, files, a key and a certificate that are
+     not one pair, else the network). */
   function messageFor(error) {
-    return { key: "msgKey", cert: "msgCert", files: "msgFiles" }[error && error.message] || "msgNetwork";
+    return { key: "msgKey", cert: "msgCert", files: "msgFiles", pair: "msgPair" }[error && error.message] || "msgNetwork";
   }
+
+  /* A page the browser brings back from its back-forward cache is as it was left: a JWS in a form's
+     field about to be posted, its button disabled while it was signed. Each try is signed afresh
+     (the scripts sign on every submit): clear the field, free the button. */
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    Array.prototype.forEach.call(document.querySelectorAll('input[name="jws"]'), function (field) {
+      field.value = "";
+      var button = field.form && field.form.querySelector('button[type="submit"][data-msg-signing]');
+      if (button) button.disabled = false;
+    });
+  });
 
   /* POST a signed document to the JSON API in the page's language; {response, data} or throws "network". */
   async function postSigned(url, body, lang) {

@@ -75,6 +75,8 @@
       var bar = document.getElementById("petition-progress");
       if (bar) showCount(Number(bar.dataset.count) + 1); // ours is counted; the server's figure follows
       setTimeout(refreshCount, 1500);
+      // the receipt view (static/js/petition-receipt.js) takes it from here
+      form.dispatchEvent(new CustomEvent("dauys:signed", { detail: { receipt: data.receipt } }));
       return;
     }
     button.disabled = false;

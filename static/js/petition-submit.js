@@ -14,8 +14,9 @@
     if (event.target.checked && status.textContent === messages.msgConfirm) say("", false);
   });
 
+  // Every click signs afresh with the files chosen now: form.submit() below fires no submit event, and
+  // a JWS already in the field (a refused try's) is never what is sent.
   form.addEventListener("submit", async function (event) {
-    if (document.getElementById("jws").value) return; // signed: let it go
     event.preventDefault();
     var confirm = document.getElementById("confirm");
     if (!confirm.checked) { say(messages.msgConfirm, true); confirm.focus(); return; }

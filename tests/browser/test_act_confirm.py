@@ -28,7 +28,7 @@ from tests.browser.test_budget_flow import (
     second_village,
 )
 from tests.browser.test_budget_flow import official_files as budget_official_files
-from tests.browser.test_login_browser import sign_in
+from tests.browser.test_login_browser import LANDED, sign_in
 from tests.browser.test_petition_flow import choose_official_files, grant, official_files, petition_state
 from tests.conftest import ANSWER_TEXT
 
@@ -108,7 +108,7 @@ def official_page(browser, server, keys, lang: str = "kk"):
     context.set_default_timeout(15_000)
     page = context.new_page()
     sign_in(page, server, keys.auth_key, keys.auth_cert, lang=lang)
-    page.wait_for_url(re.compile(r"/account$"))
+    page.wait_for_url(LANDED)
     return context, page
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.browser.conftest import PageAudit, confirm_act
-from tests.browser.test_login_browser import sign_in
+from tests.browser.test_login_browser import LANDED, sign_in
 from tests.browser.test_petition_flow import ApiActor, choose_official_files, grant, official_files, small_thresholds
 from tests.conftest import ANSWER_TEXT
 
@@ -116,7 +116,7 @@ def test_answer_rate_contest_follow_up_and_report_on_phones(live_server, browser
         contexts.append(context)
         if keys is not None:
             sign_in(page, live_server, keys.auth_key, keys.auth_cert, lang=lang)
-            page.wait_for_url(re.compile(r"/account$"))
+            page.wait_for_url(LANDED)
         return page
 
     soon, later, report_day = (today() + timedelta(days=d) for d in (60, 120, 180))
@@ -280,7 +280,7 @@ def test_after_answer_pages_pass_axe_on_a_phone_in_kazakh(live_server, phone, tm
     audit.check("petition", f"/petitions/{done['id']}")  # measures done and not, ratings, contested, follow-up, report, the form
     audit.check("petition-owing", f"/petitions/{owing['id']}")
     sign_in(phone, live_server, official.auth_key, official.auth_cert, lang="kk")
-    phone.wait_for_url(re.compile(r"/account$"))
+    phone.wait_for_url(LANDED)
     audit.check("queue", "/review")
     audit.check("answer", f"/review/{waiting['id']}")
     phone.check("#decision-0")

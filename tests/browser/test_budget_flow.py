@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import PageAudit, confirm_act
-from tests.browser.test_login_browser import sign_in
+from tests.browser.test_login_browser import LANDED, sign_in
 from tests.browser.test_petition_flow import ApiActor, grant, new_phone, no_overflow, translated_error
 from tests.budgeting.conftest import schedule
 from tests.conftest import pem_to_b64_der, sign_jws
@@ -205,7 +205,7 @@ def test_village_budget_from_proposal_to_results_on_phones(live_server, browser,
         contexts.append(context)
         if keys is not None:
             sign_in(page, live_server, keys.auth_key, keys.auth_cert, lang=lang)
-            page.wait_for_url(re.compile(r"/account$"))
+            page.wait_for_url(LANDED)
         return page
 
     try:
@@ -441,7 +441,7 @@ def test_paper_ballot_keeps_the_running_total_and_shows_the_voters_name(live_ser
     urls: list[str] = []
     page.on("request", lambda request: urls.append(request.url))
     sign_in(page, live_server, secretary.auth_key, secretary.auth_cert, lang="en")
-    page.wait_for_url(re.compile(r"/account$"))
+    page.wait_for_url(LANDED)
     page.goto(f"{live_server.url}/budget/{cycle_id}/paper?lang=en")
     assert seen(page, "#paper-total") == "Chosen: 0 ₸ of 1,000,000 ₸"
 
@@ -579,7 +579,7 @@ def test_budget_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screensh
     check("results", f"/budget/{counted}/results")
     check("cycle-results", f"/budget/{counted}")
     sign_in(page, live_server, official.auth_key, official.auth_cert, lang=lang)
-    page.wait_for_url(re.compile(r"/account$"))
+    page.wait_for_url(LANDED)
     check("propose", f"/budget/{proposing}/propose")
     page.click("#save-proposal")  # empty: every field shows its error
     page.locator(".field-error").first.wait_for()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import PHONE, PageAudit, confirm_act
-from tests.browser.test_login_browser import sign_in
+from tests.browser.test_login_browser import LANDED, sign_in
 from tests.conftest import _pem_blocks, answer_fields, pem_to_b64_der, sign_jws
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -105,7 +105,7 @@ def test_petition_from_draft_to_answer_on_phones(live_server, browser, tmp_path,
         contexts.append(context)
         if keys is not None:
             sign_in(page, live_server, keys.auth_key, keys.auth_cert, lang="kk")
-            page.wait_for_url(re.compile(r"/account$"))
+            page.wait_for_url(LANDED)
         return page
 
     try:
@@ -331,7 +331,7 @@ def test_petition_pages_pass_axe_on_a_phone(live_server, phone, tmp_path, screen
     check("restricted", f"/petitions/{restricted['id']}")
     check("statistics", "/statistics")
     sign_in(page, live_server, official.auth_key, official.auth_cert, lang=lang)
-    page.wait_for_url(re.compile(r"/account$"))
+    page.wait_for_url(LANDED)
     check("new", "/petitions/new")
     page.click("button[type=submit].button")  # empty: every field shows its error
     page.locator(".field-error").first.wait_for()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.browser.conftest import KeyFiles
-from tests.browser.test_login_browser import sign_in
+from tests.browser.test_login_browser import LANDED, sign_in
 from tests.budgeting.conftest import move_to, proposal_body, schedule, screen_jws, submit_jws
 from tests.conftest import Citizen, _pem_blocks, pem_to_b64_der
 
@@ -105,7 +105,7 @@ def phone_page(browser, size=PHONE_390):
 def signed_in(browser, server, person: Holder, size=PHONE_390):
     context, page = phone_page(browser, size)
     sign_in(page, server, person.keys.auth_key, person.keys.auth_cert, lang="kk")
-    page.wait_for_url(re.compile(r"/account$"))
+    page.wait_for_url(LANDED)
     return context, page
 
 
@@ -250,17 +250,20 @@ class Scene:
     cycles: dict[str, int]  # phase -> id
     draft_proposal: int
     contested: int  # an answered petition whose answer is contested and whose report is due
+    receipt: str  # a receipt of one of the closed petition's signatures: its receipt page
 
 
 def build_scene(server, tmp_path, tour: Holder) -> Scene:
     """A petition in each state (`make_petition`), a budget cycle in each phase (`schedule`) with proposals
     submitted, screened, voted on and counted; `tour` (all the roles) authored the draft petition and proposal."""
+    from sqlalchemy import select
+
     from auth.access import CONSOLE
     from budgeting import services as budget
     from budgeting.tally import tally_cycle
     from extensions import db
     from kernel.territories import Territory
-    from petitions.models import PetitionMeasure
+    from petitions.models import PetitionMeasure, Signature
     from tests.budgeting.conftest import ballot_jws, user_of
     from tests.petitions.test_transitions import add_signature_rows, make_petition
 
@@ -290,6 +293,9 @@ def build_scene(server, tmp_path, tour: Holder) -> Scene:
         for state in PETITION_STATES:
             petitions[state] = make_petition(state, tour.iin if state == "draft" else author.iin, now).id
         add_signature_rows(petitions["closed"], 12, now - timedelta(days=2))
+        receipt = db.session.scalar(
+            select(Signature.receipt).where(Signature.petition_id == petitions["closed"]).limit(1)
+        )
         today = local_date(now)
         contested = make_petition(
             "answered",
@@ -360,6 +366,7 @@ def build_scene(server, tmp_path, tour: Holder) -> Scene:
             cycles={p: c.id for p, c in cycles.items()},
             draft_proposal=draft.id,
             contested=contested.id,
+            receipt=receipt,
         )
         db.session.remove()
     return scene
@@ -374,6 +381,10 @@ def tour_paths(app, scene: Scene) -> list[tuple[str, str]]:
         + [("petition-contested", f"/petitions/{scene.contested}")],
         "/petitions/<int:petition_id>/edit": [("petition-edit", f"/petitions/{p['draft']}/edit")],
         "/petitions/<int:petition_id>/submit": [("petition-submit", f"/petitions/{p['draft']}/submit")],
+        "/petitions/<int:petition_id>/receipt": [
+            ("petition-receipt", f"/petitions/{p['closed']}/receipt?receipt={scene.receipt}")
+        ],
+        "/petitions/<int:petition_id>/poster": [("petition-poster", f"/petitions/{p['open']}/poster")],
         "/moderation/<int:petition_id>": [("moderation-petition", f"/moderation/{p['moderation']}")],
         "/review/<int:petition_id>": [("review-petition", f"/review/{p['under_review']}")],
         "/review/<int:petition_id>/follow-up": [("review-follow-up", f"/review/{scene.contested}/follow-up")],
@@ -391,7 +402,8 @@ def tour_paths(app, scene: Scene) -> list[tuple[str, str]]:
             ("budget-submit", f"/budget/proposals/{scene.draft_proposal}/submit")
         ],
     }
-    not_pages = {"/verify/verify_log.py"}  # the auditor's script, a download
+    # the auditor's script, a download; a poster's short link, a redirect to the petition's page
+    not_pages = {"/verify/verify_log.py", "/p/<int:petition_id>"}
     paths = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in rule.methods or rule.rule.startswith(("/api/", "/static/")) or rule.rule in not_pages:

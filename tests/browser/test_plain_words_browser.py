@@ -4,13 +4,12 @@ code, no bare KATO code and no record key. axe on both pages, and the open data 
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 
 import pytest
 
 from tests.browser.conftest import PageAudit
-from tests.browser.test_login_browser import sign_in
+from tests.browser.test_login_browser import LANDED, sign_in
 from tests.page_text import raw_codes
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -49,7 +48,7 @@ def test_the_account_and_audit_pages_speak_plainly_in_a_browser(live_server, pho
     keys = official_with_entries(live_server, tmp_path)
     page = phone
     sign_in(page, live_server, keys.auth_key, keys.auth_cert)
-    page.wait_for_url(re.compile(r"/account$"))
+    page.wait_for_url(LANDED)
     failures = []
     for lang in ("kk", "ru", "en"):
         audit = PageAudit(page, live_server.url, lang, screenshots, prefix="plain-words-")

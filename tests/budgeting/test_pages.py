@@ -58,8 +58,9 @@ def test_public_pages_show_cycles_rules_and_timeline(client, cycle):
 def test_official_pages_refuse_strangers_residents_and_other_districts(client, make_cycle, officials, resident):
     cycle = make_cycle("voting")
     paths = (f"/budget/{cycle.id}/screening", f"/budget/{cycle.id}/paper", "/budget/new")
-    for path in paths:
-        assert client.get(path).status_code == 401, path
+    for path in paths:  # anonymous: to the sign-in page, and back here after it
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"] == f"/login?next={path}", path
     sign_in_page(client, resident(kato=VILLAGE_1))
     for path in paths:
         assert client.get(path).status_code == 403, path

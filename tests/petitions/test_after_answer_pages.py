@@ -202,8 +202,9 @@ def test_the_report_page_says_for_each_measure_whether_it_was_done(client, scene
 def test_the_follow_up_and_report_pages_are_for_the_bodys_reviewers_only(client, scene):
     pid = scene["petition"]["id"]
     answered(scene)
-    for path in (f"/review/{pid}/follow-up", f"/review/{pid}/report"):
-        assert client.get(path).status_code == 401
+    for path in (f"/review/{pid}/follow-up", f"/review/{pid}/report"):  # anonymous: sign in, then back here
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"] == f"/login?next={path}", path
     sign_in_page(client, scene["officials"]["reviewer_astana"].citizen)
     for path in (f"/review/{pid}/follow-up", f"/review/{pid}/report"):
         assert client.get(path).status_code == 403, path

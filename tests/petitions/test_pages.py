@@ -71,8 +71,9 @@ def draft(author) -> dict:
 
 def test_official_pages_refuse_citizens_and_strangers(client, author, officials):
     petition = create_and_submit(author)
-    for path in ("/moderation", f"/moderation/{petition['id']}", "/review"):
-        assert client.get(path).status_code == 401, path
+    for path in ("/moderation", f"/moderation/{petition['id']}", "/review"):  # anonymous: sign in, then back here
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"] == f"/login?next={path}", path
     sign_in_page(client, author.citizen)
     for path in ("/moderation", f"/moderation/{petition['id']}", "/review", "/statistics"):
         expected = 200 if path == "/statistics" else 403

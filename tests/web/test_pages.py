@@ -203,7 +203,7 @@ def test_failed_login_shows_the_reason_and_signs_no_one_in(app, client, make_cit
     jws = citizen.jws({"purpose": "auth", "nonce": nonce, "iat": int(time.time())}, usage="sign")
     response = client.post("/login?lang=en", data={"jws": jws})
     assert response.status_code == 400
-    assert "use the other key of your set" in response.get_data(as_text=True)
+    assert "Signing in needs your AUTH key: choose the auth.key.pem and auth.cert.pem files" in response.get_data(as_text=True)
     assert client.get("/account").status_code == 302
     empty = client.post("/login?lang=en", data={})
     assert empty.status_code == 400
