@@ -139,8 +139,9 @@ def install_formats(app) -> None:
 
     Flask-Babel's filters of the same names are replaced (templates keep `|dateformat("long")`,
     `|datetimeformat`, `|timeformat`, `|numberformat`); `date_phrase` and `instant_phrase` write a
-    date inside a sentence ("until", "by", "from", "on"); `number_signs()` gives the page's script the
-    grouping and decimal signs (static/js/numbers.js)."""
+    date inside a sentence ("until", "by", "from", "on"; "plain" for a `%(date)s` whose translation
+    says its own "by" or "до", so no abbreviation ends the sentence); `number_signs()` gives the page's
+    script the grouping and decimal signs (static/js/numbers.js)."""
     app.jinja_env.filters.update(
         dateformat=format_date, datetimeformat=format_datetime, timeformat=format_time, numberformat=format_number,
         decimalformat=format_decimal, percentformat=format_percent, money=money, percent=percent,

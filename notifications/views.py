@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import update
 
 from extensions import db
+from i18n import format_date
 from kernel.kazakhstan_time import local_date
 from notifications.models import Notification
 from notifications.queries import counts, inbox

@@ -16,12 +16,13 @@ from urllib.parse import quote, urlencode
 
 import segno
 from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import format_date, format_number, format_percent, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
 from extensions import db
+from i18n import date_phrase, format_number, format_percent
 from kernel import visible_text
 from kernel.errors import DomainError
 from kernel.kazakhstan_time import local_date
@@ -91,7 +92,7 @@ def progress_text(petition: Petition, count: int) -> str:
             "%(count)s signatures: the threshold is reached, and the answer is due by %(date)s",
             count,
             count=format_number(count),
-            date=format_date(petition.review_due_on, "long"),
+            date=date_phrase(petition.review_due_on, "plain"),  # the translation words "by"
         )
     if petition.state == "answered":
         return ngettext(

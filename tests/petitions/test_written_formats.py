@@ -111,6 +111,8 @@ def test_no_e_mail_writes_a_date_or_a_sum_wrongly(app, lang):
     from flask import render_template
     from flask_babel import force_locale
 
+    from notifications.links import external_url
+
     user = SimpleNamespace(person=SimpleNamespace(given_name="Айгерім"), locale=lang)
     cycle = SimpleNamespace(id=3, year=2026, result={"funded": [1, 2]})
     for month in (2, 9, 12):  # ақпан (-ға), қыркүйек (-ке), желтоқсан: each its own ending
@@ -128,11 +130,18 @@ def test_no_e_mail_writes_a_date_or_a_sum_wrongly(app, lang):
                         cycle=cycle,
                         proposal=proposal,
                         data={"days_left": 5, "phase": "voting"},
+                        page=False,
+                        external_url=external_url,
                     )
                 assert not wrong_writing(text, lang), (name, wrong_writing(text, lang))
     with app.test_request_context("/"), force_locale(lang):
         text = render_template(
-            "email/petition_threshold_reached.txt", user=user, petition=_petition(date(2026, 2, 2)), data={}
+            "email/petition_threshold_reached.txt",
+            user=user,
+            petition=_petition(date(2026, 2, 2)),
+            data={},
+            page=False,
+            external_url=external_url,
         )
     assert local_formats.day_phrase(date(2026, 2, 2), lang, "by") in text
     assert local_formats.number(50_000, lang) in text
@@ -195,6 +204,14 @@ def dated_petitions(app, make_citizen):
             follow_up_due_on=sep,
             **common,
         ),
+        "restricted": Petition(
+            title="Сілтеме арқылы ғана ашылатын петиция",
+            state="restricted",
+            moderation_due_on=feb,
+            moderated_at=at,
+            restricted_until=feb,
+            **common,
+        ),
         "open": Petition(
             title="Ашық петиция",
             state="open",
@@ -225,6 +242,27 @@ def dated_petitions(app, make_citizen):
                 receipt=uuid.uuid4().hex[:24],
             )
         )
+    for name in ("restricted", "under_review"):  # a receipt of each stage: "needed by", "answer by"
+        db.session.add(
+            Signature(
+                petition_id=rows[name].id,
+                signer_hash=uuid.uuid4().hex,
+                display_name="Айгерім С.",
+                region="710000000",
+                signed_at=at,
+                receipt=f"receipt-of-the-{name}".replace("_", "-"),
+            )
+        )
+    db.session.add(
+        Signature(
+            petition_id=rows["open"].id,
+            signer_hash=uuid.uuid4().hex,
+            display_name="Айгерім С.",
+            region="710000000",
+            signed_at=at,
+            receipt="receipt-of-the-open",
+        )
+    )
     db.session.commit()
     return {name: row.id for name, row in rows.items()}
 
@@ -234,11 +272,15 @@ def test_no_page_writes_a_date_or_a_figure_wrongly(app, client, dated_petitions,
     from tests.petitions.test_pages import sign_in_page
 
     paths = [f"/petitions/{pid}" for pid in dated_petitions.values()] + ["/petitions", "/statistics"]
+    for name in ("restricted", "under_review", "open"):  # the signer's receipt and the poster (demo-share)
+        pid = dated_petitions[name]
+        paths.append(f"/petitions/{pid}/receipt?receipt=receipt-of-the-{name.replace('_', '-')}")
+        paths += [f"/petitions/{pid}/poster"] if name != "under_review" else []
     sign_in_page(client, officials["moderator"].citizen)
     official_paths = ["/moderation", f"/moderation/{dated_petitions['moderation']}"]
     for lang in LANGS:
         for path in paths + official_paths:
-            response = client.get(f"{path}?lang={lang}")
+            response = client.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
             assert response.status_code == 200, path
             page = response.get_data(as_text=True)
             assert not wrong_writing(page, lang), (path, lang, wrong_writing(page, lang))
@@ -249,3 +291,5 @@ def test_no_page_writes_a_date_or_a_figure_wrongly(app, client, dated_petitions,
     assert "решение ожидалось 2 февраля 2026 года." in delayed
     shown = client.get(f"/petitions/{dated_petitions['open']}?lang=kk").get_data(as_text=True)
     assert "50\u00a0000" in shown
+    receipt = client.get(f"/petitions/{dated_petitions['restricted']}/receipt?receipt=receipt-of-the-restricted&lang=ru")
+    assert "до 2 февраля 2026 года:" in receipt.get_data(as_text=True)
