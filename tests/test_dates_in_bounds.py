@@ -177,7 +177,7 @@ def test_the_discussion_form_refuses_a_date_outside_its_window(app, client, make
 def _cycle_form(year: int, **dates) -> dict:
     return {"kato": DISTRICT, "year": str(year), "amount": "5000000", "ballot": "approval", "rule": "greedy",
             "proposals_open": f"{year}-03-01T09:00", "proposals_close": f"{year}-03-31T18:00",
-            "voting_open": f"{year}-04-10T09:00", "voting_close": f"{year}-04-20T20:00", **dates}
+            "voting_open": f"{year}-04-10T09:00", "voting_close": f"{year}-04-20T20:00", "confirmed": "yes", **dates}  # past the preview
 
 
 BUDGET_PAGE_DATES = [

@@ -28,6 +28,9 @@ PUBLIC = {
     "verification.verify",
     "verification.auditor_tool",
     "verification.open_data",
+    "petitions.short_link",  # the poster's short link: a redirect to the public petition page
+    "petitions.receipt",
+    "petitions.poster",
 }
 # Posts anyone may make: the language switcher, signing in and out.
 PUBLIC_POSTS = {"i18n.switch_language", "auth.login", "auth.logout"}

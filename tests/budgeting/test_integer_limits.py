@@ -146,7 +146,8 @@ def test_a_signed_ballot_with_a_number_beyond_64_bits_is_an_invalid_signature(ma
 
 CYCLE_FORM = {"kato": DISTRICT, "year": "2031", "amount": "5000000", "ballot": "approval", "rule": "greedy",
               "proposals_open": "2031-03-01T09:00", "proposals_close": "2031-03-31T18:00",
-              "voting_open": "2031-04-10T09:00", "voting_close": "2031-04-20T20:00"}
+              "voting_open": "2031-04-10T09:00", "voting_close": "2031-04-20T20:00",
+              "confirmed": "yes"}  # past the preview: the cycle is created or refused
 
 
 @pytest.mark.parametrize(
