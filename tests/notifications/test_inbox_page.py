@@ -80,7 +80,7 @@ def test_each_item_links_to_its_page_on_the_address_the_inbox_is_served_from(app
         client.set_cookie("session", session, domain=host.split(":")[0])
         page = client.get("/inbox?lang=en", headers={"Host": host}).get_data(as_text=True)
         first, welcome = items_of(page)
-        assert "<h3>Your petition is now public" in first
+        assert "<h3><bdi>Your petition is now public</bdi>" in first
         links = re.findall(r'<a href="([^"]*)">', first)
         assert links == [f"/petitions/{petition.id}"]  # a path: the browser keeps the host and port it asked
         assert re.findall(r'<a href="([^"]*)">', welcome) == ["/account"]
