@@ -50,6 +50,9 @@ DEFAULTS: dict[str, Any] = {
     # own grace (systemd's TimeoutStopSec, Kubernetes' terminationGracePeriodSeconds)
     "WORKER_STOP_SECONDS": 5.0,
     "RATELIMIT_ENABLED": True,
+    # the signing POST answered in front of Flask, as Flask would (petitions/lean_signing.py); off:
+    # every request takes the full path (to compare the two, or to rule the lean one out)
+    "SIGNING_LEAN_PATH": True,
     "RATELIMIT_SIGNED": "10/minute",  # per signing certificate: signatures and ballots
     # per secretary: the paper-ballot form's look-up of a voter's name (an IIN typed, one a ballot);
     # a meeting's pace is a ballot a minute or two, a run of guesses is not

@@ -68,11 +68,21 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _request_guards(app)
     _register_errors(app)
     _register_headers(app)
+    _lean_paths(app)
     if app.config["INPROCESS_CLOCK"] and not app.config["REDIS_URL"]:
         from workers.clock import start_inprocess
 
         start_inprocess(app)  # after the features: it runs the jobs they registered
     return app
+
+
+def _lean_paths(app: Flask) -> None:
+    """The requests answered in front of Flask, each as Flask would answer it: the signing POST
+    (`petitions/lean_signing.py:takes` is the rule) unless DAUYS_SIGNING_LEAN_PATH is off."""
+    if app.config["SIGNING_LEAN_PATH"]:
+        from petitions.lean_signing import LeanSigning
+
+        app.wsgi_app = LeanSigning(app, app.wsgi_app)
 
 
 def _configured_app(overrides: dict[str, Any] | None) -> Flask:
@@ -269,16 +279,26 @@ _SECURITY_HEADERS = (
 )
 
 
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
+def security_headers_for(secure: bool, api: bool) -> list[tuple[str, str]]:
+    """The headers every response gets unless it set them (the lean signing path's too,
+    petitions/lean_signing.py): an API answer has no Content-Language."""
+    wanted = list(_SECURITY_HEADERS)
+    if secure:
+        wanted.append(_HSTS)
+    if not api:
+        wanted.append(("Content-Language", str(get_locale() or "kk")))
+    return wanted
+
+
 def _register_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
         present = {name.lower() for name in headers.keys()}  # one pass, not one per header
-        wanted = list(_SECURITY_HEADERS)
-        if request.is_secure:
-            wanted.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-        if not jsonapi.is_api_request():
-            wanted.append(("Content-Language", str(get_locale() or "kk")))
+        wanted = security_headers_for(request.is_secure, jsonapi.is_api_request())
         for name, value in wanted:
             if name.lower() not in present:
                 headers.add(name, value)

@@ -162,12 +162,18 @@ def signer_limit_key(would_take: Callable[[object], Signer | None]) -> str:
 
 
 def _certificate_key(would_take: Callable[[object], Signer | None]) -> str | None:
-    from auth.eds import trust_store
-
     data = request.get_json(silent=True)
     signer = would_take(data.get("jws") if isinstance(data, dict) else None)
     if signer is None:
         return None
+    return certificate_key(signer)
+
+
+def certificate_key(signer: Signer) -> str:
+    """The limit key of a request whose signer `signer_limit_key`'s `would_take` named: our issuing
+    CA and the certificate's serial, hashed (also the lean signing path's, petitions/lean_signing.py)."""
+    from auth.eds import trust_store
+
     return "cert:" + hashlib.sha256(_issuer_tag(trust_store()) + signer.cert_serial.encode()).hexdigest()[:32]
 
 

@@ -6,7 +6,9 @@ import base64
 import binascii
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -324,6 +326,29 @@ def _leaf(der: bytes, trust: TrustStore) -> LeafCertificate:
 
 
 _VERIFIED = "dauys.verified_tokens"
+# The WSGI environ of a request read before Flask makes a request of it: the lean signing path's
+# (petitions/lean_signing.py), so what it verified and read is kept for the full path it may hand
+# the request to, exactly as the rate limit's key keeps it for the view.
+_ENVIRON: ContextVar[dict | None] = ContextVar("dauys_eds_environ", default=None)
+
+
+@contextmanager
+def kept_in(environ: dict) -> Iterator[None]:
+    """Keep what verification works out in `environ` while no request context exists (see _request_memo)."""
+    token = _ENVIRON.set(environ)
+    try:
+        yield
+    finally:
+        _ENVIRON.reset(token)
+
+
+def _request_memo(name: str) -> dict | None:
+    """The request's own dict `name` in its environ (the Flask request's, else the one `kept_in`
+    names), or None outside any request: what is worked out once per request lives there."""
+    if has_request_context():
+        return request.environ.setdefault(name, {})
+    environ = _ENVIRON.get()
+    return environ.setdefault(name, {}) if environ is not None else None
 
 
 def _signed(token: object, trust: TrustStore) -> tuple[LeafCertificate, dict]:
@@ -335,9 +360,9 @@ def _signed(token: object, trust: TrustStore) -> tuple[LeafCertificate, dict]:
     token itself, a refusal as well as a success, so the second check costs a dictionary look-up,
     not a parse and a signature verification.
     """
-    if not isinstance(token, str) or not has_request_context():
+    memo = _request_memo(_VERIFIED) if isinstance(token, str) else None
+    if memo is None:
         return _signed_now(token, trust)
-    memo = request.environ.setdefault(_VERIFIED, {})
     kept = memo.get((token, trust))
     if kept is None:
         try:
@@ -442,7 +467,8 @@ def _signer_row(iin: str, serial: str, done_before: DoneBefore | None) -> tuple[
     from auth.models import Certificate
 
     exists, scope = (done_before.exists, done_before.scope) if done_before else (None, ())
-    memo: dict = request.environ.setdefault(_SIGNER_ROWS, {}) if has_request_context() else {}
+    memo = _request_memo(_SIGNER_ROWS)
+    memo = {} if memo is None else memo
     key = (iin, serial, exists, scope)
     if key not in memo:
         params = {"b_iin": iin, "b_serial": serial, **(done_before.params(iin) if done_before else {})}

@@ -72,7 +72,11 @@ def sign_petition(petition_id: int, jws: object, now: datetime, notify: bool = F
     """
     autocommit_reads()
     petition = published_facts(petition_id)
-    signed = sign(petition, jws, now, notify=notify)
+    return committed(petition_id, sign(petition, jws, now, notify=notify), now)
+
+
+def committed(petition_id: int, signed: Signed, now: datetime) -> Signed:
+    """The commit of a signature `sign` (or `write`) wrote, then the move it may have made, after it."""
     db.session.commit()
     if not signed.may_move:
         return signed
@@ -131,18 +135,34 @@ def sign(petition: Petition | SigningFacts, jws: object, now: datetime, notify: 
     unique constraint, and so is one for a petition no longer in the state its facts showed), adds
     one to one of N counter shards and appends its entry to the public log (publiclog.entries).
     """
+    signer = check(petition, jws, now)
+    user_id = signer.user_id
+    if notify and user_id is None:
+        from auth.services import account_for
+
+        user_id = account_for(signer.iin, now).id  # to be told, one needs an inbox
+    return write(petition, signer, jws, now, user_id=user_id, notify=notify)
+
+
+def check(petition: Petition | SigningFacts, jws: object, now: datetime) -> eds.Signer:
+    """What `sign` asks before it writes, nothing written: the JWS verifies for `petition.sign` and
+    this petition's document (its signer read with whether they signed it, `Signer.done_before`),
+    the petition collects, the signer may sign it. The signer, or DomainError."""
     signer = eds.verify(jws, "petition.sign", now, expected_doc=petition.signed_doc(), done_before=_signed_before(petition.id))
     if not PETITION.allows(petition.state, "sign") or not collecting(petition, now):
         raise DomainError("wrong_state")
     refusal = eligibility.to_sign(signer.birth_date, signer.kato, petition.territory, local_date(now))
     if refusal is not None:
         raise refusal
-    chain = territory_chain(signer.kato)
-    user_id = signer.user_id
-    if notify and user_id is None:
-        from auth.services import account_for
+    return signer
 
-        user_id = account_for(signer.iin, now).id  # to be told, one needs an inbox
+
+def write(petition: Petition | SigningFacts, signer: eds.Signer, jws: str, now: datetime, *,
+          user_id: int | None, notify: bool) -> Signed:
+    """`sign`'s write, for a signer `check` let through: the one statement (signature, shard, log
+    entry), read again once if the petition moved on meanwhile. DomainError already_signed or
+    wrong_state when nothing was written."""
+    chain = territory_chain(signer.kato)
     receipt = secrets.token_urlsafe(18)
     values = {
         "petition_id": petition.id,
