@@ -36,6 +36,7 @@ from petitions import calendar_admin
 from request_bodies import LimitedRequest
 from web import formats as web_formats
 from web import forms as web_forms
+from web import headers as web_headers
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -78,8 +79,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _lean_paths(app: Flask) -> None:
     """The requests answered in front of Flask, each as Flask would answer it: the signing POST
-    (`petitions/lean_signing.py:takes` is the rule) unless DAUYS_SIGNING_LEAN_PATH is off."""
-    if app.config["SIGNING_LEAN_PATH"]:
+    (`petitions/lean_signing.py:takes` is the rule) on PostgreSQL, unless DAUYS_SIGNING_LEAN_PATH
+    is off. SQLite (development) has no one-statement write: every request takes the full path."""
+    if app.config["SIGNING_LEAN_PATH"] and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         from petitions.lean_signing import LeanSigning
 
         app.wsgi_app = LeanSigning(app, app.wsgi_app)
@@ -267,38 +269,12 @@ def _csrf_message() -> str:
     return _("The form expired or was sent from another site; reload the page and try again.")
 
 
-_SECURITY_HEADERS = (
-    (
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-    ),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-    ("X-Frame-Options", "DENY"),
-)
-
-
-_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-
-
-def security_headers_for(secure: bool, api: bool) -> list[tuple[str, str]]:
-    """The headers every response gets unless it set them (the lean signing path's too,
-    petitions/lean_signing.py): an API answer has no Content-Language."""
-    wanted = list(_SECURITY_HEADERS)
-    if secure:
-        wanted.append(_HSTS)
-    if not api:
-        wanted.append(("Content-Language", str(get_locale() or "kk")))
-    return wanted
-
-
 def _register_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
         present = {name.lower() for name in headers.keys()}  # one pass, not one per header
-        wanted = security_headers_for(request.is_secure, jsonapi.is_api_request())
+        wanted = web_headers.security_headers_for(request.is_secure, jsonapi.is_api_request())
         for name, value in wanted:
             if name.lower() not in present:
                 headers.add(name, value)

@@ -257,14 +257,14 @@ def protected_header(token: object) -> dict:
     return _compact(token).header
 
 
-def _name_attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str:
-    values = cert.subject.get_attributes_for_oid(oid)
+def _name_attr(subject: x509.Name, oid: x509.ObjectIdentifier) -> str:
+    values = subject.get_attributes_for_oid(oid)
     return str(values[0].value) if values else ""
 
 
-def _extension(cert: x509.Certificate, kind: type) -> object | None:
+def _extension(extensions: x509.Extensions, kind: type) -> object | None:
     try:
-        return cert.extensions.get_extension_for_class(kind).value
+        return extensions.get_extension_for_class(kind).value
     except x509.ExtensionNotFound:
         return None
 
@@ -276,13 +276,17 @@ def _leaf(der: bytes, trust: TrustStore) -> LeafCertificate:
         cert = x509.load_der_x509_certificate(der)
     except ValueError:
         raise _refuse("untrusted_certificate", "x5c leaf is not a certificate") from None
-    if cert.issuer != trust.issuing.subject:
-        raise _refuse("untrusted_certificate", "leaf not issued by our issuing CA")
     try:
+        # the issuer's name first (a ValueError when it is not our issuing CA's), then the signature;
+        # in the library's own code: `cert.issuer` would build the name's objects to compare them
         cert.verify_directly_issued_by(trust.issuing)
-    except (ValueError, TypeError, InvalidSignature):
+    except ValueError:
+        raise _refuse("untrusted_certificate", "leaf not issued by our issuing CA") from None
+    except (TypeError, InvalidSignature):
         raise _refuse("untrusted_certificate", "leaf signature does not verify") from None
-    constraints = _extension(cert, x509.BasicConstraints)
+    # each of a certificate's `subject` and `extensions` is parsed anew when read: once each
+    subject, extensions = cert.subject, cert.extensions
+    constraints = _extension(extensions, x509.BasicConstraints)
     if constraints is not None and constraints.ca:
         raise _refuse("untrusted_certificate", "a CA certificate cannot sign documents")
 
@@ -294,10 +298,10 @@ def _leaf(der: bytes, trust: TrustStore) -> LeafCertificate:
     else:
         raise _refuse("untrusted_certificate", "key type is neither RSA nor P-256")
 
-    usage = _extension(cert, x509.KeyUsage)
-    eku = _extension(cert, x509.ExtendedKeyUsage)
+    usage = _extension(extensions, x509.KeyUsage)
+    eku = _extension(extensions, x509.ExtendedKeyUsage)
     signs = usage is not None and usage.digital_signature
-    serial_attr = _name_attr(cert, NameOID.SERIAL_NUMBER)
+    serial_attr = _name_attr(subject, NameOID.SERIAL_NUMBER)
     official = eku is not None and OFFICIAL_ACTS in eku
     if official:
         # An official's: it names a staff serial, never an IIN, and signs acts only.
@@ -313,8 +317,8 @@ def _leaf(der: bytes, trust: TrustStore) -> LeafCertificate:
     return LeafCertificate(
         serial=cert.serial_number,
         iin=iin,
-        surname=_name_attr(cert, NameOID.SURNAME),
-        given_name=_name_attr(cert, NameOID.GIVEN_NAME),
+        surname=_name_attr(subject, NameOID.SURNAME),
+        given_name=_name_attr(subject, NameOID.GIVEN_NAME),
         can_auth=bool(not official and signs and eku is not None and ExtendedKeyUsageOID.CLIENT_AUTH in eku),
         can_sign=bool(not official and signs and usage.content_commitment),
         can_act=bool(official and signs and usage.content_commitment),
@@ -330,16 +334,20 @@ _VERIFIED = "dauys.verified_tokens"
 # (petitions/lean_signing.py), so what it verified and read is kept for the full path it may hand
 # the request to, exactly as the rate limit's key keeps it for the view.
 _ENVIRON: ContextVar[dict | None] = ContextVar("dauys_eds_environ", default=None)
+# How that path reads the signer's row: a statement and its parameters to the first row (kernel/raw_sql.py).
+_READ: ContextVar[Callable[[object, dict], tuple | None] | None] = ContextVar("dauys_eds_read", default=None)
 
 
 @contextmanager
-def kept_in(environ: dict) -> Iterator[None]:
-    """Keep what verification works out in `environ` while no request context exists (see _request_memo)."""
-    token = _ENVIRON.set(environ)
+def kept_in(environ: dict, read: Callable[[object, dict], tuple | None] | None = None) -> Iterator[None]:
+    """Keep what verification works out in `environ` while no request context exists (see
+    _request_memo), and read the signer's row with `read` (else through the session)."""
+    tokens = _ENVIRON.set(environ), _READ.set(read)
     try:
         yield
     finally:
-        _ENVIRON.reset(token)
+        _ENVIRON.reset(tokens[0])
+        _READ.reset(tokens[1])
 
 
 def _request_memo(name: str) -> dict | None:
@@ -454,6 +462,13 @@ def _signer_query(done_before: object | None = None):
     ).where(Person.iin == bindparam("b_iin"))
 
 
+@lru_cache(maxsize=1)
+def _revocation_query():
+    from auth.models import Certificate
+
+    return select(Certificate.revoked_at).where(Certificate.serial == bindparam("b_serial"))
+
+
 _SIGNER_ROWS = "dauys.signer_rows"
 
 
@@ -472,11 +487,16 @@ def _signer_row(iin: str, serial: str, done_before: DoneBefore | None) -> tuple[
     key = (iin, serial, exists, scope)
     if key not in memo:
         params = {"b_iin": iin, "b_serial": serial, **(done_before.params(iin) if done_before else {})}
-        row = db.session.connection().execute(_signer_query(exists), params).first()
-        revoked = (
-            row[7] if row is not None
-            else db.session.scalar(select(Certificate.revoked_at).where(Certificate.serial == serial))
-        )
+        read = _READ.get()
+        if read is not None:
+            row = read(_signer_query(exists), params)
+            revoked = row[7] if row is not None else (read(_revocation_query(), {"b_serial": serial}) or (None,))[0]
+        else:
+            row = db.session.connection().execute(_signer_query(exists), params).first()
+            revoked = (
+                row[7] if row is not None
+                else db.session.scalar(select(Certificate.revoked_at).where(Certificate.serial == serial))
+            )
         memo[key] = (tuple(row) if row is not None else None, revoked)
     return memo[key]
 

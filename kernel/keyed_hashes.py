@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from flask import current_app
 
 
 def signer_hash(iin: str) -> str:
     """A keyed hash of the IIN: unique per citizen, useless to whoever reads the table."""
-    key = hashlib.sha256(b"dauys-signer:" + current_app.config["SECRET_KEY"].encode()).digest()
-    return hmac.new(key, iin.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_signer_key(current_app.config["SECRET_KEY"]), iin.encode(), hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _signer_key(secret: str) -> bytes:
+    """The key, derived once per secret (the signing hot path hashes every signer twice)."""
+    return hashlib.sha256(b"dauys-signer:" + secret.encode()).digest()
 
 
 def person_pseudonym(iin: str) -> str:

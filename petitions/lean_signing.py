@@ -37,10 +37,10 @@ from flask import Flask, current_app, has_app_context
 
 from auth import access, eds
 from extensions import limiter
-from kernel import strict_json
-from kernel.errors import DomainError
+from kernel import raw_sql, strict_json
 from petitions import signing
 from web.clock import now as _now
+from web.headers import security_headers_for
 
 log = logging.getLogger(__name__)
 
@@ -100,28 +100,37 @@ def _app_context(app: Flask):
 
 def _lean(app: Flask, environ: dict, petition_id: int):
     """The answer (a WSGI application), or None: the full path answers, nothing spent yet."""
-    body = _body(environ)
-    if body is None:
+    from extensions import db
+
+    if db.session.registry.has() and db.session().in_transaction():
+        return None  # a transaction open around the request (a test's): the full path shares it
+    jws = _body(environ)
+    if jws is None:
         return None
-    jws, now = body, _now()
+    now = _now()
+    with raw_sql.autocommit_connection(db.engine) as connection:
+        read = raw_sql.Reader(connection)
+        try:
+            petition = signing.published_facts(petition_id, read)
+            with eds.kept_in(environ, read):
+                signer = signing.check(petition, jws, now)
+        except Exception:  # noqa: BLE001 - refused (or failing): the full path spends the limit and says why
+            return None
+        if signer.done_before:
+            return None  # already signed: a replay, which the sender's address pays for (auth/access.py)
+        key = environ["dauys.signer_limit_key"] = access.certificate_key(signer)
+        try:
+            refused = _limit_exceeded(app, key)
+            if refused is None:
+                # autocommit: the signature, its shard and its log entry are durable when this returns
+                signed = signing.write(petition, signer, jws, now, user_id=signer.user_id, notify=False, read=read)
+        except Exception as error:  # noqa: BLE001 - every refusal after the limit is the handlers' to answer
+            refused = error
+    if refused is not None:
+        return _answered_by_handlers(app, environ, refused)
     try:
-        signing.autocommit_reads()
-        petition = signing.published_facts(petition_id)
-        with eds.kept_in(environ):
-            signer = signing.check(petition, jws, now)
-    except DomainError:
-        return None  # refused: the full path spends the limit (by address or certificate) and says why
-    if signer.done_before:
-        return None  # already signed: a replay, the sender's address pays for it (auth/access.py)
-    key = environ["dauys.signer_limit_key"] = access.certificate_key(signer)
-    try:
-        exceeded = _limit_exceeded(app, key)
-        if exceeded is not None:
-            return _answered_by_handlers(app, environ, exceeded)
-        signed = signing.committed(
-            petition_id, signing.write(petition, signer, jws, now, user_id=signer.user_id, notify=False), now,
-        )
-    except Exception as error:  # noqa: BLE001 - every refusal after the limit is the handlers' to answer
+        signed = signing.moved(petition_id, signed, now)  # rare: near a target; in the session, after the commit
+    except Exception as error:  # noqa: BLE001
         return _answered_by_handlers(app, environ, error)
     return _created(app, environ, {"receipt": signed.receipt, "petition": petition_id, "moves": list(signed.moves)})
 
@@ -222,8 +231,6 @@ def _answered_by_handlers(app: Flask, environ: dict, error: Exception):
 
 def _created(app: Flask, environ: dict, payload: dict):
     """The 201 the view's jsonify gives, with the headers factory.py's after-request hook adds."""
-    from factory import security_headers_for
-
     provider = app.json  # as its `response` does: compact unless debugging
     pretty = provider.compact is False or (provider.compact is None and app.debug)
     data = (provider.dumps(payload, indent=2) if pretty else provider.dumps(payload, separators=(",", ":")))

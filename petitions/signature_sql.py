@@ -56,10 +56,7 @@ class SignatureWrite:
         """Insert the signature if the petition is still in `state` and the citizen has not signed it,
         add one to `shard` and append `entry` (publiclog.entries.entry_values) to the public log.
         Returns the new row's id and the shard's count, or (None, None) when nothing was written."""
-        missing = self.required and self.required.difference(values)
-        if missing:
-            raise ValueError(f"a signature needs a value for {', '.join(sorted(missing))}")
-        params = {**self.absent, **values, "state": state, "shard": shard, **{LOG_PREFIX + k: v for k, v in entry.items()}}
+        params = self.params(values, state, shard, entry)
         if self.bump is None:
             return tuple(connection.execute(self.insert, params).one())
         signature_id = connection.execute(self.insert, params).scalar()
@@ -68,6 +65,13 @@ class SignatureWrite:
         count = connection.execute(self.bump, params).scalar()
         connection.execute(self.log, params)
         return signature_id, count
+
+
+    def params(self, values: Mapping[str, Any], state: str, shard: int, entry: Mapping[str, Any]) -> dict[str, Any]:
+        missing = self.required and self.required.difference(values)
+        if missing:
+            raise ValueError(f"a signature needs a value for {', '.join(sorted(missing))}")
+        return {**self.absent, **values, "state": state, "shard": shard, **{LOG_PREFIX + k: v for k, v in entry.items()}}
 
 
 def _conflict_target(table: Table) -> str:
@@ -142,10 +146,24 @@ def record(values: Mapping[str, Any], state: str, shard: int, entry: Mapping[str
     """Write a signature of `values` (Signature's columns) and its public-log `entry` in the session's
     connection: see `SignatureWrite.run`. The statements are made once per dialect."""
     connection = db.session.connection()
-    write = _MADE.get(connection.dialect.name)
+    return _made(connection.dialect).run(connection, values, state, shard, entry)
+
+
+def _made(dialect: Dialect) -> SignatureWrite:
+    write = _MADE.get(dialect.name)
     if write is None:
-        write = _MADE[connection.dialect.name] = statements(Signature.__table__, connection.dialect)
-    return write.run(connection, values, state, shard, entry)
+        write = _MADE[dialect.name] = statements(Signature.__table__, dialect)
+    return write
+
+
+def record_with(read, dialect: Dialect, values: Mapping[str, Any], state: str, shard: int,
+                entry: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """`record`'s one statement through `read` (statement, parameters → first row; kernel/raw_sql.py)
+    outside the session: PostgreSQL's, which writes the signature, its shard and its log entry at once."""
+    write = _made(dialect)
+    if write.bump is not None:
+        raise ValueError(f"{dialect.name} writes a signature in several statements: use record")
+    return tuple(read(write.insert, write.params(values, state, shard, entry)))
 
 
 # The citizen's signature of the petition, by the keyed hash of their IIN (the write's own names)
@@ -159,6 +177,9 @@ SIGNED_BEFORE = select(Signature.id).where(
 ).exists()
 
 
-def already_signed(values: Mapping[str, Any]) -> bool:
-    """Whether the citizen of `values` (petition_id, signer_hash) has a signature of the petition."""
+def already_signed(values: Mapping[str, Any], read=None) -> bool:
+    """Whether the citizen of `values` (petition_id, signer_hash) has a signature of the petition
+    (read through `read`, as `record_with`, when given)."""
+    if read is not None:
+        return read(ALREADY_SIGNED, values) is not None
     return db.session.connection().execute(ALREADY_SIGNED, values).first() is not None

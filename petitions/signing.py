@@ -52,9 +52,9 @@ def _unsubmitted(state: str) -> bool:
     return PETITION.allows(state, "submit")
 
 
-def published_facts(petition_id: int) -> SigningFacts:
+def published_facts(petition_id: int, read=None) -> SigningFacts:
     """The facts of a petition others may see, or DomainError("not_found")."""
-    petition = signing_facts(petition_id)
+    petition = signing_facts(petition_id, read=read)
     if petition is None or _unsubmitted(petition.state):
         raise DomainError("not_found")
     return petition
@@ -78,6 +78,11 @@ def sign_petition(petition_id: int, jws: object, now: datetime, notify: bool = F
 def committed(petition_id: int, signed: Signed, now: datetime) -> Signed:
     """The commit of a signature `sign` (or `write`) wrote, then the move it may have made, after it."""
     db.session.commit()
+    return moved(petition_id, signed, now)
+
+
+def moved(petition_id: int, signed: Signed, now: datetime) -> Signed:
+    """After the signature's commit: the move it may have made (`Signed.moves`)."""
     if not signed.may_move:
         return signed
     return Signed(signed.id, signed.receipt, signed.may_move, tuple(_advance_after_commit(petition_id, now)))
@@ -158,10 +163,11 @@ def check(petition: Petition | SigningFacts, jws: object, now: datetime) -> eds.
 
 
 def write(petition: Petition | SigningFacts, signer: eds.Signer, jws: str, now: datetime, *,
-          user_id: int | None, notify: bool) -> Signed:
+          user_id: int | None, notify: bool, read=None) -> Signed:
     """`sign`'s write, for a signer `check` let through: the one statement (signature, shard, log
     entry), read again once if the petition moved on meanwhile. DomainError already_signed or
-    wrong_state when nothing was written."""
+    wrong_state when nothing was written. `read` (kernel/raw_sql.py:Reader): the statement runs
+    on its connection, in autocommit, instead of the session's (the lean path's)."""
     chain = territory_chain(signer.kato)
     receipt = secrets.token_urlsafe(18)
     values = {
@@ -178,13 +184,17 @@ def write(petition: Petition | SigningFacts, signer: eds.Signer, jws: str, now: 
     # its public-log entry, written with it or not at all (no personal data: the region, hashes)
     entry = log_entries.entry_values("signature", "petition", petition.id, now, jws, receipt, "petition.sign", chain[-1])
     for _ in range(2):
-        signature_id, shard_count = signature_sql.record(values, petition.state, counter.pick_shard(), entry)
+        if read is None:
+            signature_id, shard_count = signature_sql.record(values, petition.state, counter.pick_shard(), entry)
+        else:
+            signature_id, shard_count = signature_sql.record_with(read, read.dialect, values, petition.state,
+                                                                  counter.pick_shard(), entry)
         if signature_id is not None:
             break
-        if signature_sql.already_signed(values):
+        if signature_sql.already_signed(values, read):
             raise DomainError("already_signed")
         # The petition moved on since its facts were read (by another process): read them again.
-        petition = signing_facts(petition.id, fresh=True)
+        petition = signing_facts(petition.id, fresh=True, read=read)
         if petition is None or not PETITION.allows(petition.state, "sign") or not collecting(petition, now):
             raise DomainError("wrong_state")
     else:

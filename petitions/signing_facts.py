@@ -41,14 +41,18 @@ FACTS_TTL_SECONDS = 5.0
 _CACHE = "dauys_signing_facts"
 
 
-def signing_facts(petition_id: int, fresh: bool = False) -> SigningFacts | None:
-    """The petition's facts, at most FACTS_TTL_SECONDS old (`fresh`: read now); None if there is none."""
+def signing_facts(petition_id: int, fresh: bool = False, read=None) -> SigningFacts | None:
+    """The petition's facts, at most FACTS_TTL_SECONDS old (`fresh`: read now); None if there is none.
+    `read` (kernel/raw_sql.py:Reader): read them on its connection rather than the session's."""
 
-    def read() -> SigningFacts | None:
-        row = db.session.connection().execute(_FACTS, {"b_id": petition_id}).first()
+    def facts() -> SigningFacts | None:
+        if read is not None:
+            row = read(_FACTS, {"b_id": petition_id})
+        else:
+            row = db.session.connection().execute(_FACTS, {"b_id": petition_id}).first()
         return SigningFacts(*row) if row is not None else None
 
-    return process_cache.kept(_CACHE, petition_id, FACTS_TTL_SECONDS, read, fresh)
+    return process_cache.kept(_CACHE, petition_id, FACTS_TTL_SECONDS, facts, fresh)
 
 
 def forget(petition_id: int) -> None:

@@ -27,7 +27,7 @@ KERNEL_MAY_IMPORT = {"kernel", "extensions", "config"}
 # The app's plumbing at the top level, which features import: below the features, like the kernel.
 PLATFORM_MODULES = (
     "config", "extensions", "i18n", "jsonapi", "request_bodies", "openapi", "home", "web", "web.clock", "web.forms",
-    "web.formats",
+    "web.formats", "web.headers",
 )
 # Kernel modules that stay pure: no database, no web framework, no clock (time is a parameter).
 PURE_KERNEL_MODULES = (

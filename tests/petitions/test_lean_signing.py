@@ -63,6 +63,9 @@ def address() -> str:
 
 def send(app, path: str, data: bytes, *, full: bool, remote: str, content_type: str = "application/json",
          query: str = "", headers: dict | None = None) -> tuple:
+    from extensions import db
+
+    db.session.commit()  # as in a server: no transaction of the test's open around the request
     client = Client(app.wsgi_app.full if full else app)
     response = client.post(path, data=data, content_type=content_type, environ_base={"REMOTE_ADDR": remote},
                            query_string=query, headers=headers or {})
@@ -246,7 +249,8 @@ def test_a_refusal_at_the_write_is_answered_alike(app, make_citizen, opened, spy
     from petitions import signature_sql
 
     monkeypatch.setattr(signature_sql, "record", lambda *args: (None, None))
-    monkeypatch.setattr(signature_sql, "already_signed", lambda values: True)
+    monkeypatch.setattr(signature_sql, "record_with", lambda *args: (None, None))
+    monkeypatch.setattr(signature_sql, "already_signed", lambda values, read=None: True)
     remote = address()
     lean = send(app, url(opened.id), body_of(sign_payload(citizen(make_citizen), opened)), full=False, remote=remote)
     full = send(app, url(opened.id), body_of(sign_payload(citizen(make_citizen), opened)), full=True, remote=remote)
