@@ -98,7 +98,7 @@ def fan_out(row: OutboxEvent, now: datetime) -> list[int]:
                     petition_id=row.payload.get("petition_id"),
                     cycle_id=row.payload.get("cycle_id"),
                     data=row.payload,
-                    created_at=now,
+                    created_at=row.created_at or now,  # when what it tells of happened
                 )
             )
         address = user.person.email
