@@ -298,7 +298,9 @@ def paper_voter(cycle_id: int):
         secretary = signed_in_user()
         cycle = load_cycle(cycle_id)
         voter = services.check_paper_voter(cycle, secretary, typed_body(iin=str).get("iin"), clock.now())
+        db.session.commit()  # the look-up's audit entry
     except DomainError as error:
+        db.session.rollback()
         response = error_response(error)
     else:
         response = jsonify({"status": voter.status, "name": voter.name})
