@@ -66,7 +66,7 @@ OWNED = {
         "kinds": {
             "budget.proposal_screened", "budget.phase_changed", "budget.results", "budget.petition_proposal_funded",
         },
-        "actions": ("proposal.screen", "proposal.implementation", "ballot.paper"),
+        "actions": ("proposal.screen", "proposal.implementation", "ballot.paper", "ballot.voter_check"),
         "jobs": (("budgeting.jobs.tick", 60),),
         "paths": {
             "/budget/cycles", "/budget/cycles/{id}", "/budget/cycles/{id}/proposals", "/budget/proposals/{id}",
@@ -143,7 +143,7 @@ KINDS_BEFORE = {
 ACTIONS_BEFORE = (
     "petition.moderate", "petition.schedule_discussion", "petition.answer", "petition.follow_up", "petition.report",
     "proposal.screen",
-    "proposal.implementation", "ballot.paper", "role.grant", "role.withdraw", "certificate.revoke", "certificate.issue_official",
+    "proposal.implementation", "ballot.paper", "ballot.voter_check", "role.grant", "role.withdraw", "certificate.revoke", "certificate.issue_official",
     "calendar.transfer", "calendar.remove_transfer",
 )
 JOBS_BEFORE = (
