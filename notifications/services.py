@@ -91,8 +91,9 @@ def fan_out(row: OutboxEvent, now: datetime) -> list[int]:
     ties: dict[int, tuple[User, list[str]]] = {}
     for tie, user in kind.recipients(row.payload, now):
         ties.setdefault(user.id, (user, []))[1].append(tie)
+    chosen = settings.choices_of(ties)
     for user, its_ties in ties.values():
-        channel = settings.channel_for(settings.choices(user.id), its_ties)
+        channel = settings.channel_for(chosen[user.id], its_ties)
         if channel == "off":
             continue
         tie = min(its_ties, key=AUDIENCES.index)
