@@ -298,3 +298,18 @@ def test_an_official_sees_official_work_without_off(app, client, make_citizen):
     page = client.get("/inbox/settings").get_data(as_text=True)
     group = page.split('id="group-official"')[1].split("</fieldset>")[0]
     assert 'value="inbox"' in group and 'value="off"' not in group
+
+
+def test_the_budget_page_follows_and_unfollows_without_a_script(app, client, make_citizen, make_cycle):
+    from tests.budgeting.conftest import VILLAGE_1
+    from tests.notifications.test_inbox_page import sign_in
+
+    cycle = make_cycle("proposals")
+    sign_in(client, make_citizen(kato=VILLAGE_1))
+    assert 'id="follow"' in client.get(f"/budget/{cycle.id}").get_data(as_text=True)
+    assert client.post(f"/budget/{cycle.id}/follow").status_code == 302
+    page = client.get(f"/budget/{cycle.id}").get_data(as_text=True)
+    assert 'id="following"' in page and 'id="unfollow"' in page
+    assert client.post(f"/budget/{cycle.id}/unfollow").status_code == 302
+    assert client.post(f"/budget/{cycle.id}/unfollow").status_code == 302  # nothing to undo: the same
+    assert 'id="unfollow"' not in client.get(f"/budget/{cycle.id}").get_data(as_text=True)
