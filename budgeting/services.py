@@ -30,7 +30,7 @@ from kernel.digests import digest
 from kernel.errors import DomainError
 from kernel.integer_columns import BIG_INTEGER_MAX, INTEGER_MAX
 from kernel.kazakhstan_time import local_date
-from kernel.keyed_hashes import signer_hash
+from kernel.keyed_hashes import person_pseudonym, signer_hash
 from kernel.territories import Territory
 from kernel.text_checks import checked_prose, checked_title
 from publiclog import entries as log_entries
@@ -462,7 +462,9 @@ class PaperVoter:
 
 def check_paper_voter(cycle: BudgetCycle, secretary: User, iin: object, now: datetime) -> PaperVoter:
     """The registry's answer for the voter of a paper ballot, asked by a secretary of exactly this
-    cycle's rural district while the voting is on. Nothing is written; a refusal never names the IIN."""
+    cycle's rural district while the voting is on. Each look-up of a well-formed IIN is an audit entry
+    in the caller's transaction (who asked, about whom by pseudonym, what came back): reading the
+    registry is an act on a person. A refusal never names the IIN."""
     require_official(secretary, "secretary", cycle)
     _require_phase(cycle, now, "voting")
     if not isinstance(iin, str):
@@ -471,9 +473,18 @@ def check_paper_voter(cycle: BudgetCycle, secretary: User, iin: object, now: dat
         decode(iin)
     except InvalidIIN as exc:
         raise DomainError("validation_error", fields={"iin": str(exc)}) from None
+    person = db.session.get(Person, iin)
+    voter = _paper_voter(cycle, secretary, iin, person, now)
+    audit.record(
+        "ballot.voter_check", secretary, "person", person_pseudonym(iin), now,
+        name=person.full_name if person is not None else None, cycle=cycle.id, result=voter.status,
+    )
+    return voter
+
+
+def _paper_voter(cycle: BudgetCycle, secretary: User, iin: str, person: Person | None, now: datetime) -> PaperVoter:
     if iin == secretary.iin:
         return PaperVoter("own_ballot")
-    person = db.session.get(Person, iin)
     if person is None or not _adult(person.birth_date, now):  # which of the two, the page does not say
         return PaperVoter("not_eligible")
     if not _resident(person.kato, cycle):

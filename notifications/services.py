@@ -112,7 +112,7 @@ def fan_out(row: OutboxEvent, now: datetime) -> list[int]:
                     cycle_id=row.payload.get("cycle_id"),
                     data=row.payload,
                     audience=tie,
-                    created_at=now,
+                    created_at=row.created_at or now,  # when what it tells of happened
                 )
             )
         address = user.person.email

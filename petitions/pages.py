@@ -196,7 +196,7 @@ def new():
     # a local body only of where the author lives: the places the registry gives, named on the form
     places = eligibility.addressable_places(current_user.person.kato)
     names = territory_names(set(places), _locale())
-    home = page_queries.home_territories(current_user.person.kato)
+    home = eligibility.home_places(current_user.person.kato)
     if not form.is_submitted():
         # What the registry and the page already say: the citizen's own city, else their own region,
         # for a local body; the language they read the page in, when a petition may be written in it.
