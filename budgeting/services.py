@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from audit import services as audit
@@ -509,6 +509,13 @@ def follow(cycle: BudgetCycle, user: User) -> None:
     if not _resident(user.person.kato, cycle):
         raise DomainError("not_resident")
     _follow(cycle.id, user.id)
+
+
+def unfollow(cycle: BudgetCycle, user: User) -> None:
+    """Stop hearing of the cycle (followed by the button or by voting); nothing if one did not follow."""
+    db.session.execute(
+        delete(BudgetFollower).where(BudgetFollower.cycle_id == cycle.id, BudgetFollower.user_id == user.id)
+    )
 
 
 def ballot_count(cycle_id: int) -> int:
