@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from auth.models import User
 from extensions import db
@@ -74,12 +76,16 @@ def save(user: User, wanted: Mapping[str, object]) -> dict[str, str]:
             wrong[name] = "one of " + ", ".join(allowed(name))
     if wrong:
         raise DomainError("validation_error", fields=wrong)
-    for name, channel in wanted.items():
-        row = db.session.get(NotificationSetting, (user.id, name))
-        if row is None:
-            db.session.add(NotificationSetting(user_id=user.id, audience=name, channel=channel))
-        else:
-            row.channel = channel
-    db.session.flush()
+    if wanted:
+        # one statement that inserts or overwrites, so two first saves at once both succeed (the last wins)
+        insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(NotificationSetting).values(
+            [{"user_id": user.id, "audience": name, "channel": channel} for name, channel in wanted.items()]
+        )
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=["user_id", "audience"], set_={"channel": statement.excluded.channel}
+        ))
+        for row in [row for row in db.session.identity_map.values() if isinstance(row, NotificationSetting)]:
+            db.session.expire(row)  # read back as written
     return choices(user.id)
 

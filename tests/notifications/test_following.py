@@ -313,3 +313,43 @@ def test_the_budget_page_follows_and_unfollows_without_a_script(app, client, mak
     assert client.post(f"/budget/{cycle.id}/unfollow").status_code == 302
     assert client.post(f"/budget/{cycle.id}/unfollow").status_code == 302  # nothing to undo: the same
     assert 'id="unfollow"' not in client.get(f"/budget/{cycle.id}").get_data(as_text=True)
+
+
+def test_two_first_saves_at_once_both_succeed_and_one_choice_stands(app, make_citizen):
+    """Two tabs (or a double tap) saving a person's first setting at the same moment: neither gets a
+    5xx from the key both would insert; one of the two choices is what is kept."""
+    import threading
+
+    from extensions import db
+    from notifications import settings
+    from notifications.models import NotificationSetting
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite (the demo) takes one writer at a time; the race is production's, on PostgreSQL")
+    user_id = user_of(make_citizen()).id
+    barrier, outcomes = threading.Barrier(2, timeout=20), []
+
+    def save(channel: str) -> None:
+        from auth.models import User
+
+        with app.app_context():
+            try:
+                user = db.session.get(User, user_id)
+                barrier.wait()
+                settings.save(user, {"followed": channel})
+                db.session.commit()
+                outcomes.append("saved")
+            except Exception as error:  # noqa: BLE001 (what the page would have turned into a 500)
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=save, args=(channel,)) for channel in ("inbox", "off")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes == ["saved", "saved"]
+    db.session.expire_all()
+    rows = db.session.scalars(select(NotificationSetting).where(NotificationSetting.user_id == user_id)).all()
+    assert [(row.audience, row.channel in ("inbox", "off")) for row in rows] == [("followed", True)]
