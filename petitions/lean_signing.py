@@ -31,7 +31,7 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 
 from flask import Flask, current_app, has_app_context
 
@@ -108,7 +108,11 @@ def _lean(app: Flask, environ: dict, petition_id: int):
     if jws is None:
         return None
     now = _now()
-    with raw_sql.autocommit_connection(db.engine) as connection:
+    with ExitStack() as held:
+        try:
+            connection = held.enter_context(raw_sql.autocommit_connection(db.engine))
+        except Exception:  # noqa: BLE001 - the database away: the full path answers it (503)
+            return None
         read = raw_sql.Reader(connection)
         try:
             petition = signing.published_facts(petition_id, read)
