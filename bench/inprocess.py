@@ -81,7 +81,7 @@ def cpu_ms_per_get(app, path: str, n: int) -> float:
 PARTS = {
     "eds_check": [("auth/eds.py", "check_token")],
     "database_driver": [("psycopg/cursor.py", "execute")],
-    "database_sqlalchemy": [("sqlalchemy/engine/base.py", "execute"), ("sqlalchemy/orm/session.py", "commit"),
+    "database_sqlalchemy_and_pool": [("sqlalchemy/engine/base.py", "execute"), ("sqlalchemy/orm/session.py", "commit"),
                             ("sqlalchemy/orm/session.py", "connection"), ("sqlalchemy/orm/session.py", "rollback"),
                             ("sqlalchemy/orm/scoping.py", "remove"), ("sqlalchemy/engine/base.py", "raw_connection"),
                             ("sqlalchemy/pool/base.py", "close")],
@@ -101,7 +101,7 @@ def breakdown(profile: str, requests: int, cpu_ms: float) -> dict[str, float]:
                           if any(file.endswith(suffix) and name == fn for suffix, fn in owners))
     # the driver's time under SQLAlchemy's execute belongs to the driver, not to SQLAlchemy
     driver = [value for (file, _line, name), value in stats.items() if file.endswith("psycopg/cursor.py") and name == "execute"]
-    share["database_sqlalchemy"] -= sum(ct for _cc, _nc, _tt, ct, callers in driver
+    share["database_sqlalchemy_and_pool"] -= sum(ct for _cc, _nc, _tt, ct, callers in driver
                                         for (file, _l, _n), (_c1, _c2, _t, ct) in callers.items()
                                         if "sqlalchemy/" in file)
     share["rest_wsgi_flask_hooks_json"] = total - sum(share.values())
