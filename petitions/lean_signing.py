@@ -14,15 +14,19 @@ the full application. It runs the full path's own steps (petitions/signing.py), 
    (auth/eds.py:kept_in), so the full path neither verifies nor reads it again. Nothing is spent
    yet, so the full path's own rate limit and error answer are the only ones;
 2. the rate limit, in the bucket Flask-Limiter keeps for the view (`_limit_exceeded`);
-3. the write and its commit (`petitions/signing.py:write`, `petitions/signing.py:committed`);
-   only then the 201. A refusal from here on (429, a race at the write: already_signed,
-   wrong_state; the database away) is answered by the application's error handlers
-   (`_answered_by_handlers`), as the full path's view raising it would be.
+3. the write (`petitions/signing.py:write`): the one statement, in autocommit, so it is durable
+   when it returns; then the move it may have made (`petitions/signing.py:moved`, in the session,
+   as after the full path's commit); only then the 201. A refusal from here on (429, a race at
+   the write: already_signed, wrong_state; the database away) is answered by the application's
+   error handlers (`_answered_by_handlers`), as the full path's view raising it would be.
 
 What the lean path skips is what the signing request never needed: URL matching among all
 routes, the before-request hooks (the user of a cookie, the locale, the NUL check: the body is
-checked here), Flask-Limiter's evaluation of every limit source, the response object and the
-after-request hooks (the security headers are written here, the same ones).
+checked here), Flask-Limiter's evaluation of every limit source, the ORM session (its statements
+run on a pooled connection through kernel/raw_sql.py), the response object and the after-request
+hooks (the security headers are written here, the same ones: web/headers.py). It is installed by
+factory.py:_lean_paths, outermost: a middleware that rewrites the environ (a proxy's scheme or
+address) belongs outside it, so both paths see the same request.
 """
 
 from __future__ import annotations
