@@ -16,9 +16,8 @@ from kernel.working_days import working_days_between
 from petitions import accountability, rules
 from petitions.citations import citing
 from petitions.counter import public_count
-from petitions.models import Petition, Signature
+from petitions.models import PUBLIC_STATES, Petition, Signature
 
-PUBLIC_STATES = ("open", "under_review", "answered", "closed")
 PAGE_SIZE = 20
 
 
