@@ -11,7 +11,7 @@ PORT ?= 5000
 # most tests wait on a database, a server or a browser, so two keep both cores of the machine busy
 TEST_WORKERS ?= 2
 
-.PHONY: demo test audit bench lint translations extract-messages install install-dev install-bench browser clean
+.PHONY: demo test audit bench bench-growth lint translations extract-messages install install-dev install-bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -73,6 +73,12 @@ bench: install-bench
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi; }
 	$(BIN)/python bench/signing.py $(BENCH_ARGS)
+
+# Growth (not part of `make test`): signing with 0 and with 5,000,000 signatures of other petitions in
+# the table, and the count and public pages with 10 and with 10,000 petitions (bench/growth.py; the
+# filled database is kept between runs, `BENCH_ARGS=--refill` makes it again). Same needs as `make bench`.
+bench-growth: install-bench
+	$(BIN)/python bench/growth.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
