@@ -6,7 +6,7 @@ history (a sequential scan, growing with it); with this partial index a page is 
 one index range, read backwards (bench/growth.py measures both).
 
 Revision ID: c6a1e9d3f250
-Revises: b7d2f4c9e130
+Revises: c6e1a8f4d203
 Create Date: 2026-12-06 22:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c6a1e9d3f250'
-down_revision = 'b7d2f4c9e130'
+down_revision = 'c6e1a8f4d203'
 branch_labels = None
 depends_on = None
 

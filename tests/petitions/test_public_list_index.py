@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 
 from tests.auth.test_grant_migration import _fresh_pg_database
 
-BEFORE = "b7d2f4c9e130"
+BEFORE = "c6e1a8f4d203"
 AFTER = "c6a1e9d3f250"
 INDEX = "ix_petition_public_newest"
 
