@@ -42,3 +42,21 @@ def post_worker_init(worker):
     warm_up = getattr(worker.wsgi, "extensions", {}).get("dauys.warm_up")
     if warm_up is not None:
         warm_up()
+
+
+def post_fork(server, worker):
+    """A worker dies with its master, at once: a node whose master is killed (SIGKILL, the OOM killer)
+    is gone as a whole, and its workers do not go on serving the connections nginx keeps open to them
+    (gunicorn's own check of the parent runs only between requests). Linux's PR_SET_PDEATHSIG; other
+    systems keep gunicorn's check."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() != server.pid:  # the master died before the call: go now
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
