@@ -94,8 +94,10 @@ def nginx_binary() -> str | None:
 
 def write_nginx(folder: Path, nodes: Sequence[str], listen: str) -> Path:
     """Render the site and its standalone nginx.conf into `folder`; checked with `nginx -t`."""
+    shutil.rmtree(folder / "cache", ignore_errors=True)  # no count of an earlier run's database
     for sub in ("cache", "tmp", "logs"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
+    (folder / "logs" / "failover.log").unlink(missing_ok=True)  # this run's failovers only
     site = folder / "dauys.conf"
     site.write_text(render_site(nodes, listen, ROOT, folder / "cache", folder / "logs"))
     conf = folder / "nginx.conf"
