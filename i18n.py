@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from babel.dates import format_date as babel_date
 from flask import Blueprint, redirect, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from config import LANGUAGES
@@ -152,3 +152,17 @@ def install_formats(app) -> None:
         percent=percent, percent_of=percent_of, date_phrase=date_phrase, instant_phrase=instant_phrase,
         number_signs=number_signs,
     )
+    # A template's ngettext("%(num)d signature", …) writes its count grouped too ("2 500 қол", not
+    # "2500"): the count picks the plural form, then is written in the page's language.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: get_translations().ugettext(s),
+        ngettext=grouped_ngettext,
+        newstyle=True,
+        pgettext=lambda c, s: get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+    )
+
+
+def grouped_ngettext(singular: str, plural: str, num: int) -> str:
+    """The plural form for `num`, its `%(num)d` already written as the page's language groups it."""
+    return get_translations().ungettext(singular, plural, num).replace("%(num)d", format_number(num))

@@ -58,6 +58,8 @@ def body(schema: dict) -> dict:
 BEARER = [{"bearer": []}]
 ERRORS = {"400": error("Refused signature"), "422": error("Invalid input")}
 AUTH_ERRORS = {"401": error("No or bad Bearer token"), "403": error("Not allowed")}
+# The answer of a follow and an unfollow: the caller's own tie, never who else follows.
+FOLLOWING = {"type": "object", "required": ["following"], "properties": {"following": {"type": "boolean"}}}
 
 _KEY = "dauys.openapi"
 

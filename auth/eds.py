@@ -56,6 +56,23 @@ PURPOSE_KEY = {
     "ballot.paper": "act",
 }
 ACT_PURPOSES = frozenset(purpose for purpose, key in PURPOSE_KEY.items() if key == "act")
+# What each purpose is, as the pages say it (the public log's receipt check): the code stays beside it.
+PURPOSE_WORDS = {
+    "auth": _l("Signing in"),
+    "petition.submit": _l("Submitting a petition"),
+    "petition.sign": _l("Signing a petition"),
+    "proposal.submit": _l("Submitting a budget proposal"),
+    "ballot.cast": _l("Voting in a village budget"),
+    "petition.rate": _l("Rating an answer to a petition"),
+    "petition.moderate": _l("A moderation decision on a petition"),
+    "petition.discussion": _l("Scheduling a petition's public discussion"),
+    "petition.answer": _l("The answer to a petition"),
+    "petition.follow_up": _l("The follow-up answer to a contested petition"),
+    "petition.report": _l("The report on a petition's promised measures"),
+    "proposal.screen": _l("The screening decision on a budget proposal"),
+    "proposal.implementation": _l("A funded project's implementation status"),
+    "ballot.paper": _l("Recording a paper ballot"),
+}
 # A key of the wrong usage is refused (`wrong_key_usage`) with what to pick instead, by the key the
 # purpose needs: the signer has the right files beside the wrong ones.
 WRONG_KEY_MESSAGES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-AUDIT_ACTIONS = ("proposal.screen", "proposal.implementation", "ballot.paper")
+AUDIT_ACTIONS = ("proposal.screen", "proposal.implementation", "ballot.paper", "ballot.voter_check")
 
 
 def init_app(app: Flask) -> None:

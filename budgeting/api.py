@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from auth.access import bearer_user, signer_limit_key
-from budgeting import queries, services
+from budgeting import page_queries, queries, services
 from budgeting.models import BudgetCycle, Proposal
 from extensions import db, limiter
 from jsonapi import API_PREFIX, body, typed, typed_body
@@ -117,10 +117,26 @@ def paper_ballot(cycle_id: int):
 
 
 @bp.post("/cycles/<int:cycle_id>/follow")
+@bp.put("/cycles/<int:cycle_id>/follow")
 def follow_cycle(cycle_id: int):
     services.follow(_cycle(cycle_id), bearer_user())
     db.session.commit()
     return jsonify({"following": True})
+
+
+@bp.get("/cycles/<int:cycle_id>/follow")
+def cycle_following(cycle_id: int):
+    """Whether the caller follows the cycle (only the caller's own tie: never who else follows)."""
+    user = bearer_user()
+    return jsonify({"following": page_queries.follows(_cycle(cycle_id).id, user.id)})
+
+
+@bp.delete("/cycles/<int:cycle_id>/follow")
+def unfollow_cycle(cycle_id: int):
+    user = bearer_user()
+    services.unfollow(_cycle(cycle_id), user)
+    db.session.commit()
+    return jsonify({"following": False})
 
 
 @bp.get("/cycles/<int:cycle_id>/results")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openapi import AUTH_ERRORS, BEARER, ERRORS, body, error, ref, response
+from openapi import AUTH_ERRORS, BEARER, ERRORS, FOLLOWING, body, error, ref, response
 
 # An official act as published with its proposal (API.md "Official acts"): whole, oldest first.
 ACT = {
@@ -123,7 +123,14 @@ def paths() -> dict:
             "responses": {"201": receipt, **ballot_errors, "401": AUTH_ERRORS["401"]}}},
         "/budget/cycles/{id}/follow": {"parameters": CYCLE_ID, "post": {
             "security": BEARER, "summary": "Hear about phase changes and results (residents)",
-            "responses": {"200": response({"type": "object"}), **AUTH_ERRORS, "404": error("Not found")}}},
+            "responses": {"200": response({"type": "object"}), **AUTH_ERRORS, "404": error("Not found")}},
+            # an extension (README "Beyond API.md"): the same follow, idempotent, and its undoing
+            "get": {"security": BEARER, "summary": "Whether the caller follows the cycle",
+                    "responses": {"200": response(FOLLOWING), **AUTH_ERRORS, "404": error("Not found")}},
+            "put": {"security": BEARER, "summary": "Follow the cycle (residents; as POST, idempotent)",
+                    "responses": {"200": response(FOLLOWING), **AUTH_ERRORS, "404": error("Not found")}},
+            "delete": {"security": BEARER, "summary": "Stop following the cycle (idempotent)",
+                       "responses": {"200": response(FOLLOWING), **AUTH_ERRORS, "404": error("Not found")}}},
         "/budget/cycles/{id}/results": {"parameters": CYCLE_ID, "get": {"summary": "The published result", "responses": {
             "200": response({"type": "object", "required": ["rule", "funded", "not_funded", "pb_sha256"], "properties": {
                 "rule": {"enum": ["greedy", "mes"]}, "funded": {"type": "array", "items": {"type": "integer"}},

@@ -27,6 +27,19 @@ def _eligible(eligible: object) -> str:
     return _("Eligible: on the ballot") if eligible else _("Not eligible")
 
 
+VOTER_CHECK_RESULTS = {
+    "eligible": _l("May vote: the name was shown"),
+    "already_voted": _l("Has already voted: the name was shown"),
+    "not_resident": _l("Not a resident of the rural district"),
+    "not_eligible": _l("Not in the registry or under age"),
+    "own_ballot": _l("The secretary's own IIN"),
+}
+
+
+def _voter_check(result: object) -> str:
+    return str(VOTER_CHECK_RESULTS.get(str(result), result))
+
+
 def _status(status: object) -> str:
     return str(IMPLEMENTATION_NAMES.get(str(status), _("another status")))
 
@@ -48,6 +61,11 @@ ACTIONS = {
     "ballot.paper": Words(
         _l("Paper ballot recorded"),
         (detail("cycle", _l("Budget"), _cycle), detail("receipt", _l("Receipt"))),
+    ),
+    "ballot.voter_check": Words(
+        _l("Voter looked up in the registry for a paper ballot"),
+        (detail("cycle", _l("Budget"), _cycle), detail("result", _l("Answer"), _voter_check)),
+        named=("name",),
     ),
 }
 

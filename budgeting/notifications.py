@@ -16,7 +16,7 @@ from budgeting import petition_links
 from budgeting.models import BudgetCycle, BudgetFollower, Proposal
 from extensions import db
 from kernel.territories import territory_names
-from notifications.events import EventKind, Link, register
+from notifications.events import EventKind, Link, audience, register, together
 from petitions import notifications as petition_notifications
 
 
@@ -35,11 +35,15 @@ def _followers(payload: dict, _now: datetime) -> list[User]:
     )
 
 
-def _followers_and_proposers(payload: dict, now: datetime) -> list[User]:
+def _proposers(payload: dict, now: datetime) -> list[User]:
     authors = db.session.scalars(
         select(Proposal.author_iin).where(Proposal.cycle_id == payload["cycle_id"], Proposal.state != "draft")
     )
-    return _followers(payload, now) + [account_for(iin, now) for iin in sorted(set(authors))]
+    return [account_for(iin, now) for iin in sorted(set(authors))]
+
+
+PROPOSER = audience("own", _proposer)
+FOLLOWERS = audience("budget", _followers)  # who follows the cycle: by the button, or by voting in it
 
 
 def _context(payload: dict) -> dict:
@@ -49,9 +53,9 @@ def _context(payload: dict) -> dict:
     }
 
 
-def _opted_in_signers(payload: dict, _now: datetime) -> list[User]:
-    """The signers of the petition the funded proposal takes up who asked to hear how it goes."""
-    return petition_notifications.signers(payload, opted_in_only=True)
+# The signers of the petition the funded proposal takes up who asked to hear how it goes, and its
+# followers: the petitions' own rule (petitions/notifications.py:citizens).
+_PETITION_CITIZENS = petition_notifications.citizens(opted_in_only=True)
 
 
 def _funded_context(payload: dict) -> dict:
@@ -83,15 +87,16 @@ def _proposal_link(_payload: dict, found: dict) -> Link | None:
 
 def register_kinds() -> None:
     """Tell the notifications which budget events there are (budgeting.init_app calls it)."""
-    register("budget.proposal_screened", EventKind(_proposer, _l("Your budget proposal was screened"), "budget_proposal_screened", _context, _proposal_link))
-    register("budget.phase_changed", EventKind(_followers, _l("The village budget moved to a new phase"), "budget_phase_changed", _context, _cycle_link()))
+    register("budget.proposal_screened", EventKind(PROPOSER, _l("Your budget proposal was screened"), "budget_proposal_screened", _context, _proposal_link))
+    register("budget.phase_changed", EventKind(FOLLOWERS, _l("The village budget moved to a new phase"), "budget_phase_changed", _context, _cycle_link()))
     register(
         "budget.results",
-        EventKind(_followers_and_proposers, _l("The village budget results are published"), "budget_results", _context,
+        EventKind(together(FOLLOWERS, audience("own", _proposers)), _l("The village budget results are published"), "budget_results", _context,
                   _cycle_link("budgeting.results")),
     )
     register(
         petition_links.FUNDED_EVENT,
-        EventKind(_opted_in_signers, _l("A budget project taking up a petition you signed is funded"),
-                  "budget_petition_proposal_funded", _funded_context, _proposal_link),
+        EventKind(_PETITION_CITIZENS, _l("A budget project taking up a petition you signed is funded"),
+                  "budget_petition_proposal_funded", _funded_context, _proposal_link,
+                  subjects={"followed": _l("A budget project taking up a petition you follow is funded")}),
     )

@@ -110,7 +110,9 @@ def new_cycle():
     districts = page_queries.rural_districts(current_user, _locale())
     form.kato.choices = districts if len(districts) == 1 else [("", _("Choose the rural district")), *districts]
     if form.year.data is None and not form.is_submitted():
-        form.year.data = clock.now().astimezone(KAZAKHSTAN).year
+        this_year = clock.now().astimezone(KAZAKHSTAN).year
+        # one district: its first year without a cycle (this year's may be under way); several: this year
+        form.year.data = page_queries.first_free_year(districts[0][0], this_year) if len(districts) == 1 else this_year
     if form.is_submitted() and request.form.get("change"):
         return _cycle_page(form)
     if form.is_submitted() and form.confirmed.data != "yes":
@@ -296,7 +298,9 @@ def paper_voter(cycle_id: int):
         secretary = signed_in_user()
         cycle = load_cycle(cycle_id)
         voter = services.check_paper_voter(cycle, secretary, typed_body(iin=str).get("iin"), clock.now())
+        db.session.commit()  # the look-up's audit entry
     except DomainError as error:
+        db.session.rollback()
         response = error_response(error)
     else:
         response = jsonify({"status": voter.status, "name": voter.name})

@@ -32,6 +32,18 @@ def rural_districts(user: User, locale: str) -> list[tuple[str, str]]:
     return [(t.kato, t.name(locale)) for t in db.session.scalars(stmt)]
 
 
+def first_free_year(kato: str, from_year: int) -> int:
+    """The first year from `from_year` on in which this rural district has no budget cycle yet: what
+    a new cycle's form proposes (one cycle a district a year)."""
+    taken = set(db.session.scalars(
+        select(BudgetCycle.year).where(BudgetCycle.kato == kato, BudgetCycle.year >= from_year)
+    ))
+    year = from_year
+    while year in taken:
+        year += 1
+    return year
+
+
 def follows(cycle_id: int, user_id: int) -> bool:
     return db.session.get(BudgetFollower, (cycle_id, user_id)) is not None
 

@@ -187,6 +187,19 @@ def follow(cycle_id: int):
     return redirect(url_for("budgeting.show", cycle_id=cycle.id))
 
 
+@bp.post("/budget/<int:cycle_id>/unfollow")
+@login_required
+def unfollow(cycle_id: int):
+    cycle = load_cycle(cycle_id)
+    posted = post_form(
+        FollowForm(), lambda: services.unfollow(cycle, current_user),
+        done_message=_("You no longer follow this budget."),
+    )
+    if not posted.done and posted.error is None:  # the form itself was refused (its CSRF token)
+        raise DomainError("validation_error")
+    return redirect(url_for("budgeting.show", cycle_id=cycle.id))
+
+
 def _phase_gate(cycle: BudgetCycle, phase: str, message: str) -> None:
     if cycle.phase_at(clock.now()) != phase:
         raise DomainError("wrong_state", message)

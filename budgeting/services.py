@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from audit import services as audit
@@ -30,7 +30,7 @@ from kernel.digests import digest
 from kernel.errors import DomainError
 from kernel.integer_columns import BIG_INTEGER_MAX, INTEGER_MAX
 from kernel.kazakhstan_time import local_date
-from kernel.keyed_hashes import signer_hash
+from kernel.keyed_hashes import person_pseudonym, signer_hash
 from kernel.territories import Territory
 from kernel.text_checks import checked_prose, checked_title
 from publiclog import entries as log_entries
@@ -462,7 +462,9 @@ class PaperVoter:
 
 def check_paper_voter(cycle: BudgetCycle, secretary: User, iin: object, now: datetime) -> PaperVoter:
     """The registry's answer for the voter of a paper ballot, asked by a secretary of exactly this
-    cycle's rural district while the voting is on. Nothing is written; a refusal never names the IIN."""
+    cycle's rural district while the voting is on. Each look-up of a well-formed IIN is an audit entry
+    in the caller's transaction (who asked, about whom by pseudonym, what came back): reading the
+    registry is an act on a person. A refusal never names the IIN."""
     require_official(secretary, "secretary", cycle)
     _require_phase(cycle, now, "voting")
     if not isinstance(iin, str):
@@ -471,9 +473,18 @@ def check_paper_voter(cycle: BudgetCycle, secretary: User, iin: object, now: dat
         decode(iin)
     except InvalidIIN as exc:
         raise DomainError("validation_error", fields={"iin": str(exc)}) from None
+    person = db.session.get(Person, iin)
+    voter = _paper_voter(cycle, secretary, iin, person, now)
+    audit.record(
+        "ballot.voter_check", secretary, "person", person_pseudonym(iin), now,
+        name=person.full_name if person is not None else None, cycle=cycle.id, result=voter.status,
+    )
+    return voter
+
+
+def _paper_voter(cycle: BudgetCycle, secretary: User, iin: str, person: Person | None, now: datetime) -> PaperVoter:
     if iin == secretary.iin:
         return PaperVoter("own_ballot")
-    person = db.session.get(Person, iin)
     if person is None or not _adult(person.birth_date, now):  # which of the two, the page does not say
         return PaperVoter("not_eligible")
     if not _resident(person.kato, cycle):
@@ -498,6 +509,13 @@ def follow(cycle: BudgetCycle, user: User) -> None:
     if not _resident(user.person.kato, cycle):
         raise DomainError("not_resident")
     _follow(cycle.id, user.id)
+
+
+def unfollow(cycle: BudgetCycle, user: User) -> None:
+    """Stop hearing of the cycle (followed by the button or by voting); nothing if one did not follow."""
+    db.session.execute(
+        delete(BudgetFollower).where(BudgetFollower.cycle_id == cycle.id, BudgetFollower.user_id == user.id)
+    )
 
 
 def ballot_count(cycle_id: int) -> int:

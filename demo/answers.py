@@ -28,7 +28,7 @@ from demo.petitions import Signing, _jws, _sign_keys, day_at, official_keys, sig
 from demo.timing import crossing_moments, weekday_before
 from extensions import db
 from kernel.kazakhstan_time import KAZAKHSTAN, local_date
-from petitions import accountability, services
+from petitions import accountability, following, services
 from petitions.models import Petition
 
 ASTANA = "710000000"
@@ -194,13 +194,16 @@ SIGNERS_APART = 30
 
 
 def seed_astana_petitions(
-    astana_iins: Sequence[str], citizen_iin: str, moderator_iin: str, reviewer_iin: str, now: datetime
+    astana_iins: Sequence[str], citizen_iin: str, moderator_iin: str, reviewer_iin: str, now: datetime,
+    follower_iin: str | None = None,
 ) -> int:
     """The stories not told yet, each once; returns how many were.
 
     `astana_iins` are the demo's Astana residents who write and sign them; the demo citizen of
     Astana (`citizen_iin`) signs them all (asking to be told) and rates neither answered one, so
-    they may rate them in the demo, and hear of the answers still owed.
+    they may rate them in the demo, and hear of the answers still owed. `follower_iin` (the Kenes
+    villager, who may not sign a city's petition) follows the two under review from their approval,
+    so their inbox tells of each step without a signature (petitions/following.py).
     """
     stories = [story for story in STORIES if not _told(story)]
     if not stories:
@@ -223,6 +226,12 @@ def seed_astana_petitions(
         for position, story in enumerate(STORIES)
         if story in stories
     }
+    if follower_iin is not None:
+        follower = auth_services.account_for(follower_iin, keys_at)
+        for position, petition in petitions.items():
+            if STORIES[position]["title"] in FOLLOWED:
+                following.follow(petition, follower, petition.moderated_at or keys_at)
+        db.session.commit()
     signings = {
         position: _signing(petition, position, astana, citizen_iin, now) for position, petition in petitions.items()
     }
@@ -231,6 +240,13 @@ def seed_astana_petitions(
         raters = [iin for iin in signings[position].signers if iin != citizen_iin][position * RATERS_APART :]
         _after_signatures(petition, STORIES[position], raters, cast, keys, officials, now)
     return len(stories)
+
+
+# the petitions the Kenes villager follows: the two under review (6 and 7)
+FOLLOWED = (
+    "Жаңа тұрғын үй кварталдарында мемлекеттік балабақша орындарын көбейту",
+    "Установить тёплые остановки на конечных пунктах автобусных маршрутов",
+)
 
 
 def _told(story: dict) -> bool:

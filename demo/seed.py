@@ -212,7 +212,8 @@ def seed():
         by_folder["citizen"], by_folder["moderator"], now, not_signing=set(astana) | set(by_folder.values())
     )
     astana_petitions = seed_astana_petitions(
-        astana, by_folder["citizen-astana"], by_folder["moderator"], by_folder["reviewer-astana"], now
+        astana, by_folder["citizen-astana"], by_folder["moderator"], by_folder["reviewer-astana"], now,
+        follower_iin=by_folder["citizen"],
     )
     budgets = seed_budgets(by_folder["budget-officer"], now)
     db.session.commit()

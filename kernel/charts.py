@@ -82,29 +82,42 @@ def columns_chart(
         )
     if axis is None:
         step = max(1, -(-len(rows) // 4))
-        shown = sorted({0, len(rows) - 1, *range(0, len(rows), step)}) if rows else []
-        labels = [_axis_label(bars, i) for i in shown]
+        between = [i for i in range(step, len(rows) - 1, step)]
+        wanted = list(dict.fromkeys([0, len(rows) - 1, *between])) if rows else []  # the ends first
+        labels = _without_overlaps([_axis_label(bars, i) for i in wanted])
     else:
-        labels = _placed_labels(bars, axis)
+        labels = _without_overlaps([_at_bar(bars[i], label) for i, label in axis])
     # Values above columns only when they fit.
     return Chart(WIDTH, height, bars if len(rows) <= 16 else [_no_value(b) for b in bars], labels)
 
 
 LABEL_CHAR_WIDTH = 7  # viewBox units a character of an axis label takes (12px text), a little generously
+GAP = 4  # viewBox units kept clear between two axis labels
 
 
-def _placed_labels(bars: list[Bar], wanted: Sequence[tuple[int, str]]) -> list[tuple[float, str, str]]:
+Label = tuple[float, str, str]  # (x, text, text-anchor)
+
+
+def _at_bar(bar: Bar, label: str) -> list[Label]:
+    """Where a label may go: starting at its bar, else ending at it."""
+    return [(bar.x, label, "start"), (round(bar.x + bar.width, 1), label, "end")]
+
+
+def _without_overlaps(wanted: Sequence[list[Label]]) -> list[Label]:
+    """The axis labels in order of want, each at the first of its places that stays inside the chart
+    and clear of those already placed (else left out: a date between the ends, say, that would run
+    into "other days"), sorted along the axis."""
     taken: list[tuple[float, float]] = []
     placed = []
-    for i, label in wanted:
-        bar = bars[i]
-        width = len(label) * LABEL_CHAR_WIDTH
-        start, anchor = (bar.x, "start") if bar.x + width <= WIDTH else (round(bar.x + bar.width, 1), "end")
-        left = start if anchor == "start" else start - width
-        if any(left < right + 6 and left + width + 6 > other for other, right in taken):
-            continue
-        taken.append((left, left + width))
-        placed.append((start, label, anchor))
+    for places in wanted:
+        for x, label, anchor in places:
+            width = len(label) * LABEL_CHAR_WIDTH
+            left = {"start": x, "end": x - width}.get(anchor, x - width / 2)
+            inside = left >= 0 and left + width <= WIDTH
+            if inside and not any(left < right + GAP and left + width + GAP > other for other, right in taken):
+                taken.append((left, left + width))
+                placed.append((x, label, anchor))
+                break
     return sorted(placed)
 
 
@@ -112,13 +125,15 @@ def _no_value(bar: Bar) -> Bar:
     return Bar(bar.label, bar.value, bar.x, bar.y, bar.width, bar.height, bar.label_x, bar.label_y, -1, -1, bar.text)
 
 
-def _axis_label(bars: list[Bar], i: int) -> tuple[float, str, str]:
-    """The first label starts at its bar and the last ends at its bar, so neither leaves the chart."""
+def _axis_label(bars: list[Bar], i: int) -> list[Label]:
+    """Where bar i's label may go: the first starts at its bar, the last ends at its bar (or, in a
+    chart of a few columns, starts there), so neither leaves the chart; the others under their bar."""
     bar = bars[i]
+    middle = (bar.label_x, bar.label, "middle")
     if len(bars) == 1:
-        return (bar.label_x, bar.label, "middle")
+        return [middle, (bar.x, bar.label, "start")]
     if i == 0:
-        return (bar.x, bar.label, "start")
+        return [(bar.x, bar.label, "start")]
     if i == len(bars) - 1:
-        return (round(bar.x + bar.width, 1), bar.label, "end")
-    return (bar.label_x, bar.label, "middle")
+        return [(round(bar.x + bar.width, 1), bar.label, "end"), (bar.x, bar.label, "start")]
+    return [middle]

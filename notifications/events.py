@@ -32,21 +32,61 @@ def no_link(_payload: dict, _context: dict) -> Link | None:
     return None
 
 
+# Why a person hears of an event: every recipient comes with one of these ties, and each person
+# chooses per audience how they hear (notifications/settings.py). The order is the precedence: a
+# person with two ties to one event (signed and follows) gets one item, said as the first tie.
+AUDIENCES = ("official", "own", "signed", "followed", "budget", "account")
+# What the law or the platform owes a person: never switched off (at least the inbox).
+OBLIGATORY = frozenset({"official", "account"})
+
+# (payload, now) -> [(audience, user)]; an account made for a recipient is made at `now`
+Recipients = Callable[[dict, datetime], list[tuple[str, User]]]
+
+
+def audience(name: str, who: Callable[[dict, datetime], list[User]]) -> Recipients:
+    """The users `who` finds, each tied to the event as `name` (one of AUDIENCES)."""
+    if name not in AUDIENCES:
+        raise ValueError(f"unknown audience {name!r}")
+
+    def tied(payload: dict, now: datetime) -> list[tuple[str, User]]:
+        return [(name, user) for user in who(payload, now)]
+
+    return tied
+
+
+def together(*parts: Recipients) -> Recipients:
+    """Everyone each part finds, in the parts' order; notifications/services.py:fan_out tells each
+    person once."""
+
+    def everyone(payload: dict, now: datetime) -> list[tuple[str, User]]:
+        return [found for part in parts for found in part(payload, now)]
+
+    return everyone
+
+
 @dataclass(frozen=True)
 class EventKind:
     """How to fan out one kind of event."""
 
-    recipients: Callable[[dict, datetime], list[User]]  # (payload, now): an account made for one is made at `now`
+    recipients: Recipients
     subject: object  # a lazy string, rendered in the recipient's language
     template: str  # templates/email/<template>.txt, also the inbox text
     context: Callable[[dict], dict] = field(default=lambda payload: {})
     # (payload, context) -> the page the inbox item links to, in the reader's language; None: no page
     link: Callable[[dict, dict], Link | None] = no_link
+    # another subject for the recipients of one audience ("a petition you follow" to followers)
+    subjects: dict[str, object] = field(default_factory=dict)
+
+    def subject_for(self, tie: str | None) -> object:
+        return self.subjects.get(tie or "", self.subject)
 
 
-def the_user(payload: dict, _now: datetime) -> list[User]:
+def _the_user(payload: dict, _now: datetime) -> list[User]:
     user = db.session.get(User, payload["user_id"])
     return [user] if user else []
+
+
+the_user = audience("account", _the_user)
 
 
 def your_account(_payload: dict, _context: dict) -> Link:

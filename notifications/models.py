@@ -21,10 +21,24 @@ class Notification(db.Model):
     petition_id: Mapped[int | None] = mapped_column(Integer)
     cycle_id: Mapped[int | None] = mapped_column(Integer)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # why the user hears of it (notifications/events.py:AUDIENCES): the first of their ties to it
+    audience: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (UniqueConstraint("outbox_id", "user_id", name="uq_notification_event_user"),)
+
+
+class NotificationSetting(db.Model):
+    """How one person wants to hear of one group of events (notifications/settings.py); no row: the
+    default, which is what everybody got before there were settings."""
+
+    __tablename__ = "notification_setting"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    audience: Mapped[str] = mapped_column(String(20), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+
+    __table_args__ = (CheckConstraint("channel IN ('email','inbox','off')", name="channel"),)
 
 
 class EmailDelivery(db.Model):

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from auth.models import User
 from extensions import db
-from notifications import links
-from notifications.events import KINDS
+from notifications import links, settings
+from notifications.events import AUDIENCES, KINDS
 from notifications.models import EmailDelivery, Notification
 from workers.outbox import OutboxEvent
 
@@ -21,12 +21,15 @@ from workers.outbox import OutboxEvent
 SUMMARY_CHARS = 280
 
 
-def render(event: str, user: User, data: dict, locale: str | None = None) -> tuple[str, str]:
+def render(
+    event: str, user: User, data: dict, locale: str | None = None, tie: str | None = None
+) -> tuple[str, str]:
     """Subject and text of an event for one user, as its e-mail says them: in `locale` (the API's
-    inbox), else the user's language (mail); its links on DAUYS_BASE_URL (notifications/links.py)."""
+    inbox), else the user's language (mail); its links on DAUYS_BASE_URL (notifications/links.py);
+    the subject the one for the user's `tie` to it (a follower's is "a petition you follow")."""
     kind = KINDS[event]
     with force_locale(locale or user.locale or "kk"):
-        subject = str(kind.subject)
+        subject = str(kind.subject_for(tie))
         body = render_template(
             f"email/{kind.template}.txt", user=user, data=data, page=False, external_url=links.external_url,
             **kind.context(data),
@@ -55,7 +58,7 @@ def inbox_entry(item: Notification, user: User, locale: str) -> InboxEntry:
         text = render_template(f"email/{kind.template}.txt", user=user, data=item.data, page=True, **context)
         link = kind.link(item.data, context)
         return InboxEntry(
-            item=item, title=str(kind.subject), text=summary(text),
+            item=item, title=str(kind.subject_for(item.audience)), text=summary(text),
             link_text=str(link.text) if link else None, link_title=link.title if link else None,
             href=links.page_url(link) if link else None,
         )
@@ -74,16 +77,26 @@ def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
 def fan_out(row: OutboxEvent, now: datetime) -> list[int]:
     """Create each recipient's inbox item and e-mail once; return the new deliveries' ids.
 
+    The one rule of who hears what: the kind finds its recipients with their ties to the event
+    (notifications/events.py:AUDIENCES); a person found twice (signed it and follows it) is told
+    once, said as their first tie, by the most any tie asks for in their settings
+    (notifications/settings.py:channel_for): nothing when "off", an inbox item, and an e-mail too
+    when "email" and they gave an address.
+
     Existing rows are skipped, so a second run of the same event adds nothing; the
     unique constraints stop a concurrent run that slips past the check.
     """
     kind = KINDS[row.event]
     new_deliveries: list[EmailDelivery] = []
-    seen: set[int] = set()
-    for user in kind.recipients(row.payload, now):
-        if user.id in seen:
+    ties: dict[int, tuple[User, list[str]]] = {}
+    for tie, user in kind.recipients(row.payload, now):
+        ties.setdefault(user.id, (user, []))[1].append(tie)
+    chosen = settings.choices_of(ties)
+    for user, its_ties in ties.values():
+        channel = settings.channel_for(chosen[user.id], its_ties)
+        if channel == "off":
             continue
-        seen.add(user.id)
+        tie = min(its_ties, key=AUDIENCES.index)
         has_item = db.session.scalar(
             select(Notification.id).where(
                 Notification.outbox_id == row.id, Notification.user_id == user.id
@@ -98,17 +111,20 @@ def fan_out(row: OutboxEvent, now: datetime) -> list[int]:
                     petition_id=row.payload.get("petition_id"),
                     cycle_id=row.payload.get("cycle_id"),
                     data=row.payload,
-                    created_at=now,
+                    audience=tie,
+                    created_at=row.created_at or now,  # when what it tells of happened
                 )
             )
         address = user.person.email
+        if channel != "email" or not address:
+            continue
         has_mail = db.session.scalar(
             select(EmailDelivery.id).where(
                 EmailDelivery.outbox_id == row.id, EmailDelivery.user_id == user.id
             )
         )
-        if address and not has_mail:
-            subject, body = render(row.event, user, row.payload)
+        if not has_mail:
+            subject, body = render(row.event, user, row.payload, tie=tie)
             delivery = EmailDelivery(
                 outbox_id=row.id,
                 user_id=user.id,

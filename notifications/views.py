@@ -15,10 +15,13 @@ from sqlalchemy import update
 from extensions import db
 from i18n import format_date
 from kernel.kazakhstan_time import local_date
+from notifications import settings
+from notifications.forms import GROUP_HINTS, settings_form
 from notifications.models import Notification
 from notifications.queries import counts, inbox
 from notifications.services import InboxEntry, inbox_entry
 from web import clock
+from web.forms import post_form
 
 bp = Blueprint("notifications", __name__)
 
@@ -90,3 +93,26 @@ def mark_read():
         )
         db.session.commit()
     return redirect(url_for("notifications.index"))
+
+
+def _groups() -> tuple[str, ...]:
+    """The groups the signed-in person chooses for: an official's work only to an official."""
+    official = any(grant.well_formed for grant in current_user.grants)
+    return tuple(name for name in settings.CHOSEN if name != "official" or official)
+
+
+@bp.route("/inbox/settings", methods=["GET", "POST"])
+@login_required
+def settings_page():
+    groups = _groups()
+    form = settings_form(groups, settings.choices(current_user.id))
+    posted = post_form(
+        form, lambda: settings.save(current_user, {name: form[name].data for name in groups}),
+        done_message=_("Your notification settings are saved."),
+    )
+    if posted.done:
+        return redirect(url_for("notifications.settings_page"))
+    return render_template(
+        "notifications/settings.html", form=form, groups=groups, hints=GROUP_HINTS,
+        has_email=bool(current_user.person.email),
+    ), posted.status

@@ -11,7 +11,7 @@ from extensions import db, limiter
 from jsonapi import API_PREFIX, body, typed_body
 from kernel.errors import DomainError
 from kernel.territories import Territory
-from petitions import accountability, breakdowns, counter, queries, rules, services, signing
+from petitions import accountability, breakdowns, counter, following, queries, rules, services, signing
 from petitions.models import Petition
 from web.clock import now as _now
 
@@ -138,6 +138,32 @@ def _signing_body(petition_id: int) -> dict:
     except DomainError:
         signing.published_facts(petition_id)  # a petition that is not there is not_found, whatever the body
         raise
+
+
+@bp.get("/petitions/<int:petition_id>/follow")
+def petition_following(petition_id: int):
+    """Whether the caller follows the petition (only the caller's own tie: never who else follows)."""
+    user = bearer_user()
+    petition = _load(petition_id, user.iin)
+    return jsonify({"following": following.follows(petition.id, user.id)})
+
+
+@bp.put("/petitions/<int:petition_id>/follow")
+def follow_petition(petition_id: int):
+    user = bearer_user()
+    petition = _load(petition_id, user.iin)
+    following.follow(petition, user, _now())
+    db.session.commit()
+    return jsonify({"following": True})
+
+
+@bp.delete("/petitions/<int:petition_id>/follow")
+def unfollow_petition(petition_id: int):
+    user = bearer_user()
+    petition = _load(petition_id, user.iin)
+    following.unfollow(petition, user)
+    db.session.commit()
+    return jsonify({"following": False})
 
 
 @bp.get("/petitions/<int:petition_id>/count")

@@ -7,6 +7,7 @@ from openapi import (
     AUTH_ERRORS,
     BEARER,
     ERRORS,
+    FOLLOWING,
     NULLABLE_DATE,
     NULLABLE_INSTANT,
     NULLABLE_STRING,
@@ -313,6 +314,16 @@ def paths() -> dict:
                                "signing (`hour`, the hour's first instant in UTC); cells below the minimum merged "
                                "into `other`", "responses": {
                 "200": response({"type": "object"}), "404": error("Not found")}}},
+        # an extension (README "Beyond API.md"): hear what the signers hear without signing; private
+        "/petitions/{id}/follow": {"parameters": PETITION_ID,
+            "get": {"security": BEARER, "summary": "Whether the caller follows the petition",
+                    "responses": {"200": response(FOLLOWING), **AUTH_ERRORS, "404": error("Not found")}},
+            "put": {"security": BEARER, "summary": "Follow the petition without signing it (idempotent): its followers "
+                                                   "are told what its signers who asked to be told are",
+                    "responses": {"200": response(FOLLOWING), **AUTH_ERRORS, "404": error("Not found"),
+                                  "409": error("Not published, or finished (lapsed, closed)")}},
+            "delete": {"security": BEARER, "summary": "Stop following the petition (idempotent)",
+                       "responses": {"200": response(FOLLOWING), **AUTH_ERRORS, "404": error("Not found")}}},
         "/petitions/{id}/count": {"parameters": PETITION_ID, "get": {
             "summary": "The public count (cacheable; lags at most 1 s)", "responses": {
                 "200": response(ref("Count")), "304": {"description": "Not modified"}, "404": error("Not found")}}},

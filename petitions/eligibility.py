@@ -74,15 +74,25 @@ def to_address(kato: str, territory: str) -> DomainError | None:
 
 def addressable_places(kato: str) -> list[str]:
     """The regions and cities whose bodies this person may address, by KATO, nearest first."""
+    return [place for place, _level in _addressable_chain(kato)]
+
+
+def home_places(kato: str) -> dict[str, str]:
+    """The region and the city (each level at most once, the nearest) a person registered at `kato`
+    lives in, by level: the territory a local petition of theirs is addressed to unless they say otherwise."""
+    home: dict[str, str] = {}
+    for place, level in _addressable_chain(kato):
+        home.setdefault(level, place)
+    return home
+
+
+def _addressable_chain(kato: str) -> list[tuple[str, str]]:
+    """(KATO, level) of the addressable territories that contain `kato`, nearest first."""
     chain = territory_chain(kato)
-    found = set(
-        db.session.scalars(
-            select(Territory.kato).where(
-                Territory.kato.in_(chain), Territory.level.in_(set(rules.ADDRESSEE_LEVEL.values()))
-            )
-        )
-    )
-    return [k for k in chain if k in found]
+    rows = db.session.execute(
+        select(Territory.kato, Territory.level).where(Territory.kato.in_(chain), Territory.level.in_(rules.ADDRESSABLE_LEVELS))
+    ).all()
+    return sorted(((row.kato, row.level) for row in rows), key=lambda row: chain.index(row[0]))
 
 
 def to_sign(birth_date: date, kato: str, territory: str | None, today: date) -> DomainError | None:

@@ -208,6 +208,16 @@ class Signature(db.Model):
 COUNTER_SHARDS = 16
 
 
+class PetitionFollower(db.Model):
+    """A person who asked to hear what happens to a petition without signing it. Private: no page,
+    export or API answer lists who follows, or how many (DOMAIN.md "Privacy of small groups")."""
+
+    __tablename__ = "petition_follower"
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class PetitionCounter(db.Model):
     """Shards of a petition's signature count: concurrent signers add to different rows."""
 

@@ -11,33 +11,16 @@ from sqlalchemy import select
 from auth.acts import PLATFORM_BODY, acts_json
 from extensions import db
 from kernel.kazakhstan_time import local_date
-from kernel.territories import Territory, named_places, territory_chain
+from kernel.territories import Territory, named_places
 from petitions import accountability, labels, rules
 from petitions.models import Petition, PetitionMeasure
 from petitions.queries import working_days_left
 
-# Levels a petition can be addressed to (regional and city akimats and maslikhats).
-ADDRESSABLE_LEVELS = ("region", "city")
-
 
 def addressable_territories() -> list[Territory]:
     """Regions, then cities, in KATO order."""
-    rows = db.session.scalars(select(Territory).where(Territory.level.in_(ADDRESSABLE_LEVELS)).order_by(Territory.kato))
-    return sorted(rows, key=lambda t: (ADDRESSABLE_LEVELS.index(t.level), t.kato))
-
-
-def home_territories(kato: str) -> dict[str, str]:
-    """The region and the city (each level at most once) a person registered at `kato` lives in, by
-    the registry: the territory a local petition of theirs is addressed to, unless they say otherwise."""
-    chain = territory_chain(kato)
-    rows = db.session.execute(
-        select(Territory.kato, Territory.level).where(Territory.kato.in_(chain), Territory.level.in_(ADDRESSABLE_LEVELS))
-    ).all()
-    nearest = sorted(rows, key=lambda row: chain.index(row.kato))
-    home: dict[str, str] = {}
-    for row in nearest:
-        home.setdefault(row.level, row.kato)
-    return home
+    rows = db.session.scalars(select(Territory).where(Territory.level.in_(rules.ADDRESSABLE_LEVELS)).order_by(Territory.kato))
+    return sorted(rows, key=lambda t: (rules.ADDRESSABLE_LEVELS.index(t.level), t.kato))
 
 
 def authored_by(iin: str) -> list[Petition]:

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from auth.signed_form import process_signed_form
 from extensions import db
@@ -19,6 +20,7 @@ from petitions import (
     breakdowns,
     counter,
     eligibility,
+    following,
     labels,
     page_charts,
     page_queries,
@@ -147,7 +149,40 @@ def show(petition_id: int):
         rate_refusal=rate_refusal,
         is_author=current_user.is_authenticated and current_user.iin == petition.author_iin,
         citing=citing(petition.id),  # the budget proposals that take it up: templates/budgeting/_petition_proposals.html
+        # the reader's own tie only: no page says who else follows, or how many (petitions/following.py)
+        following=bool(reader) and following.follows(petition.id, reader.id),
+        followable=petition.state in following.FOLLOWABLE_STATES,
+        follow_form=FlaskForm(),
     )
+
+
+@bp.post("/petitions/<int:petition_id>/follow")
+@login_required
+def follow(petition_id: int):
+    petition = visible_petition(petition_id)
+    _posted(post_form(
+        FlaskForm(), lambda: following.follow(petition, current_user, clock.now()),
+        done_message=_("You follow this petition: your inbox tells you of its threshold, its answer and what follows."),
+        refusal_message=lambda error: _("This petition can no longer be followed: nothing more will happen to it.")
+        if error.code == "wrong_state" else None,
+    ))
+    return redirect(url_for("petitions.show", petition_id=petition.id, _anchor="follow"))
+
+
+@bp.post("/petitions/<int:petition_id>/unfollow")
+@login_required
+def unfollow(petition_id: int):
+    petition = visible_petition(petition_id)
+    _posted(post_form(
+        FlaskForm(), lambda: following.unfollow(petition, current_user),
+        done_message=_("You no longer follow this petition."),
+    ))
+    return redirect(url_for("petitions.show", petition_id=petition.id, _anchor="follow"))
+
+
+def _posted(posted) -> None:
+    if not posted.done and posted.error is None:  # the form itself was refused (its CSRF token)
+        raise DomainError("validation_error")
 
 
 @bp.route("/petitions/new", methods=["GET", "POST"])
@@ -161,7 +196,7 @@ def new():
     # a local body only of where the author lives: the places the registry gives, named on the form
     places = eligibility.addressable_places(current_user.person.kato)
     names = territory_names(set(places), _locale())
-    home = page_queries.home_territories(current_user.person.kato)
+    home = eligibility.home_places(current_user.person.kato)
     if not form.is_submitted():
         # What the registry and the page already say: the citizen's own city, else their own region,
         # for a local body; the language they read the page in, when a petition may be written in it.

@@ -19,6 +19,8 @@ ADDRESSEE_LEVEL = {
     "city_akimat": "city",
     "city_maslikhat": "city",
 }
+# The levels a local petition can be addressed to, regions first (regional and city akimats and maslikhats).
+ADDRESSABLE_LEVELS = tuple(dict.fromkeys(ADDRESSEE_LEVEL.values()))
 ADDRESSEE_NAMES = {
     "government": _l("Government of the Republic of Kazakhstan"),
     "region_akimat": _l("Regional akimat"),

@@ -73,6 +73,7 @@ def test_demo_seed_is_complete_and_idempotent(app, instance_dir):
     assert "instance/demo-keys" in first.output or "demo-keys" in first.output
     _the_answered_petitions_tell_their_stories()
     _the_astana_reviewer_has_answers_to_write(app, instance_dir)
+    _the_kenes_villager_follows_two_astana_petitions_and_hears_of_them(instance_dir)
     _signatures_came_over_days_and_hours()
     _every_budget_proposal_says_its_own_thing()
     _the_public_log_holds_every_signature_and_verifies()
@@ -115,6 +116,29 @@ def _the_astana_reviewer_has_answers_to_write(app, instance_dir):
     assert page.index(f'href="/review/{held.id}"') < page.index(
         f'href="/review/{not_scheduled.id}"'
     )  # earliest due first
+
+
+def _the_kenes_villager_follows_two_astana_petitions_and_hears_of_them(instance_dir):
+    """The `citizen` may not sign a city's petition, but follows the two under review: their inbox has
+    each threshold, said as a petition they follow, and no page names them as a follower."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from auth.models import User
+    from extensions import db
+    from notifications.models import Notification
+    from petitions.models import PetitionFollower
+    from workers.queues import wait_for_inprocess
+
+    wait_for_inprocess()
+    cert = (instance_dir / "demo-keys" / "citizen" / "auth.cert.pem").read_bytes()
+    serial = x509.load_pem_x509_certificate(cert).subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)[0].value
+    user = db.session.scalar(select(User).where(User.iin == serial.removeprefix("IIN")))
+    followed = set(db.session.scalars(select(PetitionFollower.petition_id).where(PetitionFollower.user_id == user.id)))
+    assert len(followed) == 2
+    items = db.session.scalars(select(Notification).where(
+        Notification.user_id == user.id, Notification.event == "petition.threshold_reached")).all()
+    assert {item.petition_id for item in items} == followed and {item.audience for item in items} == {"followed"}
 
 
 def _signatures_came_over_days_and_hours():

@@ -56,7 +56,7 @@ OWNED = {
             "/petitions", "/petitions/rules", "/petitions/{id}", "/petitions/{id}/submit",
             "/petitions/{id}/moderation", "/petitions/{id}/signatures", "/petitions/{id}/count",
             "/petitions/{id}/review", "/petitions/{id}/ratings", "/moderation/queue", "/review/queue", "/exports/{name}.{fmt}",
-            "/statistics/bodies", "/exports/bodies.csv", "/calendar",
+            "/statistics/bodies", "/exports/bodies.csv", "/calendar", "/petitions/{id}/follow",
         },
         "schemas": {"Petition", "PetitionPage", "Count", "BodyRecords", "Calendar"},
     },
@@ -66,7 +66,7 @@ OWNED = {
         "kinds": {
             "budget.proposal_screened", "budget.phase_changed", "budget.results", "budget.petition_proposal_funded",
         },
-        "actions": ("proposal.screen", "proposal.implementation", "ballot.paper"),
+        "actions": ("proposal.screen", "proposal.implementation", "ballot.paper", "ballot.voter_check"),
         "jobs": (("budgeting.jobs.tick", 60),),
         "paths": {
             "/budget/cycles", "/budget/cycles/{id}", "/budget/cycles/{id}/proposals", "/budget/proposals/{id}",
@@ -110,7 +110,7 @@ OWNED = {
     },
     notifications: {
         "blueprints": {"notifications_api", "notifications"}, "cli": set(), "kinds": set(), "actions": (),
-        "jobs": (), "paths": {"/me/notifications"}, "schemas": set(),
+        "jobs": (), "paths": {"/me/notifications", "/me/notification-settings"}, "schemas": set(),
     },
     demo: {
         "blueprints": set(), "cli": {"demo"}, "kinds": set(), "actions": (), "jobs": (), "paths": set(),
@@ -143,7 +143,7 @@ KINDS_BEFORE = {
 ACTIONS_BEFORE = (
     "petition.moderate", "petition.schedule_discussion", "petition.answer", "petition.follow_up", "petition.report",
     "proposal.screen",
-    "proposal.implementation", "ballot.paper", "role.grant", "role.withdraw", "certificate.revoke", "certificate.issue_official",
+    "proposal.implementation", "ballot.paper", "ballot.voter_check", "role.grant", "role.withdraw", "certificate.revoke", "certificate.issue_official",
     "calendar.transfer", "calendar.remove_transfer",
 )
 JOBS_BEFORE = (
@@ -155,6 +155,7 @@ TABLES_BEFORE = {
     "calendar_transfer", "eds_certificate", "email_delivery", "log_entry", "log_head", "log_node", "log_state", "official_act",
     "login_session", "notification", "outbox_event", "person", "petition", "petition_counter", "petition_measure",
     "petition_milestone", "petition_rating",
+    "petition_follower", "notification_setting",  # following and how one hears (README "Beyond API.md")
     "role_grant", "signature", "territory", "user_account",
 }
 

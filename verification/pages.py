@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import get_locale
 
+from auth.eds import PURPOSE_WORDS
 from jsonapi import API_PREFIX
 from kernel import local_formats
 from kernel.kazakhstan_time import KAZAKHSTAN
@@ -78,7 +79,7 @@ def verify():
         status = 404
     return render_template(
         "verification/verify.html", receipt=receipt, invalid=bool(receipt) and hashed is None, found=found,
-        looked_up=hashed is not None, region=region, head_seconds=current_app.config["LOG_HEAD_SECONDS"],
+        looked_up=hashed is not None, region=region, purpose_words=PURPOSE_WORDS, head_seconds=current_app.config["LOG_HEAD_SECONDS"],
         time_zone=KAZAKHSTAN.key, api=API_PREFIX, months=_month_names(), time_pattern=_time_pattern(),
     ), status
 

@@ -132,3 +132,19 @@ def test_a_proposal_starts_in_the_residents_village_and_its_limits_read_alike(cl
     error = field_error(html(short), "description")
     for text in (hint, error):
         assert number(lang, 20) in text and number(lang, 5000) in text, (lang, text)
+
+
+def test_a_new_cycle_proposes_the_districts_first_year_without_one(client, officials, make_cycle):
+    """One cycle a district a year: with this year's (and next year's) under way, the form proposes the
+    year after, not a year the service would refuse."""
+    from datetime import UTC, datetime
+
+    from kernel.kazakhstan_time import KAZAKHSTAN
+
+    this_year = datetime.now(UTC).astimezone(KAZAKHSTAN).year
+    sign_in_page(client, officials["officer"])
+    proposed = re.compile(r'<input[^>]*name="year"[^>]*value="(\d+)"')
+    assert proposed.search(html(client.get("/budget/new?lang=en"))).group(1) == str(this_year)
+    make_cycle("proposals", year=this_year)
+    make_cycle("proposals", year=this_year + 1)
+    assert proposed.search(html(client.get("/budget/new?lang=en"))).group(1) == str(this_year + 2)

@@ -190,3 +190,34 @@ def test_csrf_guards_the_check(app, client, voting, officials, resident):
         assert check(client, voting, voter.iin, headers={"X-CSRFToken": "forged"}).status_code == 400
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_every_look_up_is_in_the_audit_log_by_pseudonym_never_by_iin(client, voting, officials, resident):
+    """Reading the registry is an act on a person: who asked, about whom, with what answer, and when."""
+    from sqlalchemy import select
+
+    from audit.models import AuditEntry
+    from extensions import db
+    from kernel.keyed_hashes import person_pseudonym
+
+    voter, outsider = resident(kato=VILLAGE_2, surname="Әбілов", given_name="Серік"), resident(kato=OTHER_VILLAGE)
+    unknown = _valid_unknown_iin()
+    secretary = officials["secretary"]
+    sign_in_page(client, secretary)
+    for iin in (voter.iin, outsider.iin, unknown):
+        answer(check(client, voting, iin))
+    assert check(client, voting, "12345").status_code == 422  # not an IIN: nobody was looked up
+    db.session.expire_all()
+    rows = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "ballot.voter_check").order_by(AuditEntry.id)).all()
+    assert [(row.subject_type, row.subject_id, row.details["result"]) for row in rows] == [
+        ("person", person_pseudonym(voter.iin), "eligible"),
+        ("person", person_pseudonym(outsider.iin), "not_resident"),
+        ("person", person_pseudonym(unknown), "not_eligible"),
+    ]
+    from auth.models import Person
+    from tests.budgeting.conftest import user_of
+
+    assert all(row.actor_user_id == user_of(secretary).id and row.details["cycle"] == voting.id for row in rows)
+    assert rows[0].details["name"] == db.session.get(Person, voter.iin).full_name and rows[2].details["name"] is None
+    for row in rows:
+        assert not any(iin in str(row.details) or iin in row.subject_id for iin in (voter.iin, outsider.iin, unknown))

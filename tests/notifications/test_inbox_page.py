@@ -285,3 +285,24 @@ def test_emails_link_to_the_configured_base_url_and_never_to_a_request_host(app,
         db.session.rollback()
     assert f"https://dauys.example:8443/app/petitions/{petition.id}\n" in body
     assert "evil.example" not in body.replace("https://evil.example/phish", "") and "— Dauys" in body
+
+
+def test_an_item_is_dated_when_what_it_tells_of_happened_not_when_it_was_delivered(app, client, author):
+    """An event delivered late (Redis down, a worker restarted, the demo's seed) keeps its own time."""
+    from extensions import db
+    from notifications.models import Notification
+    from workers import outbox
+    from workers.queues import wait_for_inprocess
+
+    sign_in(client, author)
+    petition = make_petition(author.iin)
+    happened = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3, hours=2)
+    outbox.record("petition.opened", happened, petition_id=petition.id)
+    db.session.commit()
+    wait_for_inprocess()
+    db.session.expire_all()
+    item = db.session.scalar(select(Notification).where(Notification.event == "petition.opened"))
+    assert item.created_at == happened
+    page = client.get("/inbox?lang=en").get_data(as_text=True)
+    assert re.findall(r'<h2 id="day-\d+"><time datetime="[^"]+">([^<]+)</time></h2>', page)[0] == "Today"  # the welcome
+    assert len(re.findall(r'<h2 id="day-\d+">', page)) == 2  # and the opening, three days ago

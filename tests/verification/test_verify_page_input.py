@@ -35,3 +35,26 @@ def test_what_is_no_receipt_is_422(client, logged, spelling):
 def test_a_receipt_the_log_does_not_hold_is_404(client, logged):
     assert client.get("/verify?receipt=receipt-token-2").status_code == 404
     assert client.get("/verify?receipt=sha256:" + "0" * 64).status_code == 404
+
+
+@pytest.mark.parametrize(("lang", "words"), [("kk", None), ("ru", None), ("en", "Signing a petition")])
+def test_the_purpose_is_said_in_words_with_its_code_beside(client, logged, lang, words):
+    from auth.eds import PURPOSE_WORDS
+
+    page = client.get(f"/verify?receipt=receipt-token-1&lang={lang}").get_data(as_text=True)
+    with client.application.test_request_context(f"/?lang={lang}"):
+        client.application.preprocess_request()
+        said = str(PURPOSE_WORDS["petition.sign"])
+    assert said != "petition.sign" and (words is None or said == words)
+    assert f'{said} <code lang="en">petition.sign</code>' in page
+
+
+def test_every_purpose_a_signature_can_have_has_words_in_every_language(app):
+    from auth.eds import PURPOSE_KEY, PURPOSE_WORDS
+
+    assert set(PURPOSE_WORDS) == set(PURPOSE_KEY)
+    for lang in ("kk", "ru", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            for purpose, words in PURPOSE_WORDS.items():
+                assert str(words) and str(words) != purpose, (lang, purpose)

@@ -140,6 +140,7 @@ def _every_action(make_actor, make_citizen) -> set[str]:
         ),
         ("proposal.implementation", "proposal", proposal.id, {"status": "in_progress", "spent": 450_000}),
         ("ballot.paper", "ballot", 74, {"cycle": cycle.id, "receipt": secrets.token_urlsafe(18)}),
+        ("ballot.voter_check", "person", "p-2", {"name": "Серік Әбілов", "cycle": cycle.id, "result": "already_voted"}),
         (
             "role.grant",
             "person",
