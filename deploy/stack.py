@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
 
@@ -153,7 +153,8 @@ class LocalStack:
     `environ`'s database and Redis. Output goes to `folder`/NAME.log, or to this terminal."""
 
     def __init__(self, folder: Path, environ: dict[str, str], listen_port: int, nodes: int = 2,
-                 web_workers: int | None = None, workers: int = 2, integrator: bool = True, to_terminal: bool = False):
+                 web_workers: int | None = None, workers: int = 2, integrator: bool = True, to_terminal: bool = False,
+                 on_log: Callable[[Path, str], object] | None = None):
         self.folder = folder
         self.environ = environ
         self.port = listen_port
@@ -162,6 +163,7 @@ class LocalStack:
         self.worker_count = workers
         self.integrator = integrator
         self.to_terminal = to_terminal
+        self.on_log = on_log  # told of each output file before its process writes it (the tests' IIN guard)
         self.nodes: list[subprocess.Popen] = []
         self.others: list[subprocess.Popen] = []
         self.nginx: subprocess.Popen | None = None
@@ -171,7 +173,12 @@ class LocalStack:
         return f"http://127.0.0.1:{self.port}"
 
     def _start(self, name: str, cmd: list[str], environ: dict[str, str]) -> subprocess.Popen:
-        out = None if self.to_terminal else open(self.folder / f"{name}.log", "ab")
+        out = None
+        if not self.to_terminal:
+            path = self.folder / f"{name}.log"
+            if self.on_log is not None:
+                self.on_log(path, name)
+            out = open(path, "ab")
         try:
             return subprocess.Popen(cmd, env=environ, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT if out else None,
                                     start_new_session=True)

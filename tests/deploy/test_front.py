@@ -89,14 +89,16 @@ def stack(app, instance_dir, tmp_path, nginx):
         "GUNICORN_CMD_ARGS": f"--access-logfile {logs}",  # both nodes: one line per request the app served
     }
     environ.pop("DAUYS_REDIS_URL", None)
-    stack = LocalStack(tmp_path / "stack", environ, free_port(), nodes=2, workers=0, integrator=False)
+    privacy_guard.watch(logs, "gunicorn's access log")
+    stack = LocalStack(tmp_path / "stack", environ, free_port(), nodes=2, workers=0, integrator=False,
+                       on_log=privacy_guard.watch)
     stack.access_log = logs
     try:
         stack.start()
         yield stack
     finally:
         stack.stop()
-        for log in (tmp_path / "stack").glob("*.log"):
+        for log in [logs, *(tmp_path / "stack").glob("*.log")]:
             privacy_guard.scan(log)
 
 
