@@ -36,6 +36,7 @@ from petitions import calendar_admin
 from request_bodies import LimitedRequest
 from web import formats as web_formats
 from web import forms as web_forms
+from web import proxies as web_proxies
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -88,9 +89,11 @@ def _configured_app(overrides: dict[str, Any] | None) -> Flask:
 
 
 def _web(app: Flask) -> None:
-    """CSRF for the pages, rate limits declared on their routes, no cookie session for the API; every
+    """The client's address from trusted proxies only (web/proxies.py:init_app), CSRF for the pages,
+    rate limits declared on their routes, no cookie session for the API; every
     page's error summary reads its forms' refusals (web/forms.py:field_refusals), a page's script the
     locale's ways with numbers and dates (web/formats.py:page_formats)."""
+    web_proxies.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     _limits_on_routes_only(app)
