@@ -11,7 +11,7 @@ PORT ?= 5000
 # most tests wait on a database, a server or a browser, so two keep both cores of the machine busy
 TEST_WORKERS ?= 2
 
-.PHONY: demo test audit bench lint translations extract-messages install install-dev install-bench browser clean
+.PHONY: demo serve nginx test audit bench bench-growth lint translations extract-messages install install-dev install-bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -54,7 +54,20 @@ browser:
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
-test: install-dev browser
+# nginx comes from Debian too (deploy/nginx/dauys.conf is written for its package)
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; fi; }
+
+# The production stack on this machine (API.md): nginx on 127.0.0.1:$(SERVE_PORT) before two gunicorn
+# nodes, two workers and the log integrator, on the local PostgreSQL (database dauys) and Redis (db 0)
+# unless DAUYS_DATABASE_URL / DAUYS_REDIS_URL say otherwise; in the foreground, Ctrl-C stops it all.
+SERVE_PORT ?= 8080
+serve: install nginx
+	$(BIN)/python -m deploy.serve --port $(SERVE_PORT)
+
+test: install-dev browser nginx
 	$(BIN)/ruff check .
 	$(BIN)/python -m tools.dependency_audit
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
@@ -68,11 +81,17 @@ audit: install-dev
 # National-scale signing on this machine (not part of `make test`): gunicorn + PostgreSQL + Redis +
 # a worker, 50,000 EDS-signed signatures, against bare Flask in the same run. Needs PostgreSQL
 # (BENCH_PG, default postgresql://postgres@127.0.0.1:5432) and Redis (BENCH_REDIS, db 14).
-bench: install-bench
+bench: install-bench nginx
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; fi; }
 	$(BIN)/python bench/signing.py $(BENCH_ARGS)
+
+# Growth (not part of `make test`): signing with 0 and with 5,000,000 signatures of other petitions in
+# the table, and the count and public pages with 10 and with 10,000 petitions (bench/growth.py; the
+# filled database is kept between runs, `BENCH_ARGS=--refill` makes it again). Same needs as `make bench`.
+bench-growth: install-bench
+	$(BIN)/python bench/growth.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import secrets
@@ -93,6 +94,13 @@ DEFAULTS: dict[str, Any] = {
     # the public log signs a head at least this often while there are new entries: an accepted
     # signature, ballot, act or rating is in a signed head within this many seconds (API.md)
     "LOG_HEAD_SECONDS": 10,
+    # Behind a reverse proxy (deploy/nginx/dauys.conf): how many proxies in front of the app append
+    # to X-Forwarded-For / X-Forwarded-Proto. 0: those headers are ignored and the client is the
+    # connection's peer. With 1 or more they are believed only on connections from an address of
+    # TRUSTED_PROXIES (comma-separated addresses or networks); rate limits and the audit trail then
+    # key on the client's address, not the proxy's
+    "PROXY_HOPS": 0,
+    "TRUSTED_PROXIES": "127.0.0.1,::1",
 }
 
 LANGUAGES = ("kk", "ru", "en")
@@ -151,8 +159,30 @@ def _site_address(value: Any) -> str | None:
     return None
 
 
+def _proxy_networks(value: Any) -> str | None:
+    """Why `value` cannot be a list of the proxies' addresses (DAUYS_TRUSTED_PROXIES), or None."""
+    try:
+        proxy_networks(value)
+    except ValueError as error:
+        return f"must be comma-separated addresses or networks such as 127.0.0.1,10.0.0.0/24 ({error})"
+    return None
+
+
+def _hops(value: Any) -> str | None:
+    if type(value) is not int or value < 0:
+        return "must be a whole number of proxies, 0 or more"
+    return None
+
+
+def proxy_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """DAUYS_TRUSTED_PROXIES as networks (an address is a network of one); ValueError if one is not."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip())
+
+
 CHECKS = {
     "PETITION_REVIEW_REMINDER_WORKING_DAYS": _working_days_before,
+    "TRUSTED_PROXIES": _proxy_networks,
+    "PROXY_HOPS": _hops,
     "LOG_HEAD_SECONDS": _positive_seconds,
     "BASE_URL": _site_address,
 }

@@ -37,6 +37,7 @@ from request_bodies import LimitedRequest
 from web import formats as web_formats
 from web import forms as web_forms
 from web import headers as web_headers
+from web import proxies as web_proxies
 
 ROOT = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -69,7 +70,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _request_guards(app)
     _register_errors(app)
     _register_headers(app)
-    _lean_paths(app)
     if app.config["INPROCESS_CLOCK"] and not app.config["REDIS_URL"]:
         from workers.clock import start_inprocess
 
@@ -78,7 +78,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _lean_paths(app: Flask) -> None:
-    """The requests answered in front of Flask, each as Flask would answer it: the signing POST
+    """The requests answered in front of Flask (inside any middleware that fixes the environ, which
+    both paths must see alike), each as Flask would answer it: the signing POST
     (`petitions/lean_signing.py:takes` is the rule) on PostgreSQL, unless DAUYS_SIGNING_LEAN_PATH
     is off. SQLite (development) has no one-statement write: every request takes the full path."""
     if app.config["SIGNING_LEAN_PATH"] and app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
@@ -100,9 +101,12 @@ def _configured_app(overrides: dict[str, Any] | None) -> Flask:
 
 
 def _web(app: Flask) -> None:
-    """CSRF for the pages, rate limits declared on their routes, no cookie session for the API; every
+    """The client's address from trusted proxies only (web/proxies.py:init_app), CSRF for the pages,
+    rate limits declared on their routes, no cookie session for the API; every
     page's error summary reads its forms' refusals (web/forms.py:field_refusals), a page's script the
     locale's ways with numbers and dates (web/formats.py:page_formats)."""
+    _lean_paths(app)  # before the proxies' middleware: it then sees the client's own address and scheme
+    web_proxies.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     _limits_on_routes_only(app)

@@ -17,6 +17,12 @@ p99 221 ms; unlimited 481/s, p99 620 ms. It is not the default because a server 
 directly would then hold every client beyond workers x N in the backlog until a keep-alive ends.
 DAUYS_WEB_WORKER_CLASS=sync (a connection per request, as behind a proxy that does not keep
 upstream connections) balances too: 508/s, p99 181 ms, with more CPU per request for the connections.
+
+Behind nginx (deploy/nginx/dauys.conf) a host runs several nodes, each a gunicorn master with these
+settings: `make serve` and `make bench` give each of their two nodes half of the workers above
+(DAUYS_WEB_WORKERS=4 on 2 cores), so the host has the number measured best. DAUYS_WEB_CONNECTIONS
+stays unlimited there: nginx opens as many connections as it has requests in flight, and a node
+that caps them would leave the surplus in its backlog, unserved, whenever the other node is down.
 """
 
 import multiprocessing
@@ -42,3 +48,21 @@ def post_worker_init(worker):
     warm_up = getattr(worker.wsgi, "extensions", {}).get("dauys.warm_up")
     if warm_up is not None:
         warm_up()
+
+
+def post_fork(server, worker):
+    """A worker dies with its master, at once: a node whose master is killed (SIGKILL, the OOM killer)
+    is gone as a whole, and its workers do not go on serving the connections nginx keeps open to them
+    (gunicorn's own check of the parent runs only between requests). Linux's PR_SET_PDEATHSIG; other
+    systems keep gunicorn's check."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() != server.pid:  # the master died before the call: go now
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass

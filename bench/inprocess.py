@@ -138,7 +138,8 @@ def main() -> None:
     def start_response(status, _headers, _exc=None):
         statuses[status[:3]] = statuses.get(status[:3], 0) + 1
 
-    full_app = getattr(app.wsgi_app, "full", None)  # Flask's own wsgi_app behind the lean path
+    lean = app.extensions.get("dauys.lean_signing")
+    full_app = lean.full if lean is not None else None  # Flask's own wsgi_app behind the lean path
     for _ in range(50):  # warm: imports, the calendar, the pool, compiled statements
         b"".join(app(environ_for(b"{}"), start_response))
     statuses.clear()

@@ -5,7 +5,10 @@ and wrk's main thread sleeps out its whole `-d` even when every Lua thread has s
 duration (and so its rate) would include an idle tail. A plain asyncio client that writes
 pre-encoded requests and parses only the status line and Content-Length costs a few tens of
 microseconds of CPU a request, a few percent of a core at the rates measured here, and gives
-exact per-request latencies and statuses.
+exact per-request latencies and statuses. A request answered 502, 503 or 504, or whose connection
+broke, is sent again as a client would (Retry-After honoured up to half a second) and counted:
+`reconnects` (each failure), `retried` (final answers of the requests that needed more than one
+attempt); a 409 whose code is `already_signed` is told apart ("409 already_signed").
 
     python bench/loadgen.py --url http://127.0.0.1:8000/api/v1/petitions/1/signatures --bodies FILE
     python bench/loadgen.py --url http://127.0.0.1:8000/api/v1/petitions/1/count --seconds 10
@@ -18,6 +21,7 @@ import asyncio
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 
@@ -29,13 +33,14 @@ def _request(method: str, host: str, path: str, body: bytes | None) -> bytes:
     return head.encode() + body
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """The status, and whether the server closes the connection after this response."""
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool, float | None, bytes]:
+    """The status, whether the server closes the connection after this response, its Retry-After
+    (seconds) and, for a 409, the body (to tell `already_signed` from other conflicts)."""
     status_line = await reader.readline()
     if not status_line:
         raise ConnectionError("closed")
     status = int(status_line.split(b" ", 2)[1])
-    length, close = 0, False
+    length, close, retry_after = 0, False, None
     while True:
         line = await reader.readline()
         if line in (b"\r\n", b""):
@@ -45,44 +50,75 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
             length = int(line[15:])
         elif name.startswith(b"connection:"):
             close = b"close" in line.lower()
-    if length:
-        await reader.readexactly(length)
-    return status, close
+        elif name.startswith(b"retry-after:"):
+            try:
+                retry_after = float(line[12:])
+            except ValueError:
+                retry_after = 1.0
+    body = await reader.readexactly(length) if length else b""
+    return status, close, retry_after, body if status == 409 else b""
 
 
-async def _connection(url, requests, latencies: list[float], statuses: Counter, errors: Counter) -> None:
+RETRYABLE = {502, 503, 504}
+MAX_ATTEMPTS = 20
+RETRY_WAIT_CAP = 0.5  # seconds: Retry-After is honoured up to this, so a bench run does not idle
+
+
+def _status_key(status: int, body: bytes) -> str:
+    if status == 409 and b"already_signed" in body:
+        return "409 already_signed"
+    return str(status)
+
+
+async def _connection(url, requests, latencies: list[float], statuses: Counter, errors: Counter,
+                      retried: Counter) -> None:
+    """Send each request, once unless it fails retryably: a 502/503/504 (after its Retry-After,
+    capped) or a broken connection is retried with the same body, as a client would, and counted."""
     parts = urlsplit(url)
     reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
     try:
         for request in requests:
             start = time.perf_counter()
-            for attempt in (1, 2):
+            attempts = 0
+            while True:
+                attempts += 1
                 try:
                     writer.write(request)
-                    status, close = await _read_response(reader)
+                    status, close, retry_after, body = await _read_response(reader)
                     if close:  # a server without keep-alive (gunicorn's sync worker): a new connection
                         writer.close()
                         reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
-                    break
                 except (ConnectionError, asyncio.IncompleteReadError) as error:
-                    # the server closed a keep-alive connection: reconnect and send the same body once more
+                    # the connection broke: reconnect and send the same body again
                     errors[type(error).__name__] += 1
                     writer.close()
-                    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
-                    if attempt == 2:
+                    if attempts >= MAX_ATTEMPTS:
                         raise
+                    await asyncio.sleep(0.05)
+                    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+                    continue
+                if status in RETRYABLE and attempts < MAX_ATTEMPTS:
+                    errors[f"http {status}"] += 1
+                    await asyncio.sleep(min(retry_after or 0.1, RETRY_WAIT_CAP))
+                    continue
+                break
             latencies.append(time.perf_counter() - start)
-            statuses[status] += 1
+            key = _status_key(status, body)
+            statuses[key] += 1
+            if attempts > 1:
+                retried[key] += 1
     finally:
         writer.close()
 
 
-async def _run(url: str, connections: int, bodies: list[bytes] | None, seconds: float) -> dict:
+async def _run(url: str, connections: int, bodies: list[bytes] | None, seconds: float,
+               at: tuple[int, Callable[[], object]] | None = None) -> dict:
     parts = urlsplit(url)
     host, path = parts.netloc, parts.path + (f"?{parts.query}" if parts.query else "")
     latencies: list[float] = []
     statuses: Counter = Counter()
     errors: Counter = Counter()
+    retried: Counter = Counter()
     if bodies is not None:
         encoded = [_request("POST", host, path, b) for b in bodies]
         slices = [encoded[i::connections] for i in range(connections)]
@@ -95,9 +131,22 @@ async def _run(url: str, connections: int, bodies: list[bytes] | None, seconds: 
                 yield get
 
         slices = [until_deadline() for _ in range(connections)]
+    event: dict = {}
+
+    async def watch(after: int, action: Callable[[], object]) -> None:
+        """Run `action` (in a thread: the load goes on meanwhile) once `after` requests are answered."""
+        while len(latencies) < after:
+            await asyncio.sleep(0.005)
+        event["at_request"] = len(latencies)
+        event["result"] = await asyncio.to_thread(action)
+
     start = time.perf_counter()
-    await asyncio.gather(*(_connection(url, s, latencies, statuses, errors) for s in slices))
+    tasks = [_connection(url, s, latencies, statuses, errors, retried) for s in slices]
+    watcher = asyncio.ensure_future(watch(*at)) if at else None
+    await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - start
+    if watcher is not None:
+        await watcher
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -107,11 +156,14 @@ async def _run(url: str, connections: int, bodies: list[bytes] | None, seconds: 
         "requests": len(latencies), "seconds": elapsed, "rps": len(latencies) / elapsed,
         "p50_ms": pct(50), "p99_ms": pct(99), "max_ms": latencies[-1] * 1000 if latencies else 0.0,
         "statuses": {str(k): v for k, v in sorted(statuses.items())}, "reconnects": dict(errors),
+        "retried": dict(retried), "event": event,
     }
 
 
-def run(url: str, connections: int, bodies: list[bytes] | None = None, seconds: float = 10) -> dict:
-    return asyncio.run(_run(url, connections, bodies, seconds))
+def run(url: str, connections: int, bodies: list[bytes] | None = None, seconds: float = 10,
+        at: tuple[int, Callable[[], object]] | None = None) -> dict:
+    """`at` = (n, action): call action() in a thread once n requests are answered (the node kill)."""
+    return asyncio.run(_run(url, connections, bodies, seconds, at))
 
 
 if __name__ == "__main__":

@@ -1,17 +1,25 @@
-"""`make bench`: national-scale signing on this machine, against bare Flask in the same run.
+"""`make bench`: national-scale signing on this machine, through nginx, against bare Flask in the same run.
 
-    .venv/bin/python bench/signing.py [--signatures 50000] [--connections 64] [--profile]
+    .venv/bin/python bench/signing.py [--signatures 50000] [--connections 64] [--no-kill] [--profile]
 
-It starts the production stack (gunicorn wsgi:app with gunicorn.conf.py, PostgreSQL, Redis and a
-`python -m workers` process), opens one Government petition (threshold 50,000) through the public
-API, pre-signs one `petition.sign` JWS per citizen (citizens made by `flask eds issue-bulk --key ec`)
-and posts each once over keep-alive connections (bench/loadgen.py says why that is not wrk); the
-timed GETs (bare Flask, the count) use wrk. In the same run it measures a bare Flask endpoint with the same
-gunicorn settings and `GET /petitions/{id}/count`. Then it checks the books: the count equals the
-accepted signatures, no signer twice, one threshold event and one notification per recipient.
+It starts the production stack as `make serve` does (deploy/stack.py: nginx with
+deploy/nginx/dauys.conf before two gunicorn nodes, each a master with half the workers
+gunicorn.conf.py measured best; two `python -m workers` processes; the log integrator; PostgreSQL
+and Redis), opens one Government petition (threshold 50,000) through the public API, pre-signs one
+`petition.sign` JWS per citizen (citizens made by `flask eds issue-bulk --key ec`) and posts each
+once through nginx over keep-alive connections (bench/loadgen.py says why that is not wrk; it retries
+a 502/503/504 or a broken connection as a client would, and counts it). Halfway, node 1's master is
+killed with SIGKILL (its workers die with it, gunicorn.conf.py:post_fork); nginx sends the rest to
+node 2, and a signature in flight on the dead node to node 2 as well (deploy/nginx/dauys.conf says
+why that is safe). `--no-kill` keeps both nodes. The timed GETs use wrk: a bare Flask endpoint with
+the same gunicorn settings, directly (at the start and at the end), and `GET /petitions/{id}/count`
+through nginx (its cache) and from one node directly. Then it checks the books against the database:
+the rows equal the counter and the accepted signatures (201, or 409 already_signed for a retry
+whose first attempt was recorded), every request answered so, no signer twice, one threshold event
+and one notification per recipient.
 
 The 50,000 citizens and their keys take minutes to make (two RSA-3072 CA signatures each), so the
-first run keeps them in a template database `dauys_bench_seed` and `build/bench/citizens.jsonl`;
+first run keeps them in a template database `<BENCH_DB>_seed` and `build/bench/citizens.jsonl`;
 later runs copy the template (seconds). `--fresh` remakes them.
 """
 
@@ -44,6 +52,9 @@ from outside_client import Api, der_b64, iin_for, make_jws  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import loadgen  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+from deploy.stack import LocalStack  # noqa: E402
 
 OUT = ROOT / "build" / "bench"
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -188,7 +199,10 @@ def cpu_seconds(pids: list[int]) -> float:
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone (the killed node's): its share was taken before the kill
+            continue
         total += int(fields[11]) + int(fields[12])
     return total / ticks
 
@@ -206,13 +220,13 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def load(url: str, connections: int, bodies: Path | None = None, seconds: float = 10) -> dict:
+def load(url: str, connections: int, bodies: Path | None = None, seconds: float = 10, at=None) -> dict:
     """POST each body once with bench/loadgen.py (exact count, per-request latency); a timed GET
     with wrk, which (in C) can outrun a server that a Python client could not."""
     if bodies is not None:
         lines = [line for line in bodies.read_bytes().split(b"\n") if line]
         started = time.process_time()  # the client shares the two cores: say how much it takes
-        result = loadgen.run(url, connections, lines, seconds)
+        result = loadgen.run(url, connections, lines, seconds, at)
         result["client_cpu_ms_per_request"] = (time.process_time() - started) * 1000 / max(1, result["requests"])
         return result
     return wrk(url, connections, seconds)
@@ -395,6 +409,8 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="remake the citizens")
     parser.add_argument("--prepare-only", action="store_true", help="make (or check) the citizens, then stop")
     parser.add_argument("--threshold", type=int, help="Government threshold (default DOMAIN.md's 50,000)")
+    parser.add_argument("--nodes", type=int, default=2, help="gunicorn nodes behind nginx")
+    parser.add_argument("--no-kill", action="store_true", help="do not kill node 1 halfway through the signing")
     args = parser.parse_args()
     if args.threshold:
         THRESHOLD["DAUYS_PETITION_THRESHOLD_GOVERNMENT"] = str(args.threshold)
@@ -409,27 +425,35 @@ def main() -> None:
     port, bare_port = free_port(), free_port()
     stack = Stack()
     report: dict = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
-                    "signatures": args.signatures, "connections": args.connections}
+                    "signatures": args.signatures, "connections": args.connections, "nodes": args.nodes}
+    front = None
     try:
         # 1. the yardstick: bare Flask, same gunicorn settings, alone on the machine (again at the
         # end: this machine's speed drifts by a third within minutes, so the ratios use the mean)
         report["bare_runs"] = [measure_bare(stack, bare_port, args)]
 
-        # 2. Dauys: web, worker (with its scheduler and clock)
-        environ = env(port)
-        web = stack.start([GUNICORN, "wsgi:app"], environ, "web")
-        stack.start([str(ROOT / ".venv/bin/python"), "-m", "workers"], environ, "workers")
-        base = f"http://127.0.0.1:{port}"
-        wait_http(base + "/api/v1/petitions")
+        # 2. Dauys as production runs it (deploy/stack.py): nginx before two gunicorn nodes (the
+        # workers gunicorn.conf.py measured best, split between them), two worker processes (each
+        # with its scheduler and clock) and the log integrator
+        front = LocalStack(OUT / "stack", env(0), port, nodes=args.nodes, workers=2, integrator=True)
+        front.start()
+        base = front.url
         api = Api(base)
+        environ = env(0)
         petition = open_petition(api, environ)
         report["threshold"] = petition["threshold"]
-        log(f"petition {petition['id']} to the Government, threshold {petition['threshold']:,}")
+        report["web_workers_per_node"] = int(front.node_environ(0)["DAUYS_WEB_WORKERS"])
+        log(f"petition {petition['id']} to the Government, threshold {petition['threshold']:,}; "
+            f"{args.nodes} nodes x {report['web_workers_per_node']} workers behind nginx on {base}")
         bodies = presign(citizens, petition, args.signatures, api.issuing_ca())
         log(f"pre-signed {args.signatures:,} petition.sign payloads (ES256)")
-        for _ in range(200):  # every worker loaded and connected before the clock starts
+        for _ in range(400):  # every worker loaded and connected before the clock starts
             api.call("GET", f"/petitions/{petition['id']}")
-        pids = worker_pids(web.pid)
+        node_pids = [front.worker_pids(i) for i in range(args.nodes)]
+        pids = [p for group in node_pids for p in group]
+        nginx_pids = [front.nginx.pid, *subprocess.run(["pgrep", "-P", str(front.nginx.pid)], capture_output=True,
+                                                       text=True).stdout.split()]
+        nginx_pids = [int(p) for p in nginx_pids]
         report["rss_start_mb"] = [round(rss_mb(p), 1) for p in pids]
 
         profiler = None
@@ -439,31 +463,60 @@ def main() -> None:
                                          "--output", str(OUT / "profile.txt"), "--nonblocking"],
                                         stdout=subprocess.DEVNULL, stderr=open(OUT / "py-spy.log", "w"))
 
-        # 3. the signatures
-        log(f"signing: {args.signatures:,} requests over {args.connections} connections")
+        # 3. the signatures, through nginx; halfway, node 1's master is killed (SIGKILL)
+        log(f"signing: {args.signatures:,} requests over {args.connections} connections"
+            + ("" if args.no_kill else f"; node 1 killed with SIGKILL after {args.signatures // 2:,}"))
         backends = postgres_pids()
-        web_cpu, db_cpu = cpu_seconds(pids), cpu_seconds(backends)
-        signed = load(f"{base}/api/v1/petitions/{petition['id']}/signatures", args.connections, bodies)
+        web_cpu, db_cpu, nginx_cpu = cpu_seconds(pids), cpu_seconds(backends), cpu_seconds(nginx_pids)
+        killed_cpu = {}
+
+        def kill_node_1() -> dict:
+            killed_cpu["seconds"] = cpu_seconds(node_pids[0])  # its share so far, before it is gone
+            result = front.kill_node(0)
+            log(f"killed node 1 (master {result['master']}, {result['processes']} processes): "
+                f"none left after {result['gone_after_s']} s")
+            return result
+
+        at = None if args.no_kill or args.nodes < 2 else (args.signatures // 2, kill_node_1)
+        signed = load(f"{base}/api/v1/petitions/{petition['id']}/signatures", args.connections, bodies, at=at)
         accepted = signed["statuses"].get("201", 0)
-        signed["web_cpu_ms_per_request"] = (cpu_seconds(pids) - web_cpu) * 1000 / signed["requests"]
+        # a signature whose first attempt was recorded by the node that died, then answered
+        # already_signed to the retry (nginx's or the client's), was accepted once
+        accepted_on_retry = signed["statuses"].get("409 already_signed", 0)
+        web_seconds = cpu_seconds(pids) - web_cpu + killed_cpu.get("seconds", 0.0)
+        signed["web_cpu_ms_per_request"] = web_seconds * 1000 / signed["requests"]
         signed["db_cpu_ms_per_request"] = (cpu_seconds([p for p in backends if Path(f"/proc/{p}").exists()])
                                            - db_cpu) * 1000 / signed["requests"]
-        signed["accepted_per_s"] = accepted / signed["seconds"]
+        signed["nginx_cpu_ms_per_request"] = (cpu_seconds(nginx_pids) - nginx_cpu) * 1000 / signed["requests"]
+        signed["accepted_per_s"] = (accepted + accepted_on_retry) / signed["seconds"]
         report["sign"] = signed
+        report["kill"] = signed.pop("event", {}) or None
         log(f"signing: {signed['accepted_per_s']:,.0f} accepted/s, p50 {signed['p50_ms']:.1f} ms, "
-            f"p99 {signed['p99_ms']:.1f} ms, statuses {signed['statuses']}")
+            f"p99 {signed['p99_ms']:.1f} ms, statuses {signed['statuses']}, retried {signed['retried']}")
         if profiler:
             profiler.wait()
 
-        # 4. the public count under load
-        report["count"] = load(f"{base}/api/v1/petitions/{petition['id']}/count", args.connections,
-                               seconds=args.seconds)
-        log(f"count: {report['count']['rps']:,.0f} requests/s")
-        report["rss_end_mb"] = [round(rss_mb(p), 1) for p in pids]
-        report["books"] = books(petition["id"], accepted)
-        stack.stop_all()
+        # 4. the public count under load, through nginx (its cache) and from one node directly
+        count_path = f"/api/v1/petitions/{petition['id']}/count"
+        live = next(i for i, node in enumerate(front.nodes) if node.poll() is None)
+        report["count"] = load(base + count_path, args.connections, seconds=args.seconds)
+        report["count_direct"] = load(f"http://127.0.0.1:{front.node_ports[live]}{count_path}", args.connections,
+                                      seconds=args.seconds)
+        log(f"count: {report['count']['rps']:,.0f} requests/s through nginx, "
+            f"{report['count_direct']['rps']:,.0f} from node {live + 1} directly")
+        alive = [p for p in pids if Path(f"/proc/{p}").exists()]
+        report["rss_end_mb"] = [round(rss_mb(p), 1) for p in alive]
+        report["books"] = books(petition["id"], accepted + accepted_on_retry)
+        report["books"]["accepted_first_time"] = accepted
+        report["books"]["accepted_on_retry"] = accepted_on_retry
+        report["books"]["unanswered_or_refused"] = signed["requests"] - accepted - accepted_on_retry + (
+            args.signatures - signed["requests"])
+        front.stop()
+        report["failovers"] = failovers(OUT / "stack" / "nginx" / "logs" / "failover.log")  # flushed as nginx stops
         report["bare_runs"].append(measure_bare(stack, bare_port, args))
     finally:
+        if front is not None:
+            front.stop()
         stack.stop_all()
     report["bare"] = {"rps": sum(r["rps"] for r in report["bare_runs"]) / len(report["bare_runs"])}
 
@@ -475,11 +528,26 @@ def main() -> None:
     print_report(report)
     b = report["books"]
     ok = (b["signature_rows"] == b["counter"] == b["accepted"] and b["duplicates"] == 0
+          and b["unanswered_or_refused"] == 0
           and b["threshold_events"] == (1 if b["accepted"] >= report["threshold"] else 0)
           and (not b["threshold_events"] or (b["recipients"] == b["expected_recipients"]
                                              and b["most_per_recipient"] == 1)))
     print("books:", "balanced" if ok else "DO NOT BALANCE")
     sys.exit(0 if ok else 1)
+
+
+def failovers(path: Path) -> dict:
+    """nginx's failover.log (deploy/nginx/dauys.conf): the requests a node failed and another node
+    answered, by path kind and final status."""
+    kinds: dict[str, int] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            parts = line.split()
+            if len(parts) > 3:
+                kind = "signatures" if parts[2].endswith("/signatures") else parts[2]
+                key = f"{parts[1]} {kind} -> {parts[3]}"
+                kinds[key] = kinds.get(key, 0) + 1
+    return kinds
 
 
 def measure_bare(stack: Stack, port: int, args: argparse.Namespace) -> dict:
@@ -498,17 +566,28 @@ def measure_bare(stack: Stack, port: int, args: argparse.Namespace) -> dict:
 def print_report(r: dict) -> None:
     s, b = r["sign"], r["books"]
     print()
-    print(f"Dauys signing benchmark, {r['when']}, {r['cpus']} CPUs, {r['connections']} connections")
+    print(f"Dauys signing benchmark, {r['when']}, {r['cpus']} CPUs, {r['connections']} connections, "
+          f"nginx before {r['nodes']} nodes x {r['web_workers_per_node']} gunicorn workers")
     runs = " and ".join(f"{b['rps']:,.0f}" for b in r["bare_runs"])
     cpu = " and ".join(f"{b['web_cpu_ms_per_request']:.2f}" for b in r["bare_runs"])
-    print(f"  bare Flask                  {r['bare']['rps']:>9,.0f} requests/s (mean of {runs}: first and last;"
+    print(f"  bare Flask (direct)         {r['bare']['rps']:>9,.0f} requests/s (mean of {runs}: first and last;"
           f" web workers {cpu} ms CPU per request)")
     print(f"  EDS-verified signatures     {s['accepted_per_s']:>9,.0f} /s  = {r['sign_ratio_to_bare']:.2f} of bare"
-          f"   ({s['statuses'].get('201', 0):,} accepted in {s['seconds']:.1f} s)")
+          f"   ({b['accepted']:,} accepted in {s['seconds']:.1f} s, through nginx)")
     print(f"  signing latency             p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms, max {s['max_ms']:.1f} ms")
     print(f"  CPU per signing request     web workers {s['web_cpu_ms_per_request']:.2f} ms, "
-          f"PostgreSQL backends {s['db_cpu_ms_per_request']:.2f} ms, load client {s['client_cpu_ms_per_request']:.2f} ms")
-    print(f"  GET /petitions/{{id}}/count   {r['count']['rps']:>9,.0f} requests/s = {r['count_ratio_to_bare']:.2f} of bare")
+          f"PostgreSQL backends {s['db_cpu_ms_per_request']:.2f} ms, nginx {s['nginx_cpu_ms_per_request']:.2f} ms, "
+          f"load client {s['client_cpu_ms_per_request']:.2f} ms")
+    print(f"  GET /petitions/{{id}}/count   {r['count']['rps']:>9,.0f} requests/s through nginx = "
+          f"{r['count_ratio_to_bare']:.2f} of bare ({r['count_direct']['rps']:,.0f}/s from one node directly)")
+    if r.get("kill"):
+        k = r["kill"]["result"]
+        print(f"  node kill                   node 1's master (pid {k['master']}) SIGKILLed after "
+              f"{r['kill']['at_request']:,} answers; its {k['processes']} processes gone after {k['gone_after_s']} s"
+              f" ({k['left_behind']} left behind)")
+    print(f"  retries                     client: failures seen {s['reconnects'] or 'none'}, final answers of "
+          f"retried requests {s['retried'] or 'none'}; nginx failovers {r['failovers'] or 'none'}")
+    print(f"  answers                     {s['statuses']} (409 already_signed: recorded by the first attempt)")
     if b.get("crossing_to_delivered_s") is not None:
         print(f"  threshold → notification    {b['crossing_to_delivered_s']:.2f} s after the crossing signature "
               f"({b['threshold_to_delivered_s']:.2f} s after the move)")

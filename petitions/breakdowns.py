@@ -21,17 +21,21 @@ curve only for a fast one: one whose hours so far average at least the minimum (
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
 from flask import current_app
 
+from kernel import process_cache
 from kernel.disclosure import OTHER, merge_small_cells
 from petitions import queries
+from petitions.lifecycle import PETITION
+from petitions.signing_facts import signing_facts
 
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 __all__ = ["OTHER", "minimum", "publishable", "by_region", "by_day", "HourlySeries", "by_hour"]
 
@@ -45,15 +49,34 @@ def publishable(rows: Iterable[tuple[K, int]], at_least: int) -> list[tuple[K | 
     return merge_small_cells(dict(rows), at_least).rows()
 
 
+# A petition that no longer collects has its signatures for good (the retention job keeps their
+# regions and times), so its breakdowns are kept in the process: a closed petition of 800,000
+# signatures is grouped once in FINISHED_TTL_SECONDS per process, not at every view of its page. One
+# that still collects is grouped at every view (its cells move with every signature).
+FINISHED_TTL_SECONDS = 600.0
+_CACHE = "dauys_breakdowns"
+
+
+def _kept(kind: str, petition_id: int, read: Callable[[], T], *key: Hashable) -> T:
+    facts = signing_facts(petition_id)
+    if facts is None or PETITION.allows(facts.state, "sign") or PETITION.allows(facts.state, "submit"):
+        return read()
+    return process_cache.kept(_CACHE, (kind, petition_id, facts.state, minimum(), *key), FINISHED_TTL_SECONDS, read)
+
+
 def by_region(petition_id: int) -> list[tuple[str, int]]:
     """(region KATO or OTHER, signatures): most signatures first, ties by KATO, then "other"."""
-    rows = sorted(queries.signatures_by_region(petition_id), key=lambda row: (-row[1], row[0]))
-    return publishable(rows, minimum())
+
+    def read() -> list[tuple[str, int]]:
+        rows = sorted(queries.signatures_by_region(petition_id), key=lambda row: (-row[1], row[0]))
+        return publishable(rows, minimum())
+
+    return _kept("region", petition_id, read)
 
 
 def by_day(petition_id: int) -> list[tuple[date | str, int]]:
     """(Kazakhstan day or OTHER, signatures): the shown days in date order, then "other days"."""
-    return publishable(queries.signatures_by_day(petition_id), minimum())
+    return _kept("day", petition_id, lambda: publishable(queries.signatures_by_day(petition_id), minimum()))
 
 
 @dataclass(frozen=True)
@@ -77,11 +100,15 @@ def hourly_days() -> int:
 
 def by_hour(petition_id: int, now: datetime) -> HourlySeries:
     """Signatures per hour over the first PETITION_HOURLY_DAYS days of signing (see the module's docstring)."""
+    current_hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return _kept("hour", petition_id, lambda: _by_hour(petition_id, current_hour), current_hour, hourly_days())
+
+
+def _by_hour(petition_id: int, current_hour: datetime) -> HourlySeries:
     first = queries.first_signature_at(petition_id)
     if first is None:
         return HourlySeries(None, [], 0, 0)
     start = first.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    current_hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     end = max(min(start + timedelta(days=hourly_days()), current_hour), start + timedelta(hours=1))
     counts = queries.signatures_by_hour(petition_id, start, end)
     hours = int((end - start) / timedelta(hours=1))

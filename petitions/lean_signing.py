@@ -25,8 +25,9 @@ routes, the before-request hooks (the user of a cookie, the locale, the NUL chec
 checked here), Flask-Limiter's evaluation of every limit source, the ORM session (its statements
 run on a pooled connection through kernel/raw_sql.py), the response object and the after-request
 hooks (the security headers are written here, the same ones: web/headers.py). It is installed by
-factory.py:_lean_paths, outermost: a middleware that rewrites the environ (a proxy's scheme or
-address) belongs outside it, so both paths see the same request.
+factory.py:_lean_paths right around Flask's wsgi_app, inside the middleware that rewrites the
+environ (web/proxies.py: a trusted proxy's client address and scheme), so both paths see the same
+request; `app.extensions["dauys.lean_signing"]` is it, its `full` the full path.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class LeanSigning:
     def __init__(self, app: Flask, full: Callable[[dict, StartResponse], Iterable[bytes]]):
         self.app = app
         self.full = full  # the full path: Flask's own wsgi_app
+        app.extensions["dauys.lean_signing"] = self
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         petition_id = takes(environ)

@@ -13,12 +13,14 @@ from extensions import db
 from kernel.kazakhstan_time import local_date
 from kernel.work_calendar import load_work_calendar
 from kernel.working_days import working_days_between
-from petitions import accountability, rules
+from petitions import accountability, models, rules
 from petitions.citations import citing
 from petitions.counter import public_count
 from petitions.models import Petition, Signature
 
-PUBLIC_STATES = ("open", "under_review", "answered", "closed")
+# The states in which anyone may read a petition: the model's, which its index of the public list's
+# order (ix_petition_public_newest) is partial on.
+PUBLIC_STATES = models.PUBLIC_STATES
 PAGE_SIZE = 20
 
 

@@ -66,7 +66,7 @@ def send(app, path: str, data: bytes, *, full: bool, remote: str, content_type: 
     from extensions import db
 
     db.session.commit()  # as in a server: no transaction of the test's open around the request
-    client = Client(app.wsgi_app.full if full else app)
+    client = Client(app.extensions["dauys.lean_signing"].full if full else app)
     response = client.post(path, data=data, content_type=content_type, environ_base={"REMOTE_ADDR": remote},
                            query_string=query, headers=headers or {})
     return response.status, list(response.headers.items()), response.get_data()
@@ -282,3 +282,25 @@ def test_the_rule_takes_only_the_plain_signing_post(method, path, query, content
     assert lean_signing.takes(environ) is None
     assert lean_signing.takes({**environ, "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/petitions/7/signatures",
                                "QUERY_STRING": "", "CONTENT_TYPE": "application/json"}) == 7
+
+
+def test_behind_a_trusted_proxy_both_paths_see_its_scheme(app, make_citizen, opened, spy, monkeypatch):
+    """The lean path sits inside web/proxies.py's middleware: over TLS at nginx, its 201 has HSTS as
+    Flask's has."""
+    from factory import create_app  # noqa: F401
+    from tests.conftest import make_app as made
+
+    proxied = made(app.config["DATABASE_URL"], PROXY_HOPS=1, PETITION_RESTRICTED_SUPPORTERS=1,
+                   PETITION_THRESHOLD_GOVERNMENT=THRESHOLD)
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    answers = []
+    for lean in (True, False):
+        if not lean:
+            monkeypatch.setattr(lean_signing, "takes", lambda environ: None)
+        with proxied.app_context():
+            answers.append(send(proxied, url(opened.id), body_of(sign_payload(citizen(make_citizen), opened)),
+                                full=False, remote="127.0.0.1", headers=headers))
+    assert answers[0][0] == "201 CREATED"
+    assert ("Strict-Transport-Security", "max-age=31536000; includeSubDomains") in answers[0][1]
+    assert without_receipt(answers[0]) == without_receipt(answers[1])
+    assert spy == ["answered"]

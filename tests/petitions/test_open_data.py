@@ -171,3 +171,46 @@ def test_every_kato_column_of_an_export_has_the_territory_names_in_new_columns_a
     from petitions.exports import _named
 
     assert _named("other", {}, "region") == {"region_name_kk": "Басқа өңірлер", "region_name_ru": "Другие регионы"}
+
+
+def test_the_petitions_export_asks_the_same_queries_for_one_petition_or_three(
+    app, client, small_thresholds, make_citizen, actor, officials
+):
+    """The counts in one query, not one a petition (bench/growth.py: the export of 10,000 petitions
+    asked 10,000 counts)."""
+    from sqlalchemy import event
+
+    from extensions import db
+    from workers.queues import wait_for_inprocess
+
+    app.config["PETITION_MIN_CELL"] = 1
+
+    def publish() -> None:
+        petition = create_and_submit(actor(make_citizen()))
+        officials["moderator"].moderate(petition["id"])
+        for kato in ("113243200", "113243100"):
+            assert sign(client, make_citizen(kato=kato), petition).status_code == 201
+
+    def counter_reads() -> tuple[int, list[int]]:
+        wait_for_inprocess()  # the jobs the signatures queued, which read on their own
+        seen = []
+
+        def listen(_conn, _cursor, sql, *_rest):
+            if "petition_counter" in sql:
+                seen.append(sql)
+
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            items = client.get("/api/v1/exports/petitions.json").get_json()["items"]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        return len(seen), [row["signature_count"] for row in items]
+
+    publish()
+    one, counts = counter_reads()
+    assert counts[-1:] == [2]
+    publish()
+    publish()
+    three, counts = counter_reads()
+    assert counts[-3:] == [2, 2, 2]
+    assert one == three == 1
