@@ -5,6 +5,7 @@ books of `make bench` can tell accepted-on-retry from accepted-first-time."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sys
 import threading
 from pathlib import Path
@@ -73,7 +74,10 @@ class FlakyServer:
 def test_a_retryable_failure_is_retried_with_the_same_body_and_counted():
     server = FlakyServer()
     try:
-        result = loadgen.run(f"http://127.0.0.1:{server.port}/x", 2, [b"a", b"b", b"c", b"d"])
+        # loadgen.run makes its own event loop (asyncio.run): call it on a thread where none runs, as a
+        # browser test earlier in this worker process leaves Playwright's loop running on the main thread
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            result = pool.submit(loadgen.run, f"http://127.0.0.1:{server.port}/x", 2, [b"a", b"b", b"c", b"d"]).result(60)
     finally:
         server.close()
     assert result["requests"] == 4
