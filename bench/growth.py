@@ -299,19 +299,7 @@ def open_petition(api, environ: dict[str, str], round_number: int) -> dict:
     author = bench.Official(api, environ, None, None, first)
     moderator = bench.Official(api, environ, "moderator", None, first + 1)
     bench.Official(api, environ, "reviewer", "government", first + 2)
-    status, petition = author.call("POST", "/petitions", {
-        "title": f"Ауыл мектептеріне тегін ыстық тамақ ({round_number + 1})", "language": "kk",
-        "addressee": "government", "body": "Бастауыш сынып оқушыларының бәріне мектепте тегін ыстық тамақ берілсін. " * 4,
-    })
-    assert status == 201, petition
-    doc = {"type": "petition", "id": petition["id"], "digest": petition["digest"]}
-    status, body = author.call("POST", f"/petitions/{petition['id']}/submit",
-                               {"jws": author.sign({"purpose": "petition.submit", "doc": doc})})
-    assert status == 200, body
-    approval = moderator.sign({"purpose": "petition.moderate", "doc": doc, "decision": "approve"}, "official")
-    status, body = moderator.call("POST", f"/petitions/{petition['id']}/moderation", {"jws": approval})
-    assert status == 200 and body["state"] == "restricted", body
-    return body
+    return bench.submitted_and_approved(author, moderator, f"Ауыл мектептеріне тегін ыстық тамақ ({round_number + 1})")
 
 
 # The bodies are signed before a round starts, and on a machine shared with other work a round can

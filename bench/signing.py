@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import loadgen  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from deploy.stack import LocalStack  # noqa: E402
+from deploy.stack import LocalStack, wait_http  # noqa: E402
 
 OUT = ROOT / "build" / "bench"
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -175,20 +175,6 @@ class Stack:
             self.stop(proc)
 
 
-def wait_http(url: str, seconds: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def worker_pids(master: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout
     return sorted(int(p) for p in out.split())
@@ -295,8 +281,13 @@ def open_petition(api: Api, environ: dict[str, str]) -> dict:
     author = Official(api, environ, None, None, 1)
     moderator = Official(api, environ, "moderator", None, 2)
     Official(api, environ, "reviewer", "government", 3)  # told when the threshold is reached
+    return submitted_and_approved(author, moderator, "Ауыл мектептеріне тегін ыстық тамақ")
+
+
+def submitted_and_approved(author: Official, moderator: Official, title: str) -> dict:
+    """A Government petition the author writes and submits and the moderator approves: restricted."""
     status, petition = author.call("POST", "/petitions", {
-        "title": "Ауыл мектептеріне тегін ыстық тамақ", "language": "kk", "addressee": "government",
+        "title": title, "language": "kk", "addressee": "government",
         "body": "Бастауыш сынып оқушыларының бәріне мектепте тегін ыстық тамақ берілсін. " * 4,
     })
     assert status == 201, petition
