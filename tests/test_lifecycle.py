@@ -29,7 +29,8 @@ from petitions.lifecycle import PETITION
 from petitions.models import Petition
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIPPED_FOLDERS = {".venv", "venv", "migrations", "tests", "build", "node_modules", "__pycache__"}
+# bench/ fills its databases with history in SQL, as tests and migrations do: not the app moving a document
+SKIPPED_FOLDERS = {".venv", "venv", "migrations", "tests", "bench", "build", "node_modules", "__pycache__"}
 THE_KERNEL = "kernel/lifecycle.py"
 
 # Each document kind: its model, its table. A new model with a state column joins this list or
