@@ -151,7 +151,12 @@ def wipe(app) -> None:
 
 @pytest.fixture
 def app(database_url):
-    app = make_app(database_url)
+    yield from serving(make_app(database_url))
+
+
+def serving(app):
+    """A fixture's body: `app` in its context for the test, then the job thread drained and the
+    tables wiped (`yield from serving(make_app(...))`)."""
     with app.app_context():
         yield app
         from extensions import db

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from tests.auth.test_api import login
 from tests.budgeting.conftest import VILLAGE_1, VILLAGE_2, proposal_body, screen_jws, submit_jws, user_of
-from tests.conftest import make_app, wipe
+from tests.conftest import make_app, serving
 from tests.petitions.test_concurrency import fire_at_once, post
 
 pytestmark = pytest.mark.slow
@@ -22,15 +22,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def app(postgres_database, instance_dir):
-    app = make_app(postgres_database)
-    with app.app_context():
-        yield app
-        from extensions import db
-        from workers.queues import wait_for_inprocess
-
-        db.session.rollback()
-        wait_for_inprocess()
-    wipe(app)
+    yield from serving(make_app(postgres_database))
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 from werkzeug.test import Client
 
 from petitions import lean_signing
-from tests.conftest import make_app, wipe
+from tests.conftest import make_app, serving
 from tests.petitions.test_concurrency import THRESHOLD, citizen, restricted_petition, sign_payload  # noqa: F401
 
 _addresses = itertools.count(1)
@@ -27,18 +27,10 @@ _addresses = itertools.count(1)
 
 @pytest.fixture
 def app(postgres_database, instance_dir):
-    app = make_app(
+    yield from serving(make_app(
         postgres_database, PETITION_RESTRICTED_SUPPORTERS=1, PETITION_THRESHOLD_GOVERNMENT=THRESHOLD,
         RATELIMIT_ENABLED=True, RATELIMIT_SIGNED="2/minute", RATELIMIT_STORAGE_URI="memory://",
-    )
-    with app.app_context():
-        yield app
-        from extensions import db
-        from workers.queues import wait_for_inprocess
-
-        db.session.rollback()
-        wait_for_inprocess()
-    wipe(app)
+    ))
 
 
 @pytest.fixture
